@@ -1,0 +1,3 @@
+from ledgerops.cli import main
+
+main()

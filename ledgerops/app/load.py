@@ -1,0 +1,90 @@
+"""Load a ledger: find the files, read each record, then run the whole-ledger checks."""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ledgerops.context import Context
+from ledgerops.core.checks import run_checks
+from ledgerops.core.diagnostics import Diagnostic, Source, diag
+from ledgerops.core.model import Client, ExceptionCase, Invoice, Ledger
+from ledgerops.core.policy import Policy
+from ledgerops.edge import clock, store
+from ledgerops.errors import NotALedger
+from ledgerops.yamlfile.read import read_record
+from ledgerops.yamlfile.schema import RECORDS
+
+
+@dataclass(frozen=True)
+class Loaded:
+    ledger: Ledger | None  # None when the policy itself could not be read
+    diagnostics: tuple[Diagnostic, ...]
+    today: date
+
+
+def load(ctx: Context) -> Loaded:
+    """Every record and every diagnostic of the ledger; raises NotALedger only."""
+    root = ctx.ledger_dir
+    if not root.is_dir():
+        raise NotALedger(f"{root} is not a folder")
+    if not (root / "policy.yaml").is_file():
+        raise NotALedger(f"{root} is not a ledger: it has no policy.yaml (ledgerops init makes one)")
+    files, skipped = store.find_records(root)
+    diagnostics: list[Diagnostic] = [
+        diag("wrong-extension", Source(path), f"{path} is skipped: ledger files end in .yaml")
+        for path in skipped
+    ]
+    records: dict[str, list] = {"policy": [], "client": [], "invoice": [], "exception": []}
+    broken: dict[str, set[str]] = {"client": set(), "invoice": set()}
+    # Many small records: the cyclic GC only slows loading down and finds nothing to free.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for entry in files:
+            record, found = read_record(entry.path, store.read_bytes(root, entry.path), RECORDS[entry.kind])
+            diagnostics.extend(found)
+            if record is not None:
+                records[entry.kind].append(record)
+            elif entry.kind in broken:
+                broken[entry.kind].add(entry.path.rsplit("/", 1)[-1].removesuffix(".yaml"))
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    policy: Policy | None = records["policy"][0] if records["policy"] else None
+    today = ctx.today or clock.today_in(policy.timezone if policy else "UTC")
+    if policy is None:
+        return Loaded(None, tuple(diagnostics), today)
+    if clock.zone(policy.timezone) is None:
+        diagnostics.append(diag("invalid-timezone", policy.at("timezone"),
+                                f"'{policy.timezone}' is not an IANA time zone name"))  # fmt: skip
+    ledger = _assemble(policy, records, broken)
+    diagnostics.extend(run_checks(ledger, today))
+    return Loaded(ledger, tuple(diagnostics), today)
+
+
+def _assemble(policy: Policy, records: dict[str, list], broken: dict[str, set[str]]) -> Ledger:
+    clients: dict[str, Client] = {}
+    for client in records["client"]:
+        clients.setdefault(client.id, client)
+    invoices: list[Invoice] = records["invoice"]
+    exceptions: list[ExceptionCase] = records["exception"]
+    return Ledger(
+        policy,
+        clients,
+        tuple(invoices),
+        tuple(exceptions),
+        frozenset(broken["client"]),
+        frozenset(broken["invoice"]),
+    )
+
+
+def source_line(ledger_dir: Path, path: str, line: int) -> str | None:
+    """The text of one line of a ledger file, for excerpts under a diagnostic."""
+    try:
+        lines = (ledger_dir / path).read_bytes().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return None
+    return lines[line - 1] if 0 < line <= len(lines) else None

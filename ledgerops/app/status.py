@@ -1,0 +1,18 @@
+"""`ledgerops invoices`: the derived state of every invoice as of today."""
+
+from __future__ import annotations
+
+from ledgerops.app.load import load
+from ledgerops.context import Context
+from ledgerops.core.diagnostics import has_errors
+from ledgerops.core.status import InvoiceStatus, invoice_statuses
+from ledgerops.errors import LedgerHasErrors
+
+
+def run(ctx: Context) -> tuple[list[InvoiceStatus], bool, str]:
+    """(rows, whether check found errors, today); refuses only when the policy is unreadable."""
+    loaded = load(ctx)
+    if loaded.ledger is None:
+        raise LedgerHasErrors("policy.yaml cannot be read; run 'ledgerops check' to see why")
+    rows = invoice_statuses(loaded.ledger, loaded.today)
+    return rows, has_errors(loaded.diagnostics), loaded.today.isoformat()

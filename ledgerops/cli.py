@@ -1,0 +1,167 @@
+"""The command line: parse options, build the Context, call app.<command>.run, render, exit.
+
+The only importer of click. Heavy modules are imported inside the commands that use them,
+so `ledgerops --help` and `ledgerops check` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ledgerops import __version__
+from ledgerops.context import Context
+from ledgerops.errors import LedgeropsError
+
+FORMATS = ("text", "json")
+
+
+def _ledger_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--ledger",
+        "ledger_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="The ledger folder.",
+    )(func)
+
+
+def _date_option(name: str, help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(name, type=click.DateTime(["%Y-%m-%d"]), default=None, help=help_text)
+
+
+def _today_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return _date_option(
+        "--today", "Pretend today is this date (YYYY-MM-DD); default: today in the policy's time zone."
+    )(func)
+
+
+def _day(value: Any) -> date | None:
+    return value.date() if value is not None else None
+
+
+def _emit(text: str) -> None:
+    click.echo(text, nl=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="ledgerops")
+@click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
+@click.pass_context
+def cli(click_ctx: click.Context, debug: bool) -> None:
+    """Invoice operations for one-person companies, kept as plain text in git."""
+    click_ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@_ledger_option
+@_today_option
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "github")), default="text", show_default=True,
+              help="text for people, json for programs (SPEC §9), github for pull-request annotations.")  # fmt: skip
+@click.option(
+    "--github-prefix", default="", help="With --format github: the ledger's folder in the repository."
+)
+def check(ledger_dir: Path, today: Any, fmt: str, github_prefix: str) -> None:
+    """Validate every file of the ledger against the policy. Never writes.
+
+    Exit 0: no errors (warnings allowed); 1: errors; 2: the command could not run.
+    """
+    from ledgerops.app import check as app
+    from ledgerops.app.load import source_line
+    from ledgerops.core.diagnostics import has_errors
+    from ledgerops.render import output
+
+    loaded = app.run(Context(ledger_dir, _day(today)))
+    diagnostics = loaded.diagnostics
+    if fmt == "json":
+        _emit(output.diagnostics_json(diagnostics))
+    elif fmt == "github":
+        _emit(output.diagnostics_github(diagnostics, github_prefix))
+    else:
+        _emit(output.diagnostics_text(diagnostics, lambda path, line: source_line(ledger_dir, path, line)))
+    sys.exit(1 if has_errors(diagnostics) else 0)
+
+
+@cli.command()
+@_ledger_option
+@_today_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def invoices(ledger_dir: Path, today: Any, fmt: str) -> None:
+    """List every invoice with its derived state, balance, due date and days overdue."""
+    from ledgerops.app import status as app
+    from ledgerops.render import tables
+
+    rows, errors, day = app.run(Context(ledger_dir, _day(today)))
+    _emit(tables.statuses_json(rows, day) if fmt == "json" else tables.statuses_text(rows))
+    if errors:
+        click.echo("note: the ledger has errors; run 'ledgerops check'", err=True)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--company", default="My Company", show_default=True, help="Your company name.")
+@click.option("--email", default="billing@example.com", show_default=True, help="Your billing address.")
+@click.option("--currency", default="EUR", show_default=True, help="Your default currency.")
+@click.option("--no-git", is_flag=True, help="Do not run 'git init'.")
+def init(directory: Path, company: str, email: str, currency: str, no_git: bool) -> None:
+    """Create a new, empty ledger in DIRECTORY that passes 'ledgerops check'."""
+    from ledgerops.app import init as app
+
+    created = app.run(directory, company=company, email=email, currency=currency, git=not no_git)
+    click.echo(f"created a new ledger in {directory} ({len(created)} files); next: edit policy.yaml")
+
+
+@cli.command()
+@click.argument("record", required=False, type=click.Choice(("policy", "client", "invoice", "exception")))
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write <record>.schema.json files into this folder instead of printing.")  # fmt: skip
+def schema(record: str | None, output_dir: Path | None) -> None:
+    """Print (or write) the JSON Schema of a record, for editor autocompletion."""
+    from ledgerops.app import schema as app
+
+    if output_dir is not None:
+        for path in app.write(output_dir, record):
+            click.echo(str(path))
+    else:
+        _emit(app.text(record or "invoice"))
+
+
+def _guarded(entry: Callable[..., Any]) -> Callable[..., None]:
+    """Expected failures exit 2 with one line; any other exception is a bug, shown without a
+    traceback unless --debug is given."""
+
+    @wraps(entry)
+    def run() -> None:
+        debug = "--debug" in sys.argv[1:]
+        try:
+            entry(standalone_mode=False)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        except click.Abort:
+            click.echo("aborted", err=True)
+            sys.exit(2)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(2)
+        except LedgeropsError as error:
+            click.echo(f"ledgerops: error: {error}", err=True)
+            sys.exit(error.exit_code)
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as error:
+            if debug:
+                raise
+            click.echo(f"ledgerops: internal error ({type(error).__name__}); rerun with --debug", err=True)
+            sys.exit(2)
+
+    return run
+
+
+main = _guarded(cli.main)

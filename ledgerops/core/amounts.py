@@ -1,0 +1,82 @@
+"""Invoice totals, balances and derived states (SPEC §2.2)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from ledgerops.core.model import ExceptionCase, Invoice
+from ledgerops.core.money import ZERO, round_money
+
+_HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    net_by_rate: tuple[tuple[Decimal, Decimal], ...]  # (tax rate, net at that rate)
+    tax_by_rate: tuple[tuple[Decimal, Decimal], ...]  # (tax rate, tax at that rate)
+    net: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+def line_net(quantity: Decimal, unit_price: Decimal, currency: str) -> Decimal:
+    return round_money(quantity * unit_price, currency)
+
+
+def totals(invoice: Invoice) -> Totals:
+    """Nets per line, tax per rate on the sum of that rate's nets, each rounded half-up."""
+    currency = invoice.currency
+    nets: dict[Decimal, Decimal] = {}
+    for line in invoice.lines:
+        rate = line.tax_rate.normalize()
+        nets[rate] = nets.get(rate, ZERO) + line_net(line.quantity, line.unit_price, currency)
+    taxes = {rate: round_money(net * rate / _HUNDRED, currency) for rate, net in nets.items()}
+    net = sum(nets.values(), ZERO)
+    tax = sum(taxes.values(), ZERO)
+    return Totals(tuple(sorted(nets.items())), tuple(sorted(taxes.items())), net, tax, net + tax)
+
+
+def invoice_total(invoice: Invoice) -> Decimal:
+    return totals(invoice).total
+
+
+def paid_amount(invoice: Invoice, as_of: date | None = None) -> Decimal:
+    return sum((p.amount for p in invoice.payments if as_of is None or p.date <= as_of), ZERO)
+
+
+def fee_amount(invoice: Invoice, as_of: date | None = None) -> Decimal:
+    return sum((f.amount for f in invoice.late_fees if as_of is None or f.date <= as_of), ZERO)
+
+
+def balance(invoice: Invoice, as_of: date | None = None) -> Decimal:
+    """Total + late fees − payments, counting only facts dated on or before `as_of`."""
+    return invoice_total(invoice) + fee_amount(invoice, as_of) - paid_amount(invoice, as_of)
+
+
+def pausing_exceptions(exceptions: Iterable[ExceptionCase], today: date) -> dict[str, ExceptionCase]:
+    """Open exceptions that pause their invoice today (through `until`, when it is set)."""
+    pausing: dict[str, ExceptionCase] = {}
+    for case in exceptions:
+        if case.status == "open" and case.opened_at <= today and (case.until is None or today <= case.until):
+            pausing.setdefault(case.invoice, case)
+    return pausing
+
+
+def derived_state(invoice: Invoice, today: date, paused: bool) -> str:
+    """draft, void, paid, on_hold, open, due or overdue; never stored (SPEC §2.2)."""
+    if invoice.status == "void":
+        return "void"
+    if invoice.status == "draft":
+        return "draft"
+    if balance(invoice, today) <= 0:
+        return "paid"
+    if invoice.hold or paused:
+        return "on_hold"
+    if today < invoice.due_date:
+        return "open"
+    if today == invoice.due_date:
+        return "due"
+    return "overdue"

@@ -1,0 +1,406 @@
+"""Every rule of SPEC §4 that spans a record's fields or several records.
+
+Each check is a function (ledger, today) -> diagnostics; CHECKS lists them in report order.
+Field-level problems (types, unknown keys) are found while reading, before these run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ledgerops.core.amounts import balance, invoice_total
+from ledgerops.core.diagnostics import Diagnostic, diag
+from ledgerops.core.located import Located
+from ledgerops.core.model import Client, Invoice, Ledger
+from ledgerops.core.money import decimal_places, minor_units
+from ledgerops.core.numbering import numbering_problem, parse_number, template_problem
+from ledgerops.core.policy import Policy
+
+Check = Callable[[Ledger, date], Iterable[Diagnostic]]
+_CURRENCY = re.compile(r"[A-Z]{3}\Z")
+_LOCALE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?\Z")
+_ENGINE_REASONS = ("delivery_unknown", "final_escalation")
+
+
+def _stem(record: Located) -> str:
+    name = record.path.rsplit("/", 1)[-1]
+    return name[:-5] if name.endswith(".yaml") else name
+
+
+def _precision(
+    record: Located, amount: Decimal, currency: str, keys: tuple[str | int, ...], label: str
+) -> Iterator[Diagnostic]:
+    places, allowed = decimal_places(amount), minor_units(currency)
+    if places > allowed:
+        yield diag("amount-precision", record.at(*keys),
+                   f"{label} has {places} decimal place{'s' if places != 1 else ''} "
+                   f"but {currency} allows {allowed}")  # fmt: skip
+
+
+def _positive(record: Located, amount: Decimal, keys: tuple[str | int, ...], label: str):
+    if amount <= 0:
+        yield diag("amount-not-positive", record.at(*keys), f"{label} is {amount}; it must be > 0")
+
+
+def _tax_rate(record: Located, rate: Decimal, keys: tuple[str | int, ...]):
+    if not 0 <= rate < 100:
+        yield diag("invalid-tax-rate", record.at(*keys), f"tax_rate {rate} is not between 0 and 100")
+
+
+# --- policy -----------------------------------------------------------------------------
+def check_policy(ledger: Ledger, today: date) -> Iterator[Diagnostic]:
+    policy = ledger.policy
+    for index, code in enumerate(policy.currencies):
+        if not _CURRENCY.match(code):
+            yield diag("invalid-value", policy.at("currencies", index),
+                       f"'{code}' is not an ISO 4217 currency code like EUR")  # fmt: skip
+    if policy.currency not in policy.currencies:
+        yield diag("invalid-policy", policy.at("currency"),
+                   f"default currency {policy.currency} is not in currencies")  # fmt: skip
+    terms = policy.terms
+    if any(days <= 0 for days in terms.allowed_days) or terms.default_days <= 0:
+        yield diag("invalid-policy", policy.at("terms"), "payment terms must be positive days")
+    if terms.default_days not in terms.allowed_days:
+        yield diag("invalid-policy", policy.at("terms", "default_days"),
+                   f"default_days {terms.default_days} is not in allowed_days")  # fmt: skip
+    yield from _check_sequence(policy)
+    yield from _check_numbers(policy)
+    yield from _check_templates(policy)
+    if policy.bank and not iban_valid(policy.bank.iban):
+        yield diag("invalid-iban", policy.at("bank", "iban"), f"'{policy.bank.iban}' is not a valid IBAN")
+    for reason in _ENGINE_REASONS:
+        if reason not in policy.exceptions.reasons:
+            yield diag("invalid-policy", policy.at("exceptions", "reasons"),
+                       f"reasons must include '{reason}': the reminder engine opens such cases")  # fmt: skip
+    if not policy.segments:
+        yield diag("invalid-policy", policy.at("segments"), "define at least one segment")
+
+
+def _check_sequence(policy: Policy) -> Iterator[Diagnostic]:
+    seen: set[str] = set()
+    previous: int | None = None
+    for index, stage in enumerate(policy.reminders.sequence):
+        if stage.stage in seen:
+            yield diag("invalid-policy", policy.at("reminders", "sequence", index, "stage"),
+                       f"stage '{stage.stage}' appears twice")  # fmt: skip
+        seen.add(stage.stage)
+        if previous is not None and stage.offset_days <= previous:
+            yield diag("invalid-policy", policy.at("reminders", "sequence", index, "offset_days"),
+                       "stages must be listed in order of increasing offset_days")  # fmt: skip
+        previous = stage.offset_days
+
+
+def _check_numbers(policy: Policy) -> Iterator[Diagnostic]:
+    rules: tuple[tuple[tuple[str, ...], int, int], ...] = (
+        (("reminders", "min_gap_days"), policy.reminders.min_gap_days, 0),
+        (("late_fee", "grace_days"), policy.late_fee.grace_days, 0),
+        (("review", "dso_window_days"), policy.review.dso_window_days, 1),
+        (("review", "on_time_window_days"), policy.review.on_time_window_days, 1),
+        (("review", "drift_weeks"), policy.review.drift_weeks, 1),
+        (("review", "stale_draft_days"), policy.review.stale_draft_days, 0),
+        (("review", "stale_hold_days"), policy.review.stale_hold_days, 0),
+    )
+    for keys, value, least in rules:
+        if value < least:
+            yield diag("invalid-policy", policy.at(*keys), f"{keys[-1]} must be at least {least}")
+    buckets = policy.review.aging_buckets
+    if not buckets or buckets[0] <= 0 or any(b <= a for a, b in itertools.pairwise(buckets)):
+        yield diag("invalid-policy", policy.at("review", "aging_buckets"),
+                   "aging_buckets must be increasing positive day counts, like [30, 60, 90]")  # fmt: skip
+    fee = policy.late_fee
+    if fee.enabled and fee.value <= 0:
+        yield diag("invalid-policy", policy.at("late_fee", "value"), "an enabled late fee needs a value > 0")
+    if fee.enabled and fee.kind == "flat":
+        yield from _precision(policy, fee.value, policy.currency, ("late_fee", "value"), "late_fee value")
+
+
+def _check_templates(policy: Policy) -> Iterator[Diagnostic]:
+    problem = numbering_problem(policy.numbering)
+    if problem:
+        yield diag("invalid-template", policy.at("numbering"), problem)
+    if policy.payment_link:
+        problem = template_problem(policy.payment_link, ("invoice_id", "amount", "currency"), ())
+        if problem:
+            yield diag("invalid-template", policy.at("payment_link"), problem)
+
+
+def iban_valid(iban: str) -> bool:
+    """ISO 13616 mod-97 check; spaces are allowed as people write them."""
+    compact = iban.replace(" ", "").upper()
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}", compact):
+        return False
+    digits = "".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])
+    return int(digits) % 97 == 1
+
+
+# --- clients ----------------------------------------------------------------------------
+def check_clients(ledger: Ledger, today: date) -> Iterator[Diagnostic]:
+    policy = ledger.policy
+    for client in ledger.clients.values():
+        if client.id != _stem(client):
+            yield diag("id-mismatch", client.at("id"), f"id '{client.id}' but the file is {client.path}")
+        if client.segment not in policy.segments:
+            yield diag("unknown-segment", client.at("segment"),
+                       f"segment '{client.segment}' is not in policy.segments "
+                       f"({', '.join(policy.segments)})")  # fmt: skip
+        if client.currency and client.currency not in policy.currencies:
+            yield diag("unknown-currency", client.at("currency"),
+                       f"currency {client.currency} is not in policy.currencies")  # fmt: skip
+        if client.locale and not _LOCALE.match(client.locale):
+            yield diag("invalid-value", client.at("locale"),
+                       f"locale '{client.locale}' should look like de_DE or en")  # fmt: skip
+        if client.terms_days is not None:
+            if client.terms_days <= 0:
+                yield diag("invalid-value", client.at("terms_days"), "terms_days must be positive")
+            elif client.terms_days not in policy.terms.allowed_days and not client.terms_exception:
+                yield diag("terms-not-allowed", client.at("terms_days"),
+                           f"terms_days {client.terms_days} is not in policy.terms.allowed_days "
+                           f"{list(policy.terms.allowed_days)}")  # fmt: skip
+        yield from _check_milestones(client, client_currency(client, policy))
+
+
+def _check_milestones(client: Client, currency: str) -> Iterator[Diagnostic]:
+    for code, project in client.projects.items():
+        for key, milestone in project.milestones.items():
+            keys = ("projects", code, "milestones", key)
+            if milestone.amount is not None:
+                label = f"milestone {code}/{key} amount"
+                yield from _precision(client, milestone.amount, currency, (*keys, "amount"), label)
+                yield from _positive(client, milestone.amount, (*keys, "amount"), label)
+            yield from _tax_rate(client, milestone.tax_rate, (*keys, "tax_rate"))
+
+
+def client_currency(client: Client, policy: Policy) -> str:
+    return client.currency or policy.currency
+
+
+def client_terms(client: Client | None, policy: Policy) -> int:
+    if client and client.terms_days:
+        return client.terms_days
+    return policy.terms.default_days
+
+
+# --- invoices ---------------------------------------------------------------------------
+def check_invoice_fields(ledger: Ledger, today: date) -> Iterator[Diagnostic]:
+    policy = ledger.policy
+    for invoice in ledger.invoices:
+        client = ledger.clients.get(invoice.client)
+        yield from _check_invoice_file(invoice)
+        if client is None and invoice.client not in ledger.broken_clients:
+            yield diag("unknown-client", invoice.at("client"),
+                       f"client '{invoice.client}' has no file clients/{invoice.client}.yaml")  # fmt: skip
+        yield from _check_invoice_money(invoice, client, policy)
+        yield from _check_invoice_dates(invoice, client, policy)
+        yield from _check_invoice_status(invoice, client, policy, today)
+
+
+def _check_invoice_file(invoice: Invoice) -> Iterator[Diagnostic]:
+    if invoice.id != _stem(invoice):
+        yield diag("id-mismatch", invoice.at("id"), f"id '{invoice.id}' but the file is {invoice.path}")
+    expected = f"invoices/{invoice.issue_date.year}/"
+    if not invoice.path.startswith(expected):
+        yield diag("wrong-folder", invoice.at("issue_date"),
+                   f"issued in {invoice.issue_date.year}, so the file belongs in {expected}")  # fmt: skip
+
+
+def _check_invoice_money(invoice: Invoice, client: Client | None, policy: Policy) -> Iterator[Diagnostic]:
+    currency = invoice.currency
+    if currency not in policy.currencies:
+        yield diag("unknown-currency", invoice.at("currency"),
+                   f"currency {currency} is not in policy.currencies")  # fmt: skip
+    elif client and client_currency(client, policy) != currency:
+        yield diag("currency-mismatch", invoice.at("currency"),
+                   f"invoice in {currency}, but client '{client.id}' is billed in "
+                   f"{client_currency(client, policy)}")  # fmt: skip
+    if not invoice.lines:
+        yield diag("missing-field", invoice.at("lines"), "an invoice needs at least one line")
+    for index, line in enumerate(invoice.lines):
+        keys = ("lines", index)
+        yield from _precision(invoice, line.unit_price, currency, (*keys, "unit_price"), "unit_price")
+        yield from _positive(invoice, line.quantity, (*keys, "quantity"), "quantity")
+        yield from _tax_rate(invoice, line.tax_rate, (*keys, "tax_rate"))
+    if invoice.lines and invoice_total(invoice) <= 0:
+        yield diag("amount-not-positive", invoice.at("lines"), "the invoice total must be > 0")
+    for index, payment in enumerate(invoice.payments):
+        keys = ("payments", index, "amount")
+        yield from _precision(invoice, payment.amount, currency, keys, "payment amount")
+        yield from _positive(invoice, payment.amount, keys, "payment amount")
+        if payment.method and payment.method not in policy.payment_methods:
+            yield diag("unknown-payment-method", invoice.at("payments", index, "method"),
+                       f"method '{payment.method}' is not in policy.payment_methods")  # fmt: skip
+    for index, fee in enumerate(invoice.late_fees):
+        keys = ("late_fees", index, "amount")
+        yield from _precision(invoice, fee.amount, currency, keys, "late fee")
+        yield from _positive(invoice, fee.amount, keys, "late fee")
+    if invoice.lines and invoice.status != "void" and balance(invoice) < 0:
+        yield diag("overpaid", invoice.at("payments"),
+                   f"payments exceed the amount due by {-balance(invoice)} {currency}")  # fmt: skip
+
+
+def _check_invoice_dates(invoice: Invoice, client: Client | None, policy: Policy) -> Iterator[Diagnostic]:
+    if invoice.due_date < invoice.issue_date:
+        yield diag("date-order", invoice.at("due_date"), "due_date is before issue_date")
+    elif client and not (invoice.terms_exception or client.terms_exception):
+        days = client_terms(client, policy)
+        expected = invoice.issue_date + timedelta(days=days)
+        if invoice.due_date != expected:
+            yield diag("due-date-terms", invoice.at("due_date"),
+                       f"due_date {invoice.due_date} should be {expected} "
+                       f"(issue_date + {days} days of terms)")  # fmt: skip
+    if invoice.sent_at and invoice.sent_at.date() < invoice.issue_date:
+        yield diag("date-order", invoice.at("sent_at"), "sent_at is before issue_date")
+    if invoice.voided_at and invoice.voided_at < invoice.issue_date:
+        yield diag("date-order", invoice.at("voided_at"), "voided_at is before issue_date")
+    for index, payment in enumerate(invoice.payments):
+        if payment.date < invoice.issue_date:
+            yield diag("payment-before-issue", invoice.at("payments", index, "date"),
+                       f"payment dated {payment.date}, before the issue date {invoice.issue_date}")  # fmt: skip
+    for index, fee in enumerate(invoice.late_fees):
+        if fee.date < invoice.due_date:
+            yield diag("date-order", invoice.at("late_fees", index, "date"),
+                       "a late fee dated before the due date")  # fmt: skip
+    stages = {stage.stage for stage in policy.reminders.sequence}
+    for index, reminder in enumerate(invoice.reminders):
+        if reminder.stage not in stages:
+            yield diag("unknown-stage", invoice.at("reminders", index, "stage"),
+                       f"stage '{reminder.stage}' is not in policy.reminders.sequence")  # fmt: skip
+
+
+def _check_invoice_status(
+    invoice: Invoice, client: Client | None, policy: Policy, today: date
+) -> Iterator[Diagnostic]:
+    if invoice.status == "sent" and invoice.sent_at is None:
+        yield diag("missing-sent-at", invoice.at("status"), "status is sent but sent_at is missing")
+    if invoice.status == "void" and invoice.voided_at is None:
+        yield diag("missing-voided-at", invoice.at("status"), "status is void but voided_at is missing")
+    if client and client.po_required and not invoice.po_number:
+        if invoice.status == "sent":
+            yield diag("po-required", invoice.at("status"),
+                       f"client '{client.id}' requires a PO number, and this invoice was sent without one")  # fmt: skip
+        elif invoice.status == "draft":
+            yield diag("po-missing", invoice.at("id"),
+                       f"client '{client.id}' requires a PO number before sending")  # fmt: skip
+    if invoice.project and client and invoice.milestone:
+        project = client.projects.get(invoice.project)
+        if project is None or invoice.milestone not in project.milestones:
+            yield diag("unknown-project", invoice.at("milestone"),
+                       f"client '{client.id}' has no milestone {invoice.project}/{invoice.milestone}")  # fmt: skip
+    if invoice.milestone and not invoice.project:
+        yield diag("missing-field", invoice.at("milestone"), "a milestone needs its project")
+    review = policy.review
+    if invoice.status == "draft" and (today - invoice.issue_date).days > review.stale_draft_days:
+        yield diag("stale-draft", invoice.at("status"),
+                   f"draft since {invoice.issue_date}, more than {review.stale_draft_days} days")  # fmt: skip
+    held_long = (today - invoice.issue_date).days > review.stale_hold_days
+    if invoice.hold and held_long and invoice.status != "void" and balance(invoice, today) > 0:
+        yield diag("long-hold", invoice.at("hold"),
+                   f"on hold and issued {invoice.issue_date}, more than "
+                   f"{review.stale_hold_days} days ago")  # fmt: skip
+
+
+def check_invoice_numbers(ledger: Ledger, today: date) -> Iterator[Diagnostic]:
+    template = ledger.policy.numbering
+    if numbering_problem(template):
+        return
+    first_file: dict[str, Invoice] = {}
+    issued: dict[int, dict[int, Invoice]] = defaultdict(dict)
+    drafts: dict[int, list[tuple[int, Invoice]]] = defaultdict(list)
+    for invoice in ledger.invoices:
+        if invoice.id in first_file:
+            yield diag("duplicate-id", invoice.at("id"),
+                       f"'{invoice.id}' is also used by {first_file[invoice.id].path}")  # fmt: skip
+            continue
+        first_file[invoice.id] = invoice
+        parsed = parse_number(template, invoice.id)
+        if parsed is None:
+            yield diag("numbering-format", invoice.at("id"),
+                       f"'{invoice.id}' does not follow the numbering '{template}'")  # fmt: skip
+            continue
+        year, seq = parsed
+        if year != invoice.issue_date.year:
+            yield diag("numbering-format", invoice.at("id"),
+                       f"'{invoice.id}' is numbered for {year} but issued in {invoice.issue_date.year}")  # fmt: skip
+            continue
+        if invoice.status == "draft":
+            drafts[year].append((seq, invoice))
+        else:
+            issued[year][seq] = invoice
+    for year, by_seq in issued.items():
+        previous = 0
+        for seq in sorted(by_seq):
+            if seq != previous + 1 and not _broken_in_gap(ledger, template, year, previous, seq):
+                missing = template.format(year=year, seq=previous + 1)
+                yield diag("numbering-gap", by_seq[seq].at("id"),
+                           f"{missing} is missing: the issued invoices of {year} jump from "
+                           f"{previous:d} to {seq:d}")  # fmt: skip
+            previous = seq
+    for year, items in drafts.items():
+        last_issued = max(issued.get(year, {0: None}))
+        for seq, invoice in items:
+            if seq <= last_issued:
+                yield diag("numbering-order", invoice.at("id"),
+                           f"draft {invoice.id} is numbered before the last issued invoice of {year}")  # fmt: skip
+
+
+def _broken_in_gap(ledger: Ledger, template: str, year: int, low: int, high: int) -> bool:
+    """A gap filled by files that failed to load is that file's error, not a numbering one."""
+    return all(template.format(year=year, seq=seq) in ledger.broken_invoices for seq in range(low + 1, high))
+
+
+def check_milestones_once(ledger: Ledger, today: date) -> Iterator[Diagnostic]:
+    first: dict[tuple[str, str, str], Invoice] = {}
+    for invoice in ledger.invoices:
+        if invoice.project and invoice.milestone and invoice.status != "void":
+            key = (invoice.client, invoice.project, invoice.milestone)
+            if key in first:
+                yield diag("duplicate-milestone", invoice.at("milestone"),
+                           f"milestone {invoice.project}/{invoice.milestone} of '{invoice.client}' "
+                           f"is already invoiced by {first[key].id}")  # fmt: skip
+            else:
+                first[key] = invoice
+
+
+# --- exceptions -------------------------------------------------------------------------
+def check_exceptions(ledger: Ledger, today: date) -> Iterator[Diagnostic]:
+    policy = ledger.policy
+    known = {invoice.id for invoice in ledger.invoices} | ledger.broken_invoices
+    for case in ledger.exceptions:
+        if case.id != _stem(case):
+            yield diag("id-mismatch", case.at("id"), f"id '{case.id}' but the file is {case.path}")
+        if case.invoice not in known:
+            yield diag("unknown-invoice", case.at("invoice"), f"invoice '{case.invoice}' does not exist")
+        if case.reason not in policy.exceptions.reasons:
+            yield diag("unknown-reason", case.at("reason"),
+                       f"reason '{case.reason}' is not in policy.exceptions.reasons")  # fmt: skip
+        if case.status == "resolved":
+            if not case.resolution:
+                yield diag("missing-resolution", case.at("status"), "resolved, but no resolution is written")
+            if case.resolved_at is None:
+                yield diag("missing-resolved-at", case.at("status"), "resolved, but resolved_at is missing")
+        if case.resolved_at and case.resolved_at < case.opened_at:
+            yield diag("date-order", case.at("resolved_at"),
+                       f"resolved {case.resolved_at}, before it was opened {case.opened_at}")  # fmt: skip
+        if case.until and case.until < case.opened_at:
+            yield diag("date-order", case.at("until"), "until is before opened_at")
+        if case.status == "open" and (today - case.opened_at).days > policy.review.stale_hold_days:
+            yield diag("long-hold", case.at("opened_at"),
+                       f"open since {case.opened_at}, more than {policy.review.stale_hold_days} days")  # fmt: skip
+
+
+CHECKS: tuple[Check, ...] = (
+    check_policy,
+    check_clients,
+    check_invoice_fields,
+    check_invoice_numbers,
+    check_milestones_once,
+    check_exceptions,
+)
+
+
+def run_checks(ledger: Ledger, today: date) -> list[Diagnostic]:
+    return [found for check in CHECKS for found in check(ledger, today)]

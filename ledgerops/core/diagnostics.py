@@ -1,0 +1,184 @@
+"""Diagnostics: every problem a user can cause, as data with a stable code and a fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A 1-based position in a ledger file; path is relative to the ledger, with '/'."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    severity: Severity
+    title: str
+    hint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    source: Source
+    message: str
+    hint: str
+
+
+def _c(code: str, severity: Severity, title: str, hint: str) -> Code:
+    return Code(code, severity, title, hint)
+
+
+# The registry is the single source of the codes; docs/diagnostics.md is checked against it.
+CODES: tuple[Code, ...] = (
+    # reading YAML
+    _c("yaml-syntax", "error", "The file is not valid YAML",
+       "Fix the YAML at the position shown; a common cause is a missing space after ':' "
+       "or inconsistent indentation."),
+    _c("encoding", "error", "The file is not UTF-8 text",
+       "Save the file as UTF-8 (your editor's 'Save with encoding' menu)."),
+    _c("empty-file", "error", "The file is empty",
+       "Fill in the record, or delete the file."),
+    _c("not-a-mapping", "error", "A record must be a mapping of keys to values",
+       "Write the record as 'key: value' lines, not as a list or a single value."),
+    _c("multiple-documents", "error", "A record file holds exactly one YAML document",
+       "Remove the '---' separator and move the second record into a file of its own."),
+    _c("yaml-alias", "error", "Anchors and aliases are not allowed",
+       "Write the value out in full instead of '&anchor' / '*alias': records are plain data."),
+    _c("yaml-tag", "error", "YAML tags are not allowed",
+       "Remove the '!tag'; to keep a value as text, put it in quotes."),
+    _c("yaml-directive", "error", "YAML directives are not allowed",
+       "Remove the '%YAML' / '%TAG' line at the top of the file."),
+    _c("too-deep", "error", "The value is nested deeper than a record can be",
+       "Flatten the value; notes and x- keys hold at most a few levels."),
+    _c("duplicate-key", "error", "The same key appears twice in one mapping",
+       "Keep one of the two entries; YAML silently drops the first one otherwise."),
+    _c("unknown-key", "error", "A key that this record does not have",
+       "Check the spelling against the documented keys; free-form data goes under 'notes' "
+       "or a key starting with 'x-'."),
+    _c("missing-field", "error", "A required field is missing",
+       "Add the field shown in the message."),
+    _c("wrong-type", "error", "A value of the wrong kind",
+       "Write the value in the form the message describes."),
+    _c("invalid-value", "error", "A value outside the allowed choices",
+       "Use one of the values listed in the message."),
+    _c("invalid-date", "error", "Not a real calendar date",
+       "Write the date as YYYY-MM-DD, and check that the day exists in that month."),
+    _c("invalid-timestamp", "error", "Not an ISO 8601 timestamp with a UTC offset",
+       "Write it like 2026-11-02T10:15:00+01:00."),
+    _c("invalid-id", "error", "An id with characters an id cannot have",
+       "Use letters, digits, '.', '_' and '-', starting with a letter or digit."),
+    _c("invalid-email", "error", "Not a valid email address",
+       "Write one address like name@example.com (no display name, no spaces)."),
+    _c("unsafe-text", "error", "Line breaks or control characters in a value used in email headers",
+       "Write the value on one line without control characters."),
+    _c("invalid-amount", "error", "Not a decimal number",
+       "Write the amount with digits and an optional '.' for decimals, like 1234.50 "
+       "(no thousands separators, no currency sign)."),
+    _c("invalid-timezone", "error", "Not an IANA time zone name",
+       "Use a name like Europe/Berlin or America/New_York."),
+    _c("invalid-iban", "error", "The IBAN's check digits do not match",
+       "Copy the IBAN again from your bank; a digit is probably wrong."),
+    _c("invalid-policy", "error", "The policy contradicts itself",
+       "Change the policy value shown so that it agrees with the rest of the policy."),
+    _c("invalid-template", "error", "The numbering or payment-link template cannot be used",
+       "Use only the placeholders named in the message, with valid format specs."),
+    # files and ids
+    _c("id-mismatch", "error", "The record's id does not match its file name",
+       "Rename the file to '<id>.yaml' or correct the id."),
+    _c("wrong-folder", "error", "The file is not where a record of its kind belongs",
+       "Move invoices to invoices/<issue year>/, clients to clients/, exceptions to exceptions/."),
+    _c("wrong-extension", "warning", "A file with an extension ledgerops does not read",
+       "Rename it to end in '.yaml', or move it out of the ledger folders."),
+    _c("duplicate-id", "error", "Two records have the same id",
+       "Give one of them a new id (and file name)."),
+    _c("missing-policy", "error", "The ledger has no policy.yaml",
+       "Create policy.yaml (ledgerops init writes one with commented defaults)."),
+    # references
+    _c("unknown-client", "error", "The invoice names a client that does not exist",
+       "Use the id of a file in clients/, or add the client."),
+    _c("unknown-invoice", "error", "The exception names an invoice that does not exist",
+       "Use the id of an invoice file in invoices/."),
+    _c("unknown-segment", "error", "A segment the policy does not define",
+       "Use one of policy.segments, or add the segment to the policy."),
+    _c("unknown-reason", "error", "An exception reason the policy does not list",
+       "Use one of policy.exceptions.reasons, or add the reason to the policy."),
+    _c("unknown-currency", "error", "A currency the policy does not accept",
+       "Use one of policy.currencies, or add the currency to the policy."),
+    _c("unknown-stage", "error", "A reminder stage that the policy's sequence does not have",
+       "Use a stage from policy.reminders.sequence."),
+    _c("unknown-project", "warning", "The invoice names a project or milestone the client does not have",
+       "Use a project and milestone from the client's 'projects', or remove them."),
+    _c("unknown-payment-method", "warning", "A payment method the policy does not list",
+       "Use one of policy.payment_methods, or add the method to the policy."),
+    _c("currency-mismatch", "warning", "The invoice's currency differs from the client's",
+       "Check that the currency is intended; the client's default is shown in the message."),
+    # money
+    _c("amount-precision", "error", "More decimal places than the currency allows",
+       "Round the amount to the currency's minor unit (EUR 2 decimals, JPY 0, KWD 3)."),
+    _c("amount-not-positive", "error", "An amount that must be greater than zero",
+       "Write a positive amount; record refunds and credits as a separate invoice."),
+    _c("invalid-tax-rate", "error", "A tax rate outside 0–100 percent",
+       "Write the rate as a percentage, e.g. 19 for 19 %."),
+    _c("overpaid", "warning", "Payments exceed the invoice's amount due",
+       "Check the payments; refund the difference or record it as a credit."),
+    # dates and terms
+    _c("due-date-terms", "error", "The due date does not follow the payment terms",
+       "Set due_date to issue_date plus the client's terms, or add a terms_exception."),
+    _c("terms-not-allowed", "error", "Payment terms the policy does not allow",
+       "Use one of policy.terms.allowed_days, or add a terms_exception explaining the deal."),
+    _c("date-order", "error", "Dates in an impossible order",
+       "Correct the dates so that the later event is not before the earlier one."),
+    _c("payment-before-issue", "error", "A payment dated before the invoice was issued",
+       "Check the payment date; payments count from the issue date on."),
+    # invoices
+    _c("invalid-status", "error", "A stored status other than draft, sent or void",
+       "Store only draft, sent or void; paid, overdue and the rest are derived."),
+    _c("missing-sent-at", "error", "A sent invoice without sent_at",
+       "Add sent_at: the time the invoice email was sent (ledgerops send writes it)."),
+    _c("missing-voided-at", "warning", "A void invoice without voided_at",
+       "Add voided_at: the date it was voided (ledgerops void writes it)."),
+    _c("po-required", "error", "A sent invoice without a PO number for a client that requires one",
+       "Add the client's purchase-order number as po_number."),
+    _c("po-missing", "warning", "A draft without the PO number its client requires",
+       "Add po_number before the draft is approved; send will hold it back otherwise."),
+    _c("numbering-format", "error", "The invoice id does not follow the policy's numbering",
+       "Rename the invoice to the next number of policy.numbering for its issue year."),
+    _c("numbering-gap", "error", "Issued invoices skip a number of the year's sequence",
+       "Issued (sent or void) invoices must be numbered without gaps; renumber the "
+       "invoice, or void the missing number instead of deleting it."),
+    _c("numbering-order", "error", "A draft numbered before an issued invoice",
+       "Drafts take the numbers after the last issued invoice of the year."),
+    _c("duplicate-milestone", "error", "The same milestone is invoiced twice",
+       "Void one of the invoices, or correct the milestone."),
+    _c("stale-draft", "warning", "A draft older than the policy allows",
+       "Approve (merge) or delete the draft."),
+    _c("long-hold", "warning", "An invoice on hold for a long time",
+       "Resolve the hold or the open exception, or void the invoice."),
+    # exceptions
+    _c("missing-resolution", "error", "A resolved exception without a resolution",
+       "Write what was decided under 'resolution'."),
+    _c("missing-resolved-at", "error", "A resolved exception without resolved_at",
+       "Add resolved_at: the date it was resolved."),
+)  # fmt: skip
+
+CODE_BY_NAME = {code.code: code for code in CODES}
+
+
+def diag(code: str, source: Source, message: str) -> Diagnostic:
+    """A diagnostic whose severity and fix come from the registry."""
+    entry = CODE_BY_NAME[code]
+    return Diagnostic(code, entry.severity, source, message, entry.hint)
+
+
+def has_errors(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> bool:
+    return any(d.severity == "error" for d in diagnostics)

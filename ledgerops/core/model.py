@@ -1,0 +1,122 @@
+"""The records of a ledger as frozen values that remember where each field was written."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from ledgerops.core.located import Located
+from ledgerops.core.policy import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    description: str
+    amount: Decimal | None = None
+    tax_rate: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    name: str = ""
+    milestones: Mapping[str, Milestone] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Client(Located):
+    id: str
+    name: str
+    email: tuple[str, ...]
+    segment: str
+    cc: tuple[str, ...] = ()
+    currency: str | None = None
+    locale: str | None = None
+    terms_days: int | None = None
+    terms_exception: str | None = None
+    po_required: bool = False
+    reminders: bool = True
+    address: str | None = None
+    tax_id: str | None = None
+    projects: Mapping[str, Project] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    date: date
+    amount: Decimal
+    method: str | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRecord:
+    stage: str
+    sent_at: datetime
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LateFee:
+    date: date
+    amount: Decimal
+    rule: str = "late_fee"
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice(Located):
+    id: str
+    client: str
+    issue_date: date
+    due_date: date
+    currency: str
+    lines: tuple[Line, ...]
+    status: str = "draft"
+    project: str | None = None
+    milestone: str | None = None
+    po_number: str | None = None
+    sent_at: datetime | None = None
+    hold: str | None = None
+    terms_exception: str | None = None
+    payments: tuple[Payment, ...] = ()
+    reminders: tuple[ReminderRecord, ...] = ()
+    late_fees: tuple[LateFee, ...] = ()
+    voided_at: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionCase(Located):
+    id: str
+    invoice: str
+    reason: str
+    opened_at: date
+    status: str = "open"
+    source: str | None = None
+    note: str | None = None
+    resolved_at: date | None = None
+    resolution: str | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """Everything that loaded, plus the ids of records whose files could not be read.
+
+    The broken ids keep one bad file from causing a cascade of 'unknown client' errors.
+    """
+
+    policy: Policy
+    clients: Mapping[str, Client]
+    invoices: tuple[Invoice, ...]
+    exceptions: tuple[ExceptionCase, ...]
+    broken_clients: frozenset[str] = frozenset()
+    broken_invoices: frozenset[str] = frozenset()

@@ -1,0 +1,63 @@
+"""Invoice numbers from the policy's template: parsing, formatting, the next free number."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable
+from functools import lru_cache
+
+_FIELDS = {"year": r"(?P<year>[0-9]{4})", "seq": r"(?P<seq>[0-9]+)"}
+
+
+def template_problem(template: str, allowed: Iterable[str], needed: Iterable[str]) -> str | None:
+    """Why a str.format template cannot be used, or None when it can."""
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        template.format(**{name: 1 for name in allowed})
+    except (ValueError, KeyError, IndexError) as error:
+        return f"'{template}' is not a valid template ({error})"
+    unknown = sorted(set(names) - set(allowed))
+    if unknown:
+        return f"'{template}' uses unknown placeholders: {', '.join(unknown)}"
+    missing = sorted(set(needed) - set(names))
+    if missing:
+        return f"'{template}' must contain {', '.join('{' + m + '}' for m in missing)}"
+    return None
+
+
+def numbering_problem(template: str) -> str | None:
+    return template_problem(template, ("year", "seq"), ("year", "seq"))
+
+
+@lru_cache(maxsize=8)
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name is not None:
+            parts.append(_FIELDS[name])
+    return re.compile("".join(parts) + r"\Z")
+
+
+def parse_number(template: str, invoice_id: str) -> tuple[int, int] | None:
+    """(year, seq) of an id written exactly as the template writes it, else None."""
+    match = _pattern(template).match(invoice_id)
+    if not match:
+        return None
+    year, seq = int(match["year"]), int(match["seq"])
+    return (year, seq) if template.format(year=year, seq=seq) == invoice_id else None
+
+
+def format_number(template: str, year: int, seq: int) -> str:
+    return template.format(year=year, seq=seq)
+
+
+def next_number(template: str, year: int, existing_ids: Iterable[str]) -> str:
+    """The number after the highest of `year` (drafts included), so drafts never collide."""
+    highest = 0
+    for invoice_id in existing_ids:
+        parsed = parse_number(template, invoice_id)
+        if parsed and parsed[0] == year:
+            highest = max(highest, parsed[1])
+    return format_number(template, year, highest + 1)

@@ -1,0 +1,108 @@
+"""The billing policy, with the defaults SPEC §3 gives to every field but `company`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ledgerops.core.located import Located
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    name: str
+    email: str
+    address: str | None = None
+    tax_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    default_days: int = 30
+    allowed_days: tuple[int, ...] = (14, 30)
+
+
+@dataclass(frozen=True, slots=True)
+class Bank:
+    iban: str
+    bic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    review: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    stage: str
+    offset_days: int
+    manual: bool = False
+
+
+DEFAULT_SEQUENCE = (
+    Stage("pre_due", -3),
+    Stage("due", 0),
+    Stage("overdue_7", 7),
+    Stage("overdue_14", 14),
+    Stage("final_notice", 30, manual=True),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reminders:
+    sequence: tuple[Stage, ...] = DEFAULT_SEQUENCE
+    min_gap_days: int = 2
+    send_on_weekends: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LateFeeRule:
+    enabled: bool = False
+    kind: str = "percent"
+    value: Decimal = Decimal("0")
+    grace_days: int = 7
+
+
+DEFAULT_REASONS = (
+    "po_mismatch", "legal_review", "procurement", "payment_failed", "dispute",
+    "promise_to_pay", "delivery_unknown", "final_escalation", "other",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionsPolicy:
+    reasons: tuple[str, ...] = DEFAULT_REASONS
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    aging_buckets: tuple[int, ...] = (30, 60, 90)
+    dso_window_days: int = 90
+    on_time_window_days: int = 28
+    weekday: str = "friday"
+    drift_weeks: int = 2
+    stale_draft_days: int = 7
+    stale_hold_days: int = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Policy(Located):
+    company: Company
+    currency: str = "EUR"
+    currencies: tuple[str, ...] = ("EUR",)
+    timezone: str = "UTC"
+    terms: Terms = Terms()
+    payment_methods: tuple[str, ...] = ("bank_transfer",)
+    payment_link: str | None = None
+    bank: Bank | None = None
+    approval_branch: str = "main"
+    numbering: str = "INV-{year}-{seq:04d}"
+    segments: Mapping[str, Segment] = field(
+        default_factory=lambda: {"strategic": Segment(True), "standard": Segment(False)}
+    )
+    reminders: Reminders = Reminders()
+    late_fee: LateFeeRule = LateFeeRule()
+    exceptions: ExceptionsPolicy = ExceptionsPolicy()
+    review: Review = Review()

@@ -1,0 +1,46 @@
+"""One line per invoice: its derived state, balance and lateness as of a day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from ledgerops.core.amounts import balance, derived_state, invoice_total, pausing_exceptions
+from ledgerops.core.model import Ledger
+from ledgerops.core.money import ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceStatus:
+    invoice: str
+    client: str
+    state: str
+    currency: str
+    total: Decimal
+    balance: Decimal
+    issue_date: date
+    due_date: date
+    days_overdue: int  # 0 unless the state is overdue
+
+
+def invoice_statuses(ledger: Ledger, today: date) -> list[InvoiceStatus]:
+    paused = pausing_exceptions(ledger.exceptions, today)
+    rows = []
+    for invoice in sorted(ledger.invoices, key=lambda inv: (inv.issue_date, inv.id)):
+        state = derived_state(invoice, today, invoice.id in paused)
+        late = (today - invoice.due_date).days if state == "overdue" else 0
+        rows.append(
+            InvoiceStatus(
+                invoice.id,
+                invoice.client,
+                state,
+                invoice.currency,
+                invoice_total(invoice),
+                ZERO if state == "void" else balance(invoice, today),
+                invoice.issue_date,
+                invoice.due_date,
+                late,
+            )
+        )
+    return rows

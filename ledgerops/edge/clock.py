@@ -1,0 +1,22 @@
+"""The only place that reads the clock; everything else takes `today` as a parameter."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def zone(name: str) -> ZoneInfo | None:
+    """The IANA zone of that name (from the tzdata package where the OS has none), or None."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def today_in(timezone: str) -> date:
+    return datetime.now(zone(timezone) or ZoneInfo("UTC")).date()
+
+
+def now_in(timezone: str) -> datetime:
+    return datetime.now(zone(timezone) or ZoneInfo("UTC")).replace(microsecond=0)

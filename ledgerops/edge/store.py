@@ -1,0 +1,82 @@
+"""Ledger files on disk: finding the records, and writing atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFile:
+    kind: str  # policy | client | invoice | exception
+    path: str  # relative to the ledger, with '/'
+
+
+RECORD_FOLDERS = (("clients", "client"), ("exceptions", "exception"))
+
+
+def find_records(ledger_dir: Path) -> tuple[list[RecordFile], list[str]]:
+    """Every record file, and the paths of files with a YAML extension ledgerops skips (.yml)."""
+    found = [RecordFile("policy", "policy.yaml")] if (ledger_dir / "policy.yaml").is_file() else []
+    skipped: list[str] = []
+    for folder, kind in RECORD_FOLDERS:
+        _scan(ledger_dir, folder, kind, found, skipped)
+    invoices = ledger_dir / "invoices"
+    if invoices.is_dir():
+        _scan(ledger_dir, "invoices", "invoice", found, skipped)
+        for entry in sorted(os.scandir(invoices), key=lambda e: e.name):
+            if entry.is_dir() and not entry.name.startswith("."):
+                _scan(ledger_dir, f"invoices/{entry.name}", "invoice", found, skipped)
+    return found, skipped
+
+
+def _scan(root: Path, folder: str, kind: str, found: list[RecordFile], skipped: list[str]) -> None:
+    try:
+        entries = sorted(e.name for e in os.scandir(root / folder) if e.is_file())
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in entries:
+        if name.endswith(".yaml"):
+            found.append(RecordFile(kind, f"{folder}/{name}"))
+        elif name.endswith(".yml"):
+            skipped.append(f"{folder}/{name}")
+
+
+def read_bytes(ledger_dir: Path, path: str) -> bytes:
+    with open(ledger_dir / path, "rb") as handle:
+        return handle.read()
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class ChangedSinceRead(Exception):
+    """The file on disk is not the one the tool read: someone else wrote it meanwhile."""
+
+
+def write_atomic(path: Path, data: bytes, expected_digest: str | None = None) -> None:
+    """Write via a temporary file in the same folder, fsync, then rename.
+
+    With `expected_digest`, refuse when the file changed since it was read (Fava's guard).
+    """
+    if expected_digest is not None and digest(path.read_bytes()) != expected_digest:
+        raise ChangedSinceRead(str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,379 @@
+"""Read one record file: libyaml's composer for speed, then a walk over the nodes.
+
+The walk keeps each value's line and column and the exact scalar text, so money becomes
+Decimal as written and '0123' or 'no' stay the strings the user typed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import yaml
+
+from ledgerops.core.diagnostics import Diagnostic, Source, diag
+from ledgerops.yamlfile.schema import Field, Struct
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_NULL = "tag:yaml.org,2002:null"
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+_DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?\Z")
+_INT = re.compile(r"[+-]?[0-9]+\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_EMAIL = re.compile(r"[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\Z")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
+_BOOLS = {"true": True, "false": False}
+_FREE_DEPTH = 8  # how deep free-form notes may nest
+
+
+class _Walk:
+    """One file's walk: collects diagnostics and the position of every field path."""
+
+    __slots__ = ("diags", "path", "pos")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.diags: list[Diagnostic] = []
+        self.pos: dict[str, tuple[int, int]] = {}
+
+    def report(self, code: str, node: yaml.Node, message: str) -> None:
+        mark = node.start_mark
+        self.diags.append(diag(code, Source(self.path, mark.line + 1, mark.column + 1), message))
+
+    # --- structure ----------------------------------------------------------------------
+    def struct(self, node: yaml.Node, spec: Struct, prefix: str) -> Any:
+        if not isinstance(node, yaml.MappingNode):
+            self.report("wrong-type", node, f"{_name(prefix, spec.name)} should be a mapping of "
+                        f"keys to values, not {_describe(node)}")  # fmt: skip
+            return None
+        fields = spec.field_map()
+        values: dict[str, Any] = {}
+        seen: dict[str, yaml.Node] = {}
+        ok = True
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None:
+                self.report("wrong-type", key_node, "a key must be a plain word, not "
+                            + _describe(key_node))  # fmt: skip
+                ok = False
+                continue
+            if key in seen:
+                first = seen[key].start_mark.line + 1
+                self.report("duplicate-key", key_node, f"'{key}' appears twice (first on line {first})")
+                ok = False
+                continue
+            seen[key] = key_node
+            field = fields.get(key)
+            if field is None:
+                if key == "notes" or key.startswith("x-"):
+                    self.free(value_node, 1)
+                    continue
+                self.report("unknown-key", key_node, f"unknown key '{key}' in {spec.name}"
+                            + _suggest(key, fields))  # fmt: skip
+                continue
+            path = f"{prefix}.{key}" if prefix else key
+            mark = value_node.start_mark
+            self.pos[path] = (mark.line + 1, mark.column + 1)
+            if _is_null(value_node):
+                if field.required:
+                    self.report("missing-field", value_node, f"'{key}' has no value")
+                    ok = False
+                continue
+            value = self.value(value_node, field, path)
+            if value is None:
+                ok = ok and not field.required
+                continue
+            values[key] = value
+        for field in spec.fields:
+            if field.required and field.key not in seen:
+                self.report("missing-field", node, f"{spec.name} is missing the required "
+                            f"field '{field.key}'")  # fmt: skip
+                ok = False
+        if not ok:
+            return None
+        return spec.make(**values)
+
+    def value(self, node: yaml.Node, field: Field, path: str) -> Any:
+        kind = field.kind
+        if kind == "struct":
+            return self.struct(node, field.item, path)  # type: ignore[arg-type]
+        if kind == "list":
+            return self.sequence(node, field, path)
+        if kind == "map":
+            return self.mapping(node, field, path)
+        if kind == "emails":
+            return self.emails(node, field, path)
+        return self.scalar(node, field, path)
+
+    def sequence(self, node: yaml.Node, field: Field, path: str) -> tuple[Any, ...] | None:
+        if not isinstance(node, yaml.SequenceNode):
+            self.report("wrong-type", node, f"'{field.key}' should be a list, not {_describe(node)}")
+            return None
+        item = field.item
+        out = []
+        ok = True
+        for index, child in enumerate(node.value):
+            child_path = f"{path}.{index}"
+            mark = child.start_mark
+            self.pos[child_path] = (mark.line + 1, mark.column + 1)
+            if isinstance(item, Struct):
+                value = self.struct(child, item, child_path)
+            else:
+                value = self.scalar(child, item, child_path, label=field.key)  # type: ignore[arg-type]
+            if value is None:
+                ok = False
+            else:
+                out.append(value)
+        return tuple(out) if ok else None
+
+    def mapping(self, node: yaml.Node, field: Field, path: str) -> dict[str, Any] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.report("wrong-type", node, f"'{field.key}' should be a mapping, not {_describe(node)}")
+            return None
+        out: dict[str, Any] = {}
+        ok = True
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None or not _ID.match(key):
+                self.report("invalid-id", key_node, f"'{key}' cannot be used as a name in "
+                            f"'{field.key}'")  # fmt: skip
+                ok = False
+                continue
+            if key in out:
+                self.report("duplicate-key", key_node, f"'{key}' appears twice in '{field.key}'")
+                ok = False
+                continue
+            child_path = f"{path}.{key}"
+            mark = value_node.start_mark
+            self.pos[child_path] = (mark.line + 1, mark.column + 1)
+            if _is_null(value_node):
+                value_node = yaml.MappingNode("tag:yaml.org,2002:map", [],
+                                              value_node.start_mark, value_node.end_mark)  # fmt: skip
+            value = self.struct(value_node, field.item, child_path)  # type: ignore[arg-type]
+            if value is None:
+                ok = False
+            else:
+                out[key] = value
+        return out if ok else None
+
+    def emails(self, node: yaml.Node, field: Field, path: str) -> tuple[str, ...] | None:
+        one = Field(field.key, "email", required=True)
+        if isinstance(node, yaml.SequenceNode):
+            values = []
+            for index, child in enumerate(node.value):
+                value = self.scalar(child, one, f"{path}.{index}")
+                if value is None:
+                    return None
+                values.append(value)
+            if not values and field.required:
+                self.report("missing-field", node, f"'{field.key}' needs at least one address")
+                return None
+            return tuple(values)
+        value = self.scalar(node, one, path)
+        return None if value is None else (value,)
+
+    def free(self, node: yaml.Node, depth: int) -> None:
+        """Free-form data under notes / x-*: any shape, but not deeper than a record can be."""
+        if depth > _FREE_DEPTH:
+            self.report("too-deep", node, f"nested more than {_FREE_DEPTH} levels deep")
+            return
+        if isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                self.free(child, depth + 1)
+        elif isinstance(node, yaml.MappingNode):
+            for _, child in node.value:
+                self.free(child, depth + 1)
+
+    # --- scalars ------------------------------------------------------------------------
+    def scalar(self, node: yaml.Node, field: Field, path: str, label: str = "") -> Any:
+        name = label or field.key or path
+        if not isinstance(node, yaml.ScalarNode):
+            self.report("wrong-type", node, f"'{name}' should be {_EXPECT[field.kind]}, "
+                        f"not {_describe(node)}")  # fmt: skip
+            return None
+        text = node.value
+        kind = field.kind
+        if kind in ("str", "text", "id", "email", "enum"):
+            if (field.header or kind in ("id", "email")) and _CONTROL.search(text):
+                self.report("unsafe-text", node, f"'{name}' contains a line break or control "
+                            "character; it would end up in an email header")  # fmt: skip
+                return None
+            if kind == "id" and not _ID.match(text):
+                self.report("invalid-id", node, f"'{text}' is not a valid id for '{name}'")
+                return None
+            if kind == "email" and not _EMAIL.match(text):
+                self.report("invalid-email", node, f"'{text}' is not a valid email address")
+                return None
+            if kind == "enum" and text not in field.choices:
+                self.report(field.code, node, f"'{name}' is '{text}'; allowed: "
+                            + ", ".join(field.choices))  # fmt: skip
+                return None
+            if kind == "str" and not text.strip():
+                self.report("missing-field", node, f"'{name}' is empty")
+                return None
+            return text
+        if kind == "decimal":
+            if not _DECIMAL.match(text):
+                self.report("invalid-amount", node, f"'{name}' is '{text}', not a decimal number")
+                return None
+            return Decimal(text)
+        if kind == "int":
+            if node.style or not _INT.match(text):
+                self.report("wrong-type", node, f"'{name}' should be a whole number, not '{text}'")
+                return None
+            return int(text)
+        if kind == "bool":
+            value = None if node.style else _BOOLS.get(text.lower())
+            if value is None:
+                self.report("wrong-type", node, f"'{name}' should be true or false, not '{text}'")
+            return value
+        if kind == "date":
+            return self.date(node, name)
+        if kind == "timestamp":
+            return self.timestamp(node, name)
+        raise AssertionError(f"unknown field kind {kind}")
+
+    def date(self, node: yaml.ScalarNode, name: str) -> date | None:
+        text = node.value
+        if _DATE.match(text):
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                pass
+        self.report("invalid-date", node, f"'{name}' is '{text}', not a real date (YYYY-MM-DD)")
+        return None
+
+    def timestamp(self, node: yaml.ScalarNode, name: str) -> datetime | None:
+        text = node.value
+        try:
+            value = datetime.fromisoformat(text) if len(text) > 10 else None
+        except ValueError:
+            value = None
+        if value is None or value.tzinfo is None:
+            self.report("invalid-timestamp", node, f"'{name}' is '{text}', not a timestamp "
+                        "with a UTC offset")  # fmt: skip
+            return None
+        return value
+
+
+_EXPECT = {
+    "str": "text", "text": "text", "id": "an id", "email": "an email address",
+    "enum": "one word", "decimal": "a number", "int": "a whole number",
+    "bool": "true or false", "date": "a date (YYYY-MM-DD)",
+    "timestamp": "a timestamp", "emails": "an email address or a list of them",
+}  # fmt: skip
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL and not node.style
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return f"'{node.value}'"
+
+
+def _name(prefix: str, default: str) -> str:
+    return f"'{prefix}'" if prefix else f"the {default}"
+
+
+def _suggest(key: str, fields: dict[str, Field]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, fields, n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# --- whole files ------------------------------------------------------------------------
+def read_record(path: str, data: bytes, spec: Struct) -> tuple[Any, list[Diagnostic]]:
+    """Parse one record file; returns (record or None, diagnostics). Never raises for bad input."""
+    text, problem = _decode(path, data)
+    if problem:
+        return None, [problem]
+    hazards = _hazards(path, text)
+    if hazards:
+        return None, hazards
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        return None, [_syntax(path, error)]
+    except yaml.reader.ReaderError as error:
+        return None, [diag("encoding", _offset_source(path, text, error.position),
+                           f"character {error.character!r} is not allowed in YAML")]  # fmt: skip
+    except yaml.YAMLError as error:
+        return None, [diag("yaml-syntax", Source(path), str(error))]
+    if root is None or (_is_null(root) and not root.value.strip()):
+        return None, [diag("empty-file", Source(path), "the file holds no record")]
+    walk = _Walk(path)
+    if not isinstance(root, yaml.MappingNode):
+        walk.report("not-a-mapping", root, f"a {spec.name} file must be a mapping of keys to "
+                    f"values, not {_describe(root)}")  # fmt: skip
+        return None, walk.diags
+    record = walk.struct(root, spec, "")
+    if record is not None:
+        record = _locate(record, path, walk.pos)
+    return record, walk.diags
+
+
+def _locate(record: Any, path: str, pos: dict[str, tuple[int, int]]) -> Any:
+    object.__setattr__(record, "path", path)
+    object.__setattr__(record, "pos", pos)
+    return record
+
+
+def _decode(path: str, data: bytes) -> tuple[str, Diagnostic | None]:
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        good = data[: error.start].decode("utf-8", "replace")
+        return "", diag("encoding", _offset_source(path, good, len(good)),
+                        f"byte 0x{data[error.start]:02x} is not UTF-8")  # fmt: skip
+
+
+def _offset_source(path: str, text: str, offset: int) -> Source:
+    before = text[:offset]
+    line = before.count("\n") + 1
+    return Source(path, line, offset - (before.rfind("\n") + 1) + 1)
+
+
+def _syntax(path: str, error: yaml.MarkedYAMLError) -> Diagnostic:
+    mark = error.problem_mark or error.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if "expected a single document" in str(error.context):
+        return diag("multiple-documents", Source(path, line, col),
+                    "a second YAML document starts here")  # fmt: skip
+    message = " ".join(p for p in (error.context, error.problem) if p)
+    return diag("yaml-syntax", Source(path, line, col), message or "invalid YAML")
+
+
+def _hazards(path: str, text: str) -> list[Diagnostic]:
+    """Anchors, aliases, tags and directives, found from the event stream.
+
+    Only files that contain one of the marker characters pay for the event pass.
+    """
+    if "&" not in text and "*" not in text and "!" not in text and "%" not in text:
+        return []
+    found: list[Diagnostic] = []
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            mark = event.start_mark
+            where = Source(path, mark.line + 1, mark.column + 1)
+            if isinstance(event, yaml.AliasEvent):
+                found.append(diag("yaml-alias", where, f"alias '*{event.anchor}'"))
+                continue
+            if isinstance(event, yaml.DocumentStartEvent) and (event.version or event.tags):
+                found.append(diag("yaml-directive", Source(path, 1, 1), "a %YAML or %TAG directive"))
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                found.append(diag("yaml-alias", where, f"anchor '&{anchor}'"))
+            tag = getattr(event, "tag", None)
+            if tag is not None and not (isinstance(event, yaml.ScalarEvent) and event.implicit[0]):
+                found.append(diag("yaml-tag", where, f"tag '{tag}'"))
+    except yaml.YAMLError:
+        pass  # compose reports the syntax error with its position
+    return found

@@ -1,0 +1,227 @@
+"""Declarative field specs of every record: the validator walks them, JSON Schema is made from them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ledgerops.core import model, policy
+
+# Scalar kinds a Field can have; the reader has one converter per kind.
+SCALAR_KINDS = frozenset(
+    {"str", "text", "id", "email", "decimal", "int", "bool", "date", "timestamp", "enum"}
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    kind: str  # a scalar kind, or "list", "map", "struct", "emails"
+    doc: str = ""
+    required: bool = False
+    item: Field | Struct | None = None  # what a list or map holds; the struct of a struct
+    choices: tuple[str, ...] = ()
+    header: bool = False  # ends up in an email header: no line breaks or control characters
+    code: str = "invalid-value"  # the diagnostic for an enum value outside `choices`
+
+
+@dataclass(frozen=True)
+class Struct:
+    name: str
+    fields: tuple[Field, ...]
+    make: Callable[..., Any]
+    doc: str = ""
+
+    def field_map(self) -> dict[str, Field]:
+        return {f.key: f for f in self.fields}
+
+
+def _f(key: str, kind: str, doc: str = "", **kw: Any) -> Field:
+    return Field(key, kind, doc, **kw)
+
+
+# --- client -----------------------------------------------------------------------------
+MILESTONE = Struct("milestone", (
+    _f("description", "text", "What was delivered; becomes the invoice line.", required=True, header=True),
+    _f("amount", "decimal", "Net amount of the milestone, in the client's currency."),
+    _f("tax_rate", "decimal", "Tax rate in percent; 0 allowed."),
+), model.Milestone)  # fmt: skip
+
+PROJECT = Struct("project", (
+    _f("name", "str", "Project name.", header=True),
+    _f("milestones", "map", "Billable milestones by id.", item=MILESTONE),
+), model.Project)  # fmt: skip
+
+CLIENT = Struct("client", (
+    _f("id", "id", "Must match the file name.", required=True),
+    _f("name", "str", "Legal name, shown on invoices and in emails.", required=True, header=True),
+    _f("email", "emails", "One address or a list; invoices and reminders go here.", required=True),
+    _f("cc", "emails", "Addresses copied on every email."),
+    _f("segment", "str", "One of policy.segments.", required=True),
+    _f("currency", "str", "Billing currency; default policy.currency."),
+    _f("locale", "str", "Formats amounts and dates in emails, e.g. de_DE."),
+    _f("terms_days", "int", "Payment terms in days; one of policy.terms.allowed_days unless terms_exception is set."),
+    _f("terms_exception", "text", "Why this client has terms the policy does not allow."),
+    _f("po_required", "bool", "Invoices need a PO number before they are sent."),
+    _f("reminders", "bool", "false = never send reminders to this client."),
+    _f("address", "text", "Postal address, shown on invoices."),
+    _f("tax_id", "str", "VAT or tax id, shown on invoices.", header=True),
+    _f("projects", "map", "Contract data used to pre-fill drafts.", item=PROJECT),
+), model.Client, "A client: clients/<id>.yaml")  # fmt: skip
+
+# --- invoice ----------------------------------------------------------------------------
+LINE = Struct("line", (
+    _f("description", "text", "What is billed.", required=True),
+    _f("quantity", "decimal", "How many units.", required=True),
+    _f("unit_price", "decimal", "Net price of one unit.", required=True),
+    _f("tax_rate", "decimal", "Tax rate in percent; 0 allowed."),
+), model.Line)  # fmt: skip
+
+PAYMENT = Struct("payment", (
+    _f("date", "date", "When the money arrived.", required=True),
+    _f("amount", "decimal", "How much arrived.", required=True),
+    _f("method", "str", "One of policy.payment_methods."),
+    _f("ref", "str", "Bank reference or receipt number."),
+), model.Payment)  # fmt: skip
+
+REMINDER = Struct("reminder", (
+    _f("stage", "str", "A stage of policy.reminders.sequence.", required=True),
+    _f("sent_at", "timestamp", "When the reminder was sent.", required=True),
+    _f("message_id", "str", "The email's Message-ID."),
+), model.ReminderRecord)  # fmt: skip
+
+LATE_FEE = Struct("late_fee", (
+    _f("date", "date", "When the fee was charged.", required=True),
+    _f("amount", "decimal", "The fee.", required=True),
+    _f("rule", "str", "The policy rule that charged it."),
+), model.LateFee)  # fmt: skip
+
+INVOICE_STATUSES = ("draft", "sent", "void")
+
+INVOICE = Struct("invoice", (
+    _f("id", "id", "Must match the file name and policy.numbering.", required=True),
+    _f("client", "id", "A client id from clients/.", required=True),
+    _f("project", "str", "Project code; with milestone, links the invoice to a deliverable."),
+    _f("milestone", "str", "Milestone id; a milestone is invoiced at most once."),
+    _f("issue_date", "date", "Issue date; the invoice lives in invoices/<issue year>/.", required=True),
+    _f("due_date", "date", "issue_date + terms unless terms_exception is set.", required=True),
+    _f("currency", "str", "One of policy.currencies.", required=True),
+    _f("po_number", "str", "Client's purchase-order number.", header=True),
+    _f("lines", "list", "The invoice lines.", required=True, item=LINE),
+    _f("status", "enum", "draft | sent | void (paid, overdue... are derived).",
+       choices=INVOICE_STATUSES, code="invalid-status"),
+    _f("sent_at", "timestamp", "Set by the tool when the invoice email is accepted."),
+    _f("hold", "text", "Why the invoice is held: blocks sending and reminders."),
+    _f("terms_exception", "text", "Why this invoice has terms the policy does not allow."),
+    _f("payments", "list", "Payments received.", item=PAYMENT),
+    _f("reminders", "list", "Written by the tool only.", item=REMINDER),
+    _f("late_fees", "list", "Written by the tool only.", item=LATE_FEE),
+    _f("voided_at", "date", "With status: void."),
+), model.Invoice, "An invoice: invoices/<year>/<id>.yaml")  # fmt: skip
+
+# --- exception --------------------------------------------------------------------------
+EXCEPTION_STATUSES = ("open", "resolved")
+
+EXCEPTION = Struct("exception", (
+    _f("id", "id", "Must match the file name.", required=True),
+    _f("invoice", "id", "The invoice this case is about.", required=True),
+    _f("reason", "str", "One of policy.exceptions.reasons.", required=True),
+    _f("opened_at", "date", "When the case was opened.", required=True),
+    _f("source", "str", "Who routed it: a person, the reminder engine, a payment import."),
+    _f("note", "text", "What happened."),
+    _f("status", "enum", "open | resolved.", choices=EXCEPTION_STATUSES),
+    _f("resolved_at", "date", "With status: resolved."),
+    _f("resolution", "text", "What was decided; required when resolved."),
+    _f("until", "date", "Pause reminders through this date only (e.g. a promise to pay)."),
+), model.ExceptionCase, "An exception case: exceptions/<id>.yaml")  # fmt: skip
+
+# --- policy -----------------------------------------------------------------------------
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+COMPANY = Struct("company", (
+    _f("name", "str", "Your company name: the sender of every email.", required=True, header=True),
+    _f("email", "email", "Billing address: From and Reply-To of every email.", required=True),
+    _f("address", "text", "Postal address, shown on invoices."),
+    _f("tax_id", "str", "Your VAT or tax id.", header=True),
+), policy.Company)  # fmt: skip
+
+TERMS = Struct("terms", (
+    _f("default_days", "int", "Terms for clients without terms_days."),
+    _f("allowed_days", "list", "Terms a client may have without a terms_exception.", item=_f("", "int")),
+), policy.Terms)  # fmt: skip
+
+BANK = Struct("bank", (
+    _f("iban", "str", "Shown on invoices and encoded in the EPC payment QR code.", required=True),
+    _f("bic", "str", "Bank identifier."),
+), policy.Bank)  # fmt: skip
+
+SEGMENT = Struct("segment", (
+    _f("review", "bool", "Drafts for these clients always need a founder review."),
+), policy.Segment)  # fmt: skip
+
+STAGE = Struct("stage", (
+    _f("stage", "id", "Stage name; also the template name reminders/<stage>.md.j2.", required=True),
+    _f("offset_days", "int", "Days relative to the due date (negative = before).", required=True),
+    _f("manual", "bool", "Never emailed: escalated to a human as an exception."),
+), policy.Stage)  # fmt: skip
+
+REMINDERS = Struct("reminders", (
+    _f("sequence", "list", "The fixed reminder stages, in order of offset.", item=STAGE),
+    _f("min_gap_days", "int", "Least days between two messages about one invoice."),
+    _f("send_on_weekends", "bool", "false = hold messages on Saturday and Sunday."),
+), policy.Reminders)  # fmt: skip
+
+LATE_FEE_RULE = Struct("late_fee", (
+    _f("enabled", "bool", "Charge one late fee per overdue invoice."),
+    _f("kind", "enum", "percent of the invoice total, or a flat amount.", choices=("percent", "flat")),
+    _f("value", "decimal", "The percentage or the flat amount."),
+    _f("grace_days", "int", "Days after the due date before the fee is charged."),
+), policy.LateFeeRule)  # fmt: skip
+
+EXCEPTIONS_POLICY = Struct("exceptions", (
+    _f("reasons", "list", "Reasons an exception case may have.", item=_f("", "id")),
+), policy.ExceptionsPolicy)  # fmt: skip
+
+REVIEW = Struct("review", (
+    _f("aging_buckets", "list", "Upper edges of the aging buckets in days past due.", item=_f("", "int")),
+    _f("dso_window_days", "int", "Sales window of DSO, in days."),
+    _f("on_time_window_days", "int", "Window of the on-time payment rate, in days."),
+    _f("weekday", "enum", "The weekly report's week ends on this day.", choices=WEEKDAYS),
+    _f("drift_weeks", "int", "Alert when a metric got worse this many weeks in a row."),
+    _f("stale_draft_days", "int", "Warn about drafts older than this (default 7)."),
+    _f("stale_hold_days", "int", "Warn about invoices held longer than this (default 14)."),
+), policy.Review)  # fmt: skip
+
+POLICY = Struct("policy", (
+    _f("company", "struct", "Who sends the invoices.", required=True, item=COMPANY),
+    _f("currency", "str", "Default currency of clients."),
+    _f("currencies", "list", "Accepted currencies (ISO 4217 codes).", item=_f("", "str")),
+    _f("timezone", "str", "IANA time zone that defines 'today' for scheduled runs."),
+    _f("terms", "struct", "Payment terms.", item=TERMS),
+    _f("payment_methods", "list", "Payment methods shown on invoices.", item=_f("", "id")),
+    _f("payment_link", "str", "URL template; {invoice_id} {amount} {currency}."),
+    _f("bank", "struct", "Bank account for transfers.", item=BANK),
+    _f("approval_branch", "str", "Drafts on this branch are approved; send sends only from it."),
+    _f("numbering", "str", "Invoice id template, gap-free per year: {year} and {seq}."),
+    _f("segments", "map", "Client segments.", item=SEGMENT),
+    _f("reminders", "struct", "The reminder schedule.", item=REMINDERS),
+    _f("late_fee", "struct", "The late fee rule.", item=LATE_FEE_RULE),
+    _f("exceptions", "struct", "The exception queue.", item=EXCEPTIONS_POLICY),
+    _f("review", "struct", "The weekly review.", item=REVIEW),
+), lambda **kw: _policy(**kw), "The billing policy: policy.yaml")  # fmt: skip
+
+
+def _policy(**values: Any) -> policy.Policy:
+    """A policy without `currencies` accepts just its default currency."""
+    if "currencies" not in values:
+        values["currencies"] = (values.get("currency", "EUR"),)
+    return policy.Policy(**values)
+
+
+RECORDS: dict[str, Struct] = {
+    "policy": POLICY,
+    "client": CLIENT,
+    "invoice": INVOICE,
+    "exception": EXCEPTION,
+}
