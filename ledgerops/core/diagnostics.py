@@ -162,6 +162,9 @@ CODES: tuple[Code, ...] = (
        "Void one of the invoices, or correct the milestone."),
     _c("stale-draft", "warning", "A draft older than the policy allows",
        "Approve (merge) or delete the draft."),
+    _c("pending-claim", "warning", "An email was claimed for sending but its outcome is not recorded",
+       "Nothing to do while a run is sending it. If no run is, the next run records the stage "
+       "as sent and opens a delivery_unknown exception (docs/reminders.md)."),
     _c("long-hold", "warning", "An invoice on hold for a long time",
        "Resolve the hold or the open exception, or void the invoice."),
     # exceptions

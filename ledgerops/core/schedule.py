@@ -90,8 +90,9 @@ def stage_date(invoice: Invoice, stage: Stage) -> date:
 
 
 def last_message_date(invoice: Invoice) -> date | None:
-    """The day of the latest email about the invoice: the invoice itself or a reminder."""
-    days = [r.sent_at.date() for r in invoice.reminders]
+    """The day of the latest email about the invoice: the invoice itself, a reminder, or one
+    claimed by a run that is sending it right now."""
+    days = [r.sent_at.date() for r in invoice.reminders] + [c.claimed_at.date() for c in invoice.claims]
     if invoice.sent_at is not None:
         days.append(invoice.sent_at.date())
     return max(days, default=None)
@@ -186,7 +187,8 @@ def plan_reminders(ledger: Ledger, today: date) -> ReminderPlan:
         fee = late_fee_amount(invoice, policy) if late_fee_due(invoice, policy, today) else None
         if fee is not None:
             fees.append(LateFeeDue(invoice.id, fee, invoice.currency))
-        done = {r.stage for r in invoice.reminders} | escalated_stages(invoice, policy, ledger.exceptions)
+        done = {r.stage for r in invoice.reminders} | {c.stage for c in invoice.claims}
+        done |= escalated_stages(invoice, policy, ledger.exceptions)
         stage = next_stage(invoice, policy, done, today)
         if stage is None:
             skipped.append(Skip(invoice.id, "not_due"))

@@ -258,3 +258,12 @@ def test_apply_plan_records_what_was_planned():
     assert [(r.stage, r.sent_at, r.message_id) for r in inv.reminders][-1] == ("overdue_7", at(OD7), "<x@y>")
     assert [(f.date, f.amount) for f in inv.late_fees] == [(OD7, Decimal("17.85"))]
     assert plan_reminders(after, OD7).send == ()
+
+
+def test_a_claimed_stage_counts_as_sent_and_as_todays_message():
+    from ledgerops.core.model import Claim
+
+    claimed = (Claim("overdue_7", at(OD7), "host:1"),)
+    book = ledger(invoice(DUE, SENT, (("pre_due", PRE), ("due", ON_DUE)), claims=claimed))
+    assert outcome(book, OD7) == ("skip", "not_due")
+    assert outcome(book, D(2026, 12, 18)) == ("send", "overdue_14")
