@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from ledgerops.context import Context
 from ledgerops.core.checks import run_checks
-from ledgerops.core.diagnostics import Diagnostic, Source, diag
+from ledgerops.core.diagnostics import Diagnostic, Source, diag, has_errors
 from ledgerops.core.model import Client, ExceptionCase, Invoice, Ledger
 from ledgerops.core.policy import Policy
 from ledgerops.edge import clock, store
-from ledgerops.errors import NotALedger
+from ledgerops.errors import LedgerHasErrors, NotALedger
 from ledgerops.yamlfile.read import read_record
 from ledgerops.yamlfile.schema import RECORDS
 
@@ -88,3 +89,29 @@ def source_line(ledger_dir: Path, path: str, line: int) -> str | None:
     except OSError:
         return None
     return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def reread(ctx: Context, ledger: Ledger, paths: Iterable[str]) -> Ledger:
+    """The ledger with these files (just written by the tool) read again or added.
+
+    A run keeps its ledger in step with the files it writes without loading them all again.
+    """
+    invoices = {inv.path: inv for inv in ledger.invoices}
+    cases = {case.path: case for case in ledger.exceptions}
+    for path in paths:
+        kind = "invoice" if path.startswith("invoices/") else "exception"
+        record, _ = read_record(path, store.read_bytes(ctx.ledger_dir, path), RECORDS[kind])
+        if record is not None:
+            (invoices if kind == "invoice" else cases)[path] = record
+    return replace(ledger, invoices=tuple(invoices.values()), exceptions=tuple(cases.values()))
+
+
+def require_valid(ctx: Context) -> Loaded:
+    """The loaded ledger, or LedgerHasErrors: nothing is sent from a ledger with errors."""
+    loaded = load(ctx)
+    if loaded.ledger is None or has_errors(loaded.diagnostics):
+        count = sum(d.severity == "error" for d in loaded.diagnostics)
+        raise LedgerHasErrors(
+            f"the ledger has {count or 'some'} error(s); run 'ledgerops check' and fix them first"
+        )
+    return loaded
