@@ -9,11 +9,10 @@ what it had claimed. A claim that outlives its run becomes a `delivery_unknown` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.message import EmailMessage
-from pathlib import Path
 
 from ledgerops.app import recordfiles
 from ledgerops.app.exceptions import NewCase, write_cases
@@ -293,9 +292,8 @@ def _publish(checkout: gitrepo.Checkout | None, step: _Step, state: RunState) ->
     if checkout is None:
         return True
     message = f"ledgerops run {step.today}: " + "; ".join(step.summary)
-    paths: Iterable[Path] = (step.ctx.ledger_dir / path for path in step.paths)
-    if gitrepo.commit_paths(checkout, paths, message):
-        state.commits += 1
+    gitrepo.commit(step.ctx.ledger_dir, [step.ctx.ledger_dir / path for path in step.paths], message)
+    state.commits += 1
     return gitrepo.push(checkout)
 
 

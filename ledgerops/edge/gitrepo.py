@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ledgerops.errors import LedgeropsError
+
+BOT_NAME = "ledgerops[bot]"
+BOT_EMAIL = "ledgerops-bot@users.noreply.github.com"
+
+
+class GitError(LedgeropsError):
+    """A git operation the command needs failed."""
 
 
 def init_repository(path: Path, branch: str = "main") -> None:
@@ -17,12 +23,81 @@ def init_repository(path: Path, branch: str = "main") -> None:
     git.Repo.init(path, initial_branch=branch)
 
 
+def _repo(path: Path) -> Any:
+    import git
+
+    try:
+        return git.Repo(path, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+
+
+def is_repository(path: Path) -> bool:
+    """Whether `path` is inside a git working tree."""
+    repo = _repo(path)
+    return repo is not None and not repo.bare
+
+
+def current_branch(path: Path) -> str | None:
+    """The checked-out branch of the repository holding `path`; None when HEAD is detached."""
+    repo = _repo(path)
+    if repo is None or repo.head.is_detached:
+        return None
+    return repo.head.reference.name
+
+
+def uncommitted_paths(path: Path) -> frozenset[str]:
+    """Files under `path` that differ from the last commit (changed, staged, new or
+    deleted), relative to `path` with '/'."""
+    repo = _repo(path)
+    if repo is None:
+        return frozenset()
+    output = repo.git.status("--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", str(path))
+    root = Path(repo.working_tree_dir).resolve()
+    base = path.resolve()
+    found = set()
+    for entry in output.split("\0"):
+        if len(entry) > 3:
+            found.add((root / entry[3:]).relative_to(base).as_posix())
+    return frozenset(found)
+
+
+def commit(
+    repo_dir: Path,
+    paths: Iterable[Path],
+    message: str,
+    author_name: str = BOT_NAME,
+    author_email: str = BOT_EMAIL,
+) -> str:
+    """Commit exactly `paths` (written or deleted), whatever else is staged; returns the
+    commit id. Hooks are skipped: the tool validated the ledger before it wrote, and a
+    slow or interactive hook must not stand between a sent email and its record."""
+    import git
+
+    repo = _repo(repo_dir)
+    if repo is None:
+        raise GitError(f"{repo_dir} is not in a git repository")
+    names = [str(Path(p).resolve()) for p in paths]
+    if not names:
+        raise GitError("nothing to commit")
+    identity = {
+        "GIT_AUTHOR_NAME": author_name,
+        "GIT_AUTHOR_EMAIL": author_email,
+        "GIT_COMMITTER_NAME": author_name,
+        "GIT_COMMITTER_EMAIL": author_email,
+    }
+    try:
+        with repo.git.custom_environment(**identity):
+            repo.git.add("--all", "--", *names)
+            repo.git.commit("--no-verify", "--quiet", "-m", message, "--only", "--", *names)
+    except git.GitCommandError as error:
+        detail = (error.stderr or error.stdout or "").strip().splitlines()
+        raise GitError(f"git commit failed: {detail[-1] if detail else error}") from error
+    return repo.head.commit.hexsha
+
+
 # --- the claim protocol's git side: sync, push, and start over after a rejected push -----
 _REJECTED = ("[rejected]", "non-fast-forward", "fetch first", "cannot lock ref", "failed to update ref")
-
-
-class GitProblem(LedgeropsError):
-    """The repository is not in a state a run can safely work from."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +105,6 @@ class Checkout:
     """A ledger's repository as a run uses it: its branch, and the remote it pushes to."""
 
     repo: Any  # git.Repo, kept opaque so nothing outside this module touches GitPython
-    root: Path
     branch: str
     remote: str | None  # "origin" when it exists and pushing is wanted
 
@@ -41,23 +115,21 @@ class Checkout:
 
 def open_checkout(ledger_dir: Path, push: bool) -> Checkout | None:
     """The repository holding the ledger, or None when the ledger is not in one."""
-    import git
-
-    try:
-        repo = git.Repo(ledger_dir, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+    repo = _repo(ledger_dir)
+    if repo is None or repo.bare:
         return None
     if repo.head.is_detached:
-        raise GitProblem("the repository is on a detached HEAD; check out a branch first")
+        raise GitError("the repository is on a detached HEAD; check out a branch first")
     remote = "origin" if push and "origin" in [r.name for r in repo.remotes] else None
-    return Checkout(repo, Path(repo.working_tree_dir or ledger_dir), repo.active_branch.name, remote)
+    return Checkout(repo, repo.head.reference.name, remote)
 
 
 def ensure_clean(checkout: Checkout, ledger_dir: Path) -> None:
-    """Refuse uncommitted changes to tracked ledger files: a run commits and may reset."""
-    rel = os.path.relpath(ledger_dir.resolve(), checkout.root.resolve())
-    if checkout.repo.is_dirty(index=True, working_tree=True, untracked_files=False, path=rel):
-        raise GitProblem("the ledger has uncommitted changes; commit or stash them before a run")
+    """Refuse uncommitted changes to tracked ledger files: a run commits, and may reset."""
+    if checkout.repo.is_dirty(
+        index=True, working_tree=True, untracked_files=False, path=str(ledger_dir.resolve())
+    ):
+        raise GitError("the ledger has uncommitted changes; commit or stash them before a run")
 
 
 def sync(checkout: Checkout) -> None:
@@ -65,12 +137,13 @@ def sync(checkout: Checkout) -> None:
     if checkout.remote is None or not _fetch(checkout):
         return
     repo, upstream = checkout.repo, f"{checkout.remote}/{checkout.branch}"
-    if repo.is_ancestor(repo.head.commit, upstream):
-        repo.git.merge("--ff-only", upstream)
-    elif repo.head.commit.hexsha != repo.commit(upstream).hexsha:
-        raise GitProblem(
+    if repo.head.commit.hexsha == repo.commit(upstream).hexsha:
+        return
+    if not repo.is_ancestor(repo.head.commit, upstream):
+        raise GitError(
             f"{checkout.branch} has commits that {upstream} lacks; push them (or drop them) before a run"
         )
+    repo.git.merge("--ff-only", "--quiet", upstream)
 
 
 def _fetch(checkout: Checkout) -> bool:
@@ -78,49 +151,36 @@ def _fetch(checkout: Checkout) -> bool:
     import git
 
     try:
-        checkout.repo.git.fetch(checkout.remote, checkout.branch)
+        checkout.repo.git.fetch("--quiet", checkout.remote, checkout.branch)
     except git.GitCommandError as error:
         if "couldn't find remote ref" in str(error):
             return False
-        raise GitProblem(f"git fetch failed: {_last_line(error)}") from error
-    return True
-
-
-def commit_paths(checkout: Checkout, paths: Iterable[Path], message: str) -> bool:
-    """Commit exactly these files (added, changed or deleted); False when nothing changed."""
-    repo = checkout.repo
-    rels = sorted({os.path.relpath(p.resolve() if p.exists() else p, checkout.root.resolve()) for p in paths})
-    if not rels:
-        return False
-    repo.git.add("-A", "--", *rels)
-    if not repo.git.diff("--cached", "--name-only", "--", *rels):
-        return False
-    repo.git.commit("-m", message, "--", *rels)
+        raise GitError(f"git fetch failed: {_last_line(error)}") from error
     return True
 
 
 def push(checkout: Checkout) -> bool:
-    """Push the branch; False when the remote moved on (never forced)."""
+    """Push the branch; False when the remote moved on first (never forced)."""
     import git
 
     if checkout.remote is None:
         return True
     try:
-        checkout.repo.git.push(checkout.remote, f"HEAD:refs/heads/{checkout.branch}")
+        checkout.repo.git.push("--quiet", checkout.remote, f"HEAD:refs/heads/{checkout.branch}")
     except git.GitCommandError as error:
         if any(marker in str(error) for marker in _REJECTED):
             return False
-        raise GitProblem(f"git push failed: {_last_line(error)}") from error
+        raise GitError(f"git push failed: {_last_line(error)}") from error
     return True
 
 
 def start_over(checkout: Checkout) -> None:
-    """After a rejected push: take the remote's branch and drop this run's unpushed commits.
+    """After a rejected push: take the remote's branch, dropping this run's unpushed commits.
 
-    The run then re-plans from the new state; nothing of a claim is rebased onto it.
+    The run then plans again from that state; nothing of a claim is rebased onto it.
     """
     _fetch(checkout)
-    checkout.repo.git.reset("--hard", f"{checkout.remote}/{checkout.branch}")
+    checkout.repo.git.reset("--hard", "--quiet", f"{checkout.remote}/{checkout.branch}")
 
 
 def _last_line(error: Exception) -> str:

@@ -78,7 +78,9 @@ def plan_text(plan: ReminderPlan, subjects: Mapping[tuple[str, str], str]) -> st
          f"to {', '.join(s.to)}: {subjects.get((s.invoice, s.stage), '')}")
         for s in plan.send
     ]  # fmt: skip
-    rows += [("escalate", e.invoice, e.stage, "", "opens a final_escalation exception") for e in plan.escalate]
+    rows += [
+        ("escalate", e.invoice, e.stage, "", "opens a final_escalation exception") for e in plan.escalate
+    ]
     rows += [
         ("late fee", f.invoice, "", f"{money_str(f.amount, f.currency)} {f.currency}", "recorded today")
         for f in plan.late_fees
