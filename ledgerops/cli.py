@@ -133,6 +133,43 @@ def schema(record: str | None, output_dir: Path | None) -> None:
         _emit(app.text(record or "invoice"))
 
 
+def _delivery_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = (
+        click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing, send nothing."),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
+        click.option("--transport", type=click.Choice(("outbox", "smtp")), default="outbox", show_default=True,
+                     help="outbox writes .eml files to outbox/; smtp sends with the LEDGEROPS_SMTP_* settings."),
+        click.option("--no-push", is_flag=True, help="Commit, but do not fetch from or push to origin."),
+    )  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@_ledger_option
+@_today_option
+@_delivery_options
+def remind(ledger_dir: Path, today: Any, dry_run: bool, fmt: str, transport: str, no_push: bool) -> None:
+    """Send today's reminders (SPEC §6), each (invoice, stage) at most once; record and commit them.
+
+    Exit 0: everything due went out; 1: a message failed (the others still went); 2: cannot run.
+    """
+    from ledgerops.app import remind as app
+    from ledgerops.render import reminders
+
+    ctx = Context(ledger_dir, _day(today))
+    if dry_run:
+        shown = app.preview(ctx)
+        _emit((reminders.plan_json if fmt == "json" else reminders.plan_text)(shown.plan, shown.subjects))
+        for failure in shown.failures:
+            click.echo(f"ledgerops: {failure.invoice} {failure.stage}: {failure.detail}", err=True)
+        sys.exit(1 if shown.failures else 0)
+    summary = app.run(ctx, transport, push=not no_push)
+    _emit(reminders.summary_json(summary) if fmt == "json" else reminders.summary_text(summary))
+    sys.exit(1 if app.failed(summary) else 0)
+
+
 def _by_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--by", "source", envvar=["LEDGEROPS_USER", "USER"], default="manual", show_default=True,
                         help="Who routes the case (recorded as its source); default $LEDGEROPS_USER or $USER.")(func)  # fmt: skip

@@ -71,8 +71,9 @@ class Pending:
     build: Callable[[], Outgoing]
 
 
-# What a run asks of the caller: the messages due on a ledger, given today's reminder plan.
-Planner = Callable[[Ledger, ReminderPlan, date], Sequence[Pending]]
+# What a run asks of the caller: the messages due on a ledger, given today's reminder plan
+# and the moment the run acts at (its date is the run's `today`).
+Planner = Callable[[Ledger, ReminderPlan, datetime], Sequence[Pending]]
 
 
 @dataclass
@@ -96,7 +97,6 @@ class RunState:
 
 @dataclass(frozen=True)
 class Options:
-    today: date | None
     push: bool
     transport: Callable[[], Transport]
 
@@ -197,7 +197,7 @@ def _prepare(step: _Step, state: RunState, me: str, planner: Planner | None) -> 
     _escalate(step, plan)
     ledger = step.refresh()
     done = state.attempted()
-    for pending in planner(ledger, plan_reminders(ledger, step.today), step.today):
+    for pending in planner(ledger, plan_reminders(ledger, step.today), step.now):
         if (pending.invoice, pending.stage) in done:
             continue
         try:
