@@ -52,6 +52,8 @@ class Case:
     command: list[str]
     env: dict[str, str] | None = None
     prepare: Callable[[int], None] | None = None  # untimed setup before run i
+    needs: str | None = None  # a ledgerops subcommand that may not exist yet
+    note: str = ""
 
 
 @dataclass
@@ -97,7 +99,7 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Sample:
 
 
 def run_case(case: Case, runs: int) -> Result:
-    result = Result(case.name, case.what, " ".join(case.command))
+    result = Result(case.name, case.what, " ".join(case.command), note=case.note)
     print(f"  {case.name} ...", file=sys.stderr, flush=True)
     for i in range(runs):
         if case.prepare:
@@ -191,7 +193,7 @@ def has_command(ledgerops: str, name: str) -> bool:
 
 
 def size_cases(ledgerops: str, ledger: Ledger, invoices: int, scratch: Path) -> list[Case]:
-    """check cold / warm and report on one ledger size; leaves the warm clone warmed up."""
+    """check cold / warm and report on one ledger size; warms the warm clone up."""
     label = f"{invoices:,} invoices ({ledger.files:,} files)"
     cold_dir, cold_cache = scratch / f"cold-{invoices}", scratch / f"cold-cache-{invoices}"
     warm_dir, warm_env = scratch / f"warm-{invoices}", env_with_cache(scratch / f"warm-cache-{invoices}")
@@ -203,20 +205,36 @@ def size_cases(ledgerops: str, ledger: Ledger, invoices: int, scratch: Path) -> 
     fresh_clone(ledger.path, warm_dir)
     diagnostics = diagnostics_summary(ledgerops, warm_dir, warm_env)  # also the warm-up run
     edited = files_to_edit(warm_dir)
-    cases = [
-        Case(f"check, {label}, cold", f"fresh git clone, empty cache; ledger: {diagnostics}",
-             [ledgerops, "check", "--ledger", str(cold_dir)], env_with_cache(cold_cache), cold),
-        Case(f"check, {label}, warm, {EDITED_FILES} files edited",
-             "after a first run; a comment appended to 3 invoice files before each run",
-             [ledgerops, "check", "--ledger", str(warm_dir)], warm_env,
-             lambda run: edit_files(edited, run)),
-        Case(f"check, {label}, warm, no change", "nothing changed since the previous run",
-             [ledgerops, "check", "--ledger", str(warm_dir)], warm_env),
-    ]  # fmt: skip
-    report = [ledgerops, "report", "--ledger", str(warm_dir), "--as-of", AS_OF, "--format", "json"]
-    what = f"weekly metrics as of {AS_OF}, in the warm clone"
-    cases.append(Case(f"report --format json, {label}", what, report, warm_env))
-    return cases
+    return [
+        Case(
+            name=f"check, {label}, cold",
+            what="fresh git clone and empty cache before each run",
+            command=[ledgerops, "check", "--ledger", str(cold_dir)],
+            env=env_with_cache(cold_cache),
+            prepare=cold,
+            note=diagnostics,
+        ),
+        Case(
+            name=f"check, {label}, warm, {EDITED_FILES} files edited",
+            what=f"after a first run; a comment appended to {EDITED_FILES} invoice files before each run",
+            command=[ledgerops, "check", "--ledger", str(warm_dir)],
+            env=warm_env,
+            prepare=lambda run: edit_files(edited, run),
+        ),
+        Case(
+            name=f"check, {label}, warm, no change",
+            what="nothing changed since the previous run",
+            command=[ledgerops, "check", "--ledger", str(warm_dir)],
+            env=warm_env,
+        ),
+        Case(
+            name=f"report --format json, {label}",
+            what=f"weekly metrics as of {AS_OF}, in the warm clone",
+            command=[ledgerops, "report", "--ledger", str(warm_dir), "--as-of", AS_OF, "--format", "json"],
+            env=warm_env,
+            needs="report",
+        ),
+    ]
 
 
 def beancount_cases(bean_check: str, ledger: Ledger, invoices: int) -> list[Case]:
@@ -224,20 +242,25 @@ def beancount_cases(bean_check: str, ledger: Ledger, invoices: int) -> list[Case
     # A first run leaves Beancount's pickle cache (written only when loading takes > 1 s).
     measure([bean_check, str(ledger.beancount)])
     return [
-        Case(f"bean-check, {label}", "Beancount v3 on the same facts, its cache allowed",
-             [bean_check, str(ledger.beancount)]),
-        Case(f"bean-check -C, {label}", "Beancount v3 on the same facts, no cache",
-             [bean_check, "-C", str(ledger.beancount)]),
-    ]  # fmt: skip
+        Case(
+            name=f"bean-check, {label}",
+            what="Beancount v3 on the same facts, its cache allowed",
+            command=[bean_check, str(ledger.beancount)],
+        ),
+        Case(
+            name=f"bean-check -C, {label}",
+            what="Beancount v3 on the same facts, no cache",
+            command=[bean_check, "-C", str(ledger.beancount)],
+        ),
+    ]
 
 
 def run_cases(cases: list[Case], runs: int, ledgerops: str) -> list[Result]:
-    """Run the cases; a command the installed ledgerops lacks is skipped with a note."""
+    """Run the cases; one that needs a subcommand ledgerops lacks is skipped with a note."""
     results = []
     for case in cases:
-        command = case.command[1] if case.command[0] == ledgerops and len(case.command) > 2 else None
-        if command and not has_command(ledgerops, command):
-            results.append(skipped(case.name, case.what, f"`ledgerops {command}` does not exist yet"))
+        if case.needs and not has_command(ledgerops, case.needs):
+            results.append(skipped(case.name, case.what, f"`ledgerops {case.needs}` does not exist yet"))
         else:
             results.append(run_case(case, runs))
     return results
@@ -246,14 +269,14 @@ def run_cases(cases: list[Case], runs: int, ledgerops: str) -> list[Result]:
 def all_results(args: argparse.Namespace, ledgerops: str, workdir: Path, scratch: Path) -> list[Result]:
     small = ensure_ledger(workdir, *SMALL_LEDGER, args.seed)
     small_env = env_with_cache(scratch / "small-cache")
-    small_what = f"the smallest real ledger; {diagnostics_summary(ledgerops, small.path, small_env)}"
     cases = [
-        Case("ledgerops --help", "start-up and CLI import cost", [ledgerops, "--help"]),
+        Case(name="ledgerops --help", what="start-up and CLI import cost", command=[ledgerops, "--help"]),
         Case(
-            f"check, {small.files} files",
-            small_what,
-            [ledgerops, "check", "--ledger", str(small.path)],
-            small_env,
+            name=f"check, {small.files} files",
+            what="the smallest real ledger, after a first run",
+            command=[ledgerops, "check", "--ledger", str(small.path)],
+            env=small_env,
+            note=diagnostics_summary(ledgerops, small.path, small_env),
         ),
     ]
     results = run_cases(cases, args.runs, ledgerops)
@@ -266,7 +289,7 @@ def all_results(args: argparse.Namespace, ledgerops: str, workdir: Path, scratch
             results += run_cases(beancount_cases(bean_check, ledger, invoices), args.runs, ledgerops)
         else:
             results.append(
-                skipped(f"bean-check, {invoices:,} invoices", "Beancount reference", "not installed")
+                skipped(f"bean-check, {invoices:,} invoices", "Beancount", "bean-check not installed")
             )
     return results
 

@@ -95,14 +95,11 @@ def test_only_the_clock_reads_the_clock() -> None:
     readers = []
     for _, path, tree in _modules():
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr in ("today", "now", "utcnow"):
-                if isinstance(node.value, ast.Name) and node.value.id in ("date", "datetime"):
-                    readers.append(str(path.relative_to(PACKAGE)))
-            if (
-                isinstance(node, ast.Attribute)
-                and node.attr in ("time", "time_ns")
-                and getattr(node.value, "id", "") == "time"
-            ):
+            if not isinstance(node, ast.Attribute):
+                continue
+            owner = getattr(node.value, "id", "")
+            reads_date = node.attr in ("today", "now", "utcnow") and owner in ("date", "datetime")
+            if reads_date or (node.attr in ("time", "time_ns") and owner == "time"):
                 readers.append(str(path.relative_to(PACKAGE)))
     assert set(readers) <= {"edge/clock.py"}
 
