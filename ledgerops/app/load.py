@@ -25,6 +25,10 @@ class Loaded:
     diagnostics: tuple[Diagnostic, ...]
     today: date
 
+    @property
+    def has_errors(self) -> bool:
+        return has_errors(self.diagnostics)
+
 
 def load(ctx: Context) -> Loaded:
     """Every record and every diagnostic of the ledger; raises NotALedger only."""
