@@ -112,10 +112,20 @@ def reread(ctx: Context, ledger: Ledger, paths: Iterable[str]) -> Ledger:
 
 def require_valid(ctx: Context) -> Loaded:
     """The loaded ledger, or LedgerHasErrors: nothing is sent from a ledger with errors."""
-    loaded = load(ctx)
+    loaded = with_templates(ctx, load(ctx))
     if loaded.ledger is None or has_errors(loaded.diagnostics):
         count = sum(d.severity == "error" for d in loaded.diagnostics)
         raise LedgerHasErrors(
             f"the ledger has {count or 'some'} error(s); run 'ledgerops check' and fix them first"
         )
     return loaded
+
+
+def with_templates(ctx: Context, loaded: Loaded) -> Loaded:
+    """The loaded ledger plus the problems of its email templates (SPEC §6 rule 6)."""
+    if loaded.ledger is None:
+        return loaded
+    from ledgerops.app.templatecheck import template_diagnostics
+
+    found = template_diagnostics(ctx.ledger_dir, loaded.ledger, loaded.today)
+    return replace(loaded, diagnostics=(*loaded.diagnostics, *found)) if found else loaded

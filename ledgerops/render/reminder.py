@@ -89,3 +89,19 @@ def stage_templates(
 ) -> list[tuple[str, str, str]]:
     """(stage, segment, template) for every pairing a run may need."""
     return [(stage, segment, template_for(env, stage, segment)) for stage in stages for segment in segments]
+
+
+def template_problem(env: jinja2.Environment, doc: InvoiceDocument, stage: str, today: date) -> tuple[str, int, str]:
+    """(template, line, problem) for a reminder that cannot be rendered or leaves out a
+    required fact, or ('', 0, '') when it is fine. The template is '' when none exists;
+    the line is 1 unless Jinja2 knows it."""
+    name = ""
+    try:
+        name = template_for(env, stage, doc.client.segment)
+        reminder_parts(env, doc, stage, today)
+    except jinja2.TemplateSyntaxError as error:
+        where = error.name or name
+        return (where, error.lineno or 1, f"template {where}: {error.message}")
+    except TemplateProblem as problem:
+        return (name, 1, str(problem))
+    return ("", 0, "")
