@@ -3,12 +3,14 @@ optionally cloned from a bare `origin`, so runs commit and push as they do in pr
 
 from __future__ import annotations
 
-import shutil
+import json
+import os
 import subprocess
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-PARTS = ("policy.yaml", "clients", "invoices", "exceptions")
+from tests.conftest import LEDGEROPS, copy_example
+
+DAY = "2026-11-27"
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -16,21 +18,10 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout
 
 
-def example_copy(target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for part in PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        else:
-            shutil.copy2(source, target / part)
-    (target / ".gitignore").write_text("outbox/\n")
-    return target
-
-
 def example_repo(target: Path) -> Path:
     """The example ledger as a git repository with one commit on main."""
-    example_copy(target)
+    copy_example(target)
+    (target / ".gitignore").write_text("outbox/\n")
     git(target, "init", "-q", "-b", "main")
     git(target, "add", "-A")
     git(target, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "example ledger")
@@ -42,13 +33,30 @@ def with_origin(tmp: Path, clones: int = 1) -> tuple[Path, list[Path]]:
     seed = example_repo(tmp / "seed")
     origin = tmp / "origin.git"
     git(tmp, "clone", "-q", "--bare", str(seed), str(origin))
-    copies = []
-    for number in range(clones):
-        copy = tmp / f"clone{number}"
+    copies = [tmp / f"clone{n}" for n in range(clones)]
+    for copy in copies:
         git(tmp, "clone", "-q", str(origin), str(copy))
-        copies.append(copy)
     return origin, copies
 
 
-def origin_file(origin: Path, path: str) -> str:
-    return git(origin, "show", f"main:{path}")
+def commit_all(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", message)
+    if git(repo, "remote"):
+        git(repo, "push", "-q", "origin", "main")
+
+
+def smtp_env(server, **extra: str) -> dict[str, str]:
+    return {**os.environ, **server.environ(**extra)}
+
+
+def start_run(ledger: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [LEDGEROPS, "run", "--ledger", str(ledger), "--today", DAY, "--format", "json", *args],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def finish(process: subprocess.Popen[str]) -> tuple[int, dict, str]:
+    out, err = process.communicate(timeout=120)
+    return process.returncode, (json.loads(out) if out.strip() else {}), err
