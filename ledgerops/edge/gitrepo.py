@@ -7,13 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ledgerops.errors import LedgeropsError
-
 BOT_NAME = "ledgerops[bot]"
 BOT_EMAIL = "ledgerops-bot@users.noreply.github.com"
 
 
-class GitError(LedgeropsError):
+class GitError(Exception):
     """A git operation the command needs failed."""
 
 

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from ledgerops.edge.store import write_atomic
-from ledgerops.errors import LedgeropsError
 
 Status = Literal["accepted", "not_sent", "unknown"]
 TlsMode = Literal["starttls", "tls", "none"]
@@ -35,7 +34,7 @@ _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._@+-]")
 
 
-class MailSettingsError(LedgeropsError):
+class MailSettingsError(Exception):
     """The SMTP settings in the environment are missing or contradict each other."""
 
 

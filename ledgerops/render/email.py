@@ -21,16 +21,12 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
-from ledgerops.errors import LedgeropsError
-from ledgerops.render.templates import TemplateProblem, render
+from ledgerops.render.problems import TemplateProblem, UnsafeHeader
+from ledgerops.render.templates import render
 
 LAYOUT = "email/layout.html.j2"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
 _SUBJECT = re.compile(r"Subject:[ \t]*(?P<subject>[^\n]*)\n")
-
-
-class UnsafeHeader(LedgeropsError):
-    """A header value with a line break or control character: refused, never sent."""
 
 
 @dataclass(frozen=True, slots=True)

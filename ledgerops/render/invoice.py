@@ -23,8 +23,8 @@ from fpdf import FPDF
 
 from ledgerops.core.document import InvoiceDocument
 from ledgerops.core.money import money_str
-from ledgerops.errors import LedgeropsError
 from ledgerops.render.email import Attachment, Headers, compose, message_id, render_parts
+from ledgerops.render.problems import PdfProblem
 from ledgerops.render.templates import render
 
 HTML_TEMPLATE = "invoice/invoice.html.j2"
@@ -39,10 +39,6 @@ _METHOD_LABELS = {
     "sepa_debit": "SEPA direct debit",
 }
 _EPC_MAX = Decimal("999999999.99")
-
-
-class PdfProblem(LedgeropsError):
-    """The PDF cannot be made as it should look (for example a character no font can show)."""
 
 
 # --- the values every template sees ---------------------------------------------------------

@@ -12,13 +12,9 @@ from typing import Any
 
 import jinja2
 
-from ledgerops.errors import LedgeropsError
+from ledgerops.render.problems import TemplateProblem
 
 _AUTOESCAPED = (".html", ".html.j2", ".htm")
-
-
-class TemplateProblem(LedgeropsError):
-    """A template cannot be found, parsed or rendered."""
 
 
 def environment(ledger_dir: Path | None) -> jinja2.Environment:

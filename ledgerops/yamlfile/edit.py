@@ -24,8 +24,6 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from ledgerops.errors import LedgeropsError
-
 Scalar = str | int | bool | Decimal | date | datetime
 _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -36,7 +34,7 @@ _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ._/@+()-]*[A-Za-z0-9.)]\Z|[A-Za-z]\Z")
 _WORDS_READ_AS_VALUES = re.compile(r"(?i:y|n|yes|no|on|off|true|false|null)\Z")
 
 
-class EditRefused(LedgeropsError):
+class EditRefused(Exception):
     """The edit could not be made without changing more than the tool-owned keys."""
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ledgerops.render.email import Attachment, Headers, UnsafeHeader, compose, message_id, render_parts
-from ledgerops.render.templates import TemplateProblem, environment
+from ledgerops.render.email import Attachment, Headers, compose, message_id, render_parts
+from ledgerops.render.problems import TemplateProblem, UnsafeHeader
+from ledgerops.render.templates import environment
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=1)))
 VALUES = {
