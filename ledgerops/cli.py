@@ -145,6 +145,17 @@ def _delivery_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def _preview(shown: Any, fmt: str) -> int:
+    """Print what a run would do; 1 when a message could not be composed."""
+    from ledgerops.render import reminders
+
+    render = reminders.preview_json if fmt == "json" else reminders.preview_text
+    _emit(render(shown.plan, shown.messages))
+    for failure in shown.failures:
+        click.echo(f"ledgerops: {failure.invoice} {failure.stage}: {failure.detail}", err=True)
+    return 1 if shown.failures else 0
+
+
 @cli.command()
 @_ledger_option
 @_today_option
@@ -159,14 +170,32 @@ def remind(ledger_dir: Path, today: Any, dry_run: bool, fmt: str, transport: str
 
     ctx = Context(ledger_dir, _day(today))
     if dry_run:
-        shown = app.preview(ctx)
-        _emit((reminders.plan_json if fmt == "json" else reminders.plan_text)(shown.plan, shown.subjects))
-        for failure in shown.failures:
-            click.echo(f"ledgerops: {failure.invoice} {failure.stage}: {failure.detail}", err=True)
-        sys.exit(1 if shown.failures else 0)
+        sys.exit(_preview(app.preview(ctx), fmt))
     summary = app.run(ctx, transport, push=not no_push)
     _emit(reminders.summary_json(summary) if fmt == "json" else reminders.summary_text(summary))
     sys.exit(1 if app.failed(summary) else 0)
+
+
+@cli.command("run")
+@_ledger_option
+@_today_option
+@_delivery_options
+def run_(ledger_dir: Path, today: Any, dry_run: bool, fmt: str, transport: str, no_push: bool) -> None:
+    """The daily job: check, send approved invoices, send reminders, record, commit, push.
+
+    Every email leaves at most once, even when runs overlap or one is killed. A failure for
+    one invoice never stops the others. Exit 0: all done; 1: something failed; 2: cannot run.
+    """
+    from ledgerops.app import remind as reminders_app
+    from ledgerops.app import run as app
+    from ledgerops.render import reminders
+
+    ctx = Context(ledger_dir, _day(today))
+    if dry_run:
+        sys.exit(_preview(app.preview(ctx), fmt))
+    summary = app.run(ctx, transport, push=not no_push)
+    _emit(reminders.summary_json(summary) if fmt == "json" else reminders.summary_text(summary))
+    sys.exit(1 if reminders_app.failed(summary) else 0)
 
 
 def _by_option(func: Callable[..., Any]) -> Callable[..., Any]:
