@@ -91,6 +91,7 @@ class Invoice(Located):
     reminders: tuple[ReminderRecord, ...] = ()
     late_fees: tuple[LateFee, ...] = ()
     voided_at: date | None = None
+    void_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
