@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.message import EmailMessage
 
-from ledgerops.app import recordfiles
 from ledgerops.app.exceptions import NewCase, write_cases
 from ledgerops.app.load import load, require_valid, reread
+from ledgerops.app.records import edit_record
 from ledgerops.context import Context
 from ledgerops.core.claims import is_stale, unknown_note
 from ledgerops.core.diagnostics import has_errors
@@ -28,6 +28,7 @@ from ledgerops.edge import clock, gitrepo, lock, process, store
 from ledgerops.edge.mail import Outcome, Transport
 from ledgerops.errors import LedgeropsError
 from ledgerops.yamlfile.edit import AppendItem, Change, EditRefused, RemoveKey, SetValue
+from ledgerops.yamlfile.schema import INVOICE
 
 INVOICE_STAGE = "invoice"  # the claim stage of the invoice email itself
 MAX_REJECTED_PUSHES = 20  # in a row, before a run gives up on a remote that keeps moving
@@ -126,7 +127,7 @@ class _Step:
     def edit(self, invoice: Invoice, stage: str, changes: Sequence[Change], summary: str) -> bool:
         """One invoice's edit; a file that cannot be edited fails that invoice only."""
         try:
-            recordfiles.edit(self.ctx.ledger_dir, invoice.path, "invoice", changes)
+            edit_record(self.ctx.ledger_dir, invoice.path, changes, INVOICE)
         except (EditRefused, store.ChangedSinceRead, OSError) as error:
             self.state.fail(Failure(invoice.id, stage, f"cannot write {invoice.path}: {error}"))
             return False

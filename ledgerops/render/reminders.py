@@ -121,6 +121,9 @@ def summary_payload(summary: RunSummary) -> dict[str, Any]:
     accepted = [s for s in summary.sent if s.status == "accepted"]
     payload["send"] = [_sent_row(s) for s in accepted if s.stage != "invoice"]
     payload["invoices"] = [_sent_row(s) for s in accepted if s.stage == "invoice"]
+    # A draft whose invoice email this run sent is no longer a skipped draft.
+    sent_now = {row["invoice"] for row in payload["invoices"]}
+    payload["skipped"] = [row for row in payload["skipped"] if row["invoice"] not in sent_now]
     payload["exceptions_opened"] = list(summary.opened)
     payload["errors"] = [
         {"invoice": s.invoice, "stage": s.stage, "status": s.status, "detail": s.detail}
