@@ -38,7 +38,7 @@ def book():
 def test_every_packaged_reminder_states_the_facts_and_threads(book, stage: str, invoice_id: str) -> None:
     invoice = next(inv for inv in book.invoices if inv.id == invoice_id)
     doc = invoice_document(book, invoice, DAY)
-    message, parts = reminder_email(environment(None), doc, stage, DAY, NOW)
+    message, _ = reminder_email(environment(None), doc, stage, DAY, NOW)
     parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
     text = parsed.get_body(("plain",)).get_content()
     html = parsed.get_body(("html",)).get_content()
