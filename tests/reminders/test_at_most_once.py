@@ -126,6 +126,7 @@ FAULTS = {
     "reject554": "not_sent",  # DATA answered 554
     "dropmail": "not_sent",  # the server hangs up on RCPT, before any data
     "dropdata": "unknown",  # the server hangs up after taking the data
+    "slowdata": "unknown",  # no answer to the data before the timeout
 }
 
 
@@ -139,7 +140,8 @@ def test_the_ledger_records_exactly_what_the_server_accepted(tmp_path: Path, smt
         client.read_text().replace("payables@harborandpine.example", f"{fault}@harborandpine.example")
     )
     commit_all(clone, f"harbor-pine's address triggers {fault}")
-    code, out, _ = finish(start_run(clone, "--transport", "smtp", env=smtp_env(server)))
+    env = smtp_env(server, LEDGEROPS_SMTP_TIMEOUT="1")
+    code, out, _ = finish(start_run(clone, "--transport", "smtp", env=env))
     assert code == 1
     harbor = {("INV-2026-0015", "invoice"), ("INV-2026-0012", "due"), ("INV-2026-0013", "pre_due")}
     assert {(e["invoice"], e["stage"], e["status"]) for e in out["errors"]} == {
