@@ -12,8 +12,6 @@ from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-import jinja2
-
 from ledgerops.app.failures import expected_failures
 from ledgerops.app.records import commit_files, create_record, edit_record, load_for_writing
 from ledgerops.context import Context
@@ -26,7 +24,7 @@ from ledgerops.edge.gitrepo import GitError
 from ledgerops.errors import LedgeropsError
 from ledgerops.render.invoice import FONT_FILES, invoice_email, invoice_pdf
 from ledgerops.render.problems import PdfProblem, TemplateProblem, UnsafeHeader
-from ledgerops.render.templates import environment
+from ledgerops.render.templates import Templates, environment
 from ledgerops.yamlfile.edit import SetValue
 from ledgerops.yamlfile.schema import EXCEPTION, INVOICE
 
@@ -95,7 +93,7 @@ def compose(
     invoice: Invoice,
     today: date,
     sent_at: datetime,
-    templates: jinja2.Environment,
+    templates: Templates,
 ) -> EmailMessage:
     """The invoice email with its PDF, as it will leave; dated `sent_at`."""
     document = invoice_document(ledger, invoice, today)
@@ -119,7 +117,7 @@ def deliver(
     invoice: Invoice,
     today: date,
     now: Clock,
-    templates: jinja2.Environment,
+    templates: Templates,
     sender: mail.Transport,
 ) -> Delivery:
     """Compose, hand over, and record one invoice; a failure stays with this invoice."""
