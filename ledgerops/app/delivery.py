@@ -64,6 +64,7 @@ class Pending:
     invoice: str
     stage: str
     build: Callable[[], Outgoing]
+    waits_for: str | None = None  # an invoice whose email must be accepted first (number order)
 
 
 # What a run asks of the caller: the messages due on a ledger, given today's reminder plan
@@ -95,6 +96,11 @@ class RunState:
     def attempted(self) -> set[tuple[str, str]]:
         done = {(d.outgoing.invoice, d.outgoing.stage) for d in self.deliveries}
         return done | {(f.invoice, f.stage) for f in self.failures}
+
+    def not_accepted(self) -> set[str]:
+        """Invoices with a message this run tried and did not get accepted."""
+        failed = {d.outgoing.invoice for d in self.deliveries if d.status != "accepted"}
+        return failed | {f.invoice for f in self.failures}
 
     def fail(self, failure: Failure) -> None:
         if (failure.invoice, failure.stage) not in self.attempted():
@@ -204,6 +210,10 @@ def _prepare(step: _Step, me: str, planner: Planner | None) -> Outgoing | None:
             continue
         if isinstance(pending, Failure):
             step.state.fail(pending)
+            continue
+        if pending.waits_for in step.state.not_accepted():
+            detail = f"not tried: {pending.waits_for} was not sent, and invoices are issued in number order"
+            step.state.fail(Failure(pending.invoice, pending.stage, detail))
             continue
         try:
             item = pending.build()

@@ -33,13 +33,17 @@ def invoice_messages(ctx: Context) -> delivery.Planner:
             planned = send.plan(ctx.ledger_dir, ledger, now.date())
         except LedgeropsError as error:  # e.g. not on the approval branch: reminders still go
             return [delivery.Failure("-", delivery.INVOICE_STAGE, str(error))]
-        return [
-            delivery.Pending(
-                item.invoice.id, delivery.INVOICE_STAGE, _builder(ctx, env, ledger, item.invoice, now)
-            )
-            for item in planned.send
-            if not any(claim.stage == delivery.INVOICE_STAGE for claim in item.invoice.claims)
-        ]
+        found: list[delivery.Pending | delivery.Failure] = []
+        previous: dict[int, str] = {}  # the year's invoice before this one, in number order
+        for item in planned.send:
+            invoice = item.invoice
+            if not any(claim.stage == delivery.INVOICE_STAGE for claim in invoice.claims):
+                build = _builder(ctx, env, ledger, invoice, now)
+                found.append(
+                    delivery.Pending(invoice.id, delivery.INVOICE_STAGE, build, previous.get(item.year))
+                )
+            previous[item.year] = invoice.id
+        return found
 
     return pending
 
