@@ -300,17 +300,17 @@ def _deliver(app: Any, ctx: Context, dry_run: bool, fmt: str, transport: str, no
     """remind and run: print the plan (--dry-run) or run it; the exit code.
 
     With --dry-run, 1 means a message could not be composed; otherwise that one failed."""
-    from ledgerops.render import reminders
+    from ledgerops.render import runreport
 
     if dry_run:
         shown = app.preview(ctx)
-        render = reminders.preview_json if fmt == "json" else reminders.preview_text
+        render = runreport.preview_json if fmt == "json" else runreport.preview_text
         _emit(render(shown.plan, shown.messages))
         for failure in shown.failures:
             click.echo(f"ledgerops: {failure.invoice} {failure.stage}: {failure.detail}", err=True)
         return 1 if shown.failures else 0
     summary = app.run(ctx, transport, push=not no_push)
-    _emit(reminders.summary_json(summary) if fmt == "json" else reminders.summary_text(summary))
+    _emit(runreport.summary_json(summary) if fmt == "json" else runreport.summary_text(summary))
     return 0 if summary.ok else 1
 
 

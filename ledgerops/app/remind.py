@@ -17,7 +17,7 @@ from ledgerops.core.money import money_str
 from ledgerops.core.schedule import ReminderPlan, Send, plan_reminders
 from ledgerops.edge import clock
 from ledgerops.edge.mail import Transport, open_transport
-from ledgerops.render.reminders import RunSummary, Sent
+from ledgerops.render.runreport import RunSummary, Sent
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from ledgerops.core.model import Invoice, Ledger
 from ledgerops.core.money import money_str
 from ledgerops.core.schedule import ReminderPlan
 from ledgerops.errors import LedgeropsError
-from ledgerops.render.reminders import RunSummary
+from ledgerops.render.runreport import RunSummary
 
 
 def invoice_messages(ctx: Context) -> delivery.Planner:
