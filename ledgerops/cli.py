@@ -75,7 +75,6 @@ def check(ledger_dir: Path, today: Any, fmt: str, github_prefix: str) -> None:
     """
     from ledgerops.app import check as app
     from ledgerops.app.load import source_line
-    from ledgerops.core.diagnostics import has_errors
     from ledgerops.render import output
 
     loaded = app.run(Context(ledger_dir, _day(today)))
@@ -86,7 +85,7 @@ def check(ledger_dir: Path, today: Any, fmt: str, github_prefix: str) -> None:
         _emit(output.diagnostics_github(diagnostics, github_prefix))
     else:
         _emit(output.diagnostics_text(diagnostics, lambda path, line: source_line(ledger_dir, path, line)))
-    sys.exit(1 if has_errors(diagnostics) else 0)
+    sys.exit(1 if loaded.has_errors else 0)
 
 
 @cli.command()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ledgerops.context import Context
 from ledgerops.core.checks import run_checks
-from ledgerops.core.diagnostics import Diagnostic, Source, diag
+from ledgerops.core.diagnostics import Diagnostic, Source, diag, has_errors
 from ledgerops.core.model import Client, ExceptionCase, Invoice, Ledger
 from ledgerops.core.policy import Policy
 from ledgerops.edge import clock, store
@@ -23,6 +23,10 @@ class Loaded:
     ledger: Ledger | None  # None when the policy itself could not be read
     diagnostics: tuple[Diagnostic, ...]
     today: date
+
+    @property
+    def has_errors(self) -> bool:
+        return has_errors(self.diagnostics)
 
 
 def load(ctx: Context) -> Loaded:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ledgerops.app.load import load
 from ledgerops.context import Context
-from ledgerops.core.diagnostics import has_errors
 from ledgerops.core.status import InvoiceStatus, invoice_statuses
 from ledgerops.errors import LedgerHasErrors
 
@@ -15,4 +14,4 @@ def run(ctx: Context) -> tuple[list[InvoiceStatus], bool, str]:
     if loaded.ledger is None:
         raise LedgerHasErrors("policy.yaml cannot be read; run 'ledgerops check' to see why")
     rows = invoice_statuses(loaded.ledger, loaded.today)
-    return rows, has_errors(loaded.diagnostics), loaded.today.isoformat()
+    return rows, loaded.has_errors, loaded.today.isoformat()

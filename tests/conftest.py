@@ -1,0 +1,120 @@
+"""Shared fixtures: copies of the example ledger, small ledgers built from text, the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ledgerops.app.load import Loaded, load
+from ledgerops.context import Context
+
+REPO = Path(__file__).resolve().parent.parent
+LEDGEROPS = str(Path(sys.executable).with_name("ledgerops"))
+EXAMPLE_DAY = date(2026, 11, 27)
+LEDGER_PARTS = ("policy.yaml", "clients", "invoices", "exceptions")
+
+
+def copy_example(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for part in LEDGER_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The installed `ledgerops` command, as a user runs it."""
+    return subprocess.run(
+        [LEDGEROPS, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under root with its bytes, to prove a command changed nothing."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+BASE_FILES = {
+    "policy.yaml": """\
+        company: {name: Jane Doe Studio, email: billing@janedoe.example}
+        currency: EUR
+        currencies: [EUR, JPY]
+        timezone: Europe/Berlin
+        """,
+    "clients/acme.yaml": """\
+        id: acme
+        name: ACME GmbH
+        email: ap@acme.example
+        segment: standard
+        terms_days: 30
+        projects:
+          WEB:
+            name: Website
+            milestones:
+              M1: {description: Discovery, amount: 2500.00, tax_rate: 19}
+        """,
+    "invoices/2026/INV-2026-0001.yaml": """\
+        id: INV-2026-0001
+        client: acme
+        project: WEB
+        milestone: M1
+        issue_date: 2026-11-02
+        due_date: 2026-12-02
+        currency: EUR
+        lines:
+          - description: Discovery
+            quantity: 1
+            unit_price: 2500.00
+            tax_rate: 19
+        status: sent
+        sent_at: 2026-11-02T10:15:00+01:00
+        """,
+}
+
+
+class MiniLedger:
+    """A small valid ledger on disk; tests change one file to provoke one diagnostic."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for path, text in BASE_FILES.items():
+            self.write(path, text)
+
+    def write(self, path: str, text: str) -> Path:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text), encoding="utf-8")
+        return target
+
+    def write_bytes(self, path: str, data: bytes) -> None:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+    def load(self, today: date = date(2026, 11, 10)) -> Loaded:
+        return load(Context(self.root, today))
+
+    def codes(self, today: date = date(2026, 11, 10)) -> list[tuple[str, str, int, int]]:
+        """(code, file, line, column) of every diagnostic."""
+        return [(d.code, d.source.path, d.source.line, d.source.col) for d in self.load(today).diagnostics]
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> MiniLedger:
+    return MiniLedger(tmp_path / "ledger")
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    return copy_example(tmp_path / "example")

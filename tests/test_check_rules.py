@@ -1,0 +1,307 @@
+"""One test per rule of SPEC §4: the right code, at the right file, line and column."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.conftest import MiniLedger
+
+INVOICE = "invoices/2026/INV-2026-0001.yaml"
+
+
+def test_the_base_ledger_is_valid(mini: MiniLedger) -> None:
+    assert mini.codes() == []
+
+
+def _replace(mini: MiniLedger, path: str, old: str, new: str) -> None:
+    target = mini.root / path
+    text = target.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    target.write_text(text.replace(old, new, 1))
+
+
+# (case, path, old text, new text, expected diagnostic)
+EDITS = [
+    (
+        "duplicate key",
+        INVOICE,
+        "currency: EUR\n",
+        "currency: EUR\ncurrency: EUR\n",
+        ("duplicate-key", INVOICE, 8, 1),
+    ),
+    (
+        "unknown key",
+        INVOICE,
+        "currency: EUR\n",
+        "currency: EUR\ncurency: EUR\n",
+        ("unknown-key", INVOICE, 8, 1),
+    ),
+    ("wrong type", INVOICE, "quantity: 1", "quantity: [1]", ("wrong-type", INVOICE, 10, 15)),
+    ("missing field", INVOICE, "due_date: 2026-12-02\n", "", ("missing-field", INVOICE, 1, 1)),
+    ("id mismatch", INVOICE, "id: INV-2026-0001", "id: INV-2026-0009", ("id-mismatch", INVOICE, 1, 5)),
+    ("unknown client", INVOICE, "client: acme", "client: acne", ("unknown-client", INVOICE, 2, 9)),
+    (
+        "unknown segment",
+        "clients/acme.yaml",
+        "segment: standard",
+        "segment: vip",
+        ("unknown-segment", "clients/acme.yaml", 4, 10),
+    ),
+    ("unknown currency", INVOICE, "currency: EUR", "currency: USD", ("unknown-currency", INVOICE, 7, 11)),
+    (
+        "too many decimals",
+        INVOICE,
+        "unit_price: 2500.00",
+        "unit_price: 2500.001",
+        ("amount-precision", INVOICE, 11, 17),
+    ),
+    (
+        "not a decimal",
+        INVOICE,
+        "unit_price: 2500.00",
+        "unit_price: 2,500.00",
+        ("invalid-amount", INVOICE, 11, 17),
+    ),
+    (
+        "due date off terms",
+        INVOICE,
+        "due_date: 2026-12-02",
+        "due_date: 2026-12-03",
+        ("due-date-terms", INVOICE, 6, 11),
+    ),
+    (
+        "terms not allowed",
+        "clients/acme.yaml",
+        "terms_days: 30",
+        "terms_days: 45",
+        ("terms-not-allowed", "clients/acme.yaml", 5, 13),
+    ),
+    ("stored status", INVOICE, "status: sent", "status: paid", ("invalid-status", INVOICE, 13, 9)),
+    (
+        "sent without sent_at",
+        INVOICE,
+        "sent_at: 2026-11-02T10:15:00+01:00\n",
+        "",
+        ("missing-sent-at", INVOICE, 13, 9),
+    ),
+    (
+        "not a calendar date",
+        INVOICE,
+        "issue_date: 2026-11-02",
+        "issue_date: 2026-02-30",
+        ("invalid-date", INVOICE, 5, 13),
+    ),
+    (
+        "timestamp without offset",
+        INVOICE,
+        "sent_at: 2026-11-02T10:15:00+01:00",
+        "sent_at: 2026-11-02T10:15:00",
+        ("invalid-timestamp", INVOICE, 14, 10),
+    ),
+    (
+        "header injection",
+        "clients/acme.yaml",
+        "name: ACME GmbH",
+        'name: "ACME\\r\\nBcc: all@evil.example"',
+        ("unsafe-text", "clients/acme.yaml", 2, 7),
+    ),
+    (
+        "bad email",
+        "clients/acme.yaml",
+        "email: ap@acme.example",
+        "email: ap at acme",
+        ("invalid-email", "clients/acme.yaml", 3, 8),
+    ),
+    (
+        "bad timezone",
+        "policy.yaml",
+        "timezone: Europe/Berlin",
+        "timezone: Europe/Berlyn",
+        ("invalid-timezone", "policy.yaml", 4, 11),
+    ),
+    (
+        "default currency not accepted",
+        "policy.yaml",
+        "currency: EUR",
+        "currency: USD",
+        ("invalid-policy", "policy.yaml", 2, 11),
+    ),
+    (
+        "bad numbering template",
+        "policy.yaml",
+        "timezone: Europe/Berlin",
+        "timezone: Europe/Berlin\nnumbering: 'INV-{seq:04d}'",
+        ("invalid-template", "policy.yaml", 5, 12),
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "path", "old", "new", "expected"), EDITS, ids=[e[0] for e in EDITS])
+def test_rule(mini: MiniLedger, case: str, path: str, old: str, new: str, expected: tuple) -> None:
+    _replace(mini, path, old, new)
+    assert expected in mini.codes()
+
+
+def _second_invoice(mini: MiniLedger, number: str = "0002", **changes: str) -> str:
+    path = f"invoices/2026/INV-2026-{number}.yaml"
+    text = (mini.root / INVOICE).read_text().replace("INV-2026-0001", f"INV-2026-{number}")
+    for old, new in changes.items():
+        text = text.replace(old, new)
+    mini.write(path, text)
+    return path
+
+
+def test_the_same_milestone_invoiced_twice(mini: MiniLedger) -> None:
+    path = _second_invoice(mini)
+    assert ("duplicate-milestone", path, 4, 12) in mini.codes()
+
+
+def test_a_void_invoice_frees_its_milestone(mini: MiniLedger) -> None:
+    _replace(mini, INVOICE, "status: sent", "status: void\nvoided_at: 2026-11-03")
+    _second_invoice(mini)
+    assert [c for c in mini.codes() if c[0] == "duplicate-milestone"] == []
+
+
+def test_a_gap_in_the_issued_numbers(mini: MiniLedger) -> None:
+    path = _second_invoice(mini, "0003", **{"milestone: M1\n": "", "project: WEB\n": ""})
+    assert ("numbering-gap", path, 1, 5) in mini.codes()
+
+
+def test_drafts_take_the_next_numbers_and_are_not_gaps(mini: MiniLedger) -> None:
+    for number in ("0002", "0003"):
+        _second_invoice(
+            mini, number, **{"status: sent": "status: draft", "milestone: M1\n": "", "project: WEB\n": ""}
+        )
+    codes = {c[0] for c in mini.codes()}
+    assert not codes & {"numbering-gap", "numbering-order"}
+
+
+def test_a_draft_numbered_before_an_issued_invoice(mini: MiniLedger) -> None:
+    _replace(mini, INVOICE, "status: sent", "status: draft")
+    _second_invoice(
+        mini, "0002", **{"status: draft": "status: sent", "milestone: M1\n": "", "project: WEB\n": ""}
+    )
+    assert ("numbering-order", INVOICE, 1, 5) in mini.codes()
+
+
+def test_duplicate_invoice_ids_in_two_year_folders(mini: MiniLedger) -> None:
+    mini.write("invoices/2025/INV-2026-0001.yaml", (mini.root / INVOICE).read_text())
+    codes = mini.codes()
+    assert ("duplicate-id", INVOICE, 1, 5) in codes or (
+        "duplicate-id",
+        "invoices/2025/INV-2026-0001.yaml",
+        1,
+        5,
+    ) in codes
+    assert ("wrong-folder", "invoices/2025/INV-2026-0001.yaml", 5, 13) in codes
+
+
+def test_a_sent_invoice_without_po_for_a_po_client(mini: MiniLedger) -> None:
+    _replace(mini, "clients/acme.yaml", "terms_days: 30", "terms_days: 30\npo_required: true")
+    assert ("po-required", INVOICE, 13, 9) in mini.codes()
+
+
+def test_po_numbers_keep_their_leading_zeros(mini: MiniLedger) -> None:
+    _replace(mini, "clients/acme.yaml", "terms_days: 30", "terms_days: 30\npo_required: true")
+    _replace(mini, INVOICE, "currency: EUR", "currency: EUR\npo_number: 00457")
+    loaded = mini.load()
+    assert loaded.diagnostics == ()
+    assert loaded.ledger.invoices[0].po_number == "00457"
+
+
+def test_yaml_11_booleans_and_octals_stay_strings(mini: MiniLedger) -> None:
+    mini.write("clients/0123.yaml", "id: 0123\nname: no\nemail: x@y.example\nsegment: standard\n")
+    loaded = mini.load()
+    assert loaded.diagnostics == ()
+    assert loaded.ledger.clients["0123"].name == "no"
+
+
+def test_a_recorded_reminder_with_an_unknown_stage(mini: MiniLedger) -> None:
+    _replace(
+        mini,
+        INVOICE,
+        "status: sent",
+        "reminders:\n  - {stage: nag, sent_at: 2026-11-05T08:00:00+01:00}\nstatus: sent",
+    )
+    assert ("unknown-stage", INVOICE, 14, 13) in mini.codes()
+
+
+def test_a_payment_before_the_issue_date(mini: MiniLedger) -> None:
+    _replace(mini, INVOICE, "status: sent", "payments:\n  - {date: 2026-11-01, amount: 100.00}\nstatus: sent")
+    assert ("payment-before-issue", INVOICE, 14, 12) in mini.codes()
+
+
+def test_a_payment_that_is_not_positive(mini: MiniLedger) -> None:
+    _replace(mini, INVOICE, "status: sent", "payments:\n  - {date: 2026-11-05, amount: 0}\nstatus: sent")
+    assert ("amount-not-positive", INVOICE, 14, 32) in mini.codes()
+
+
+def test_an_overpaid_invoice_is_a_warning(mini: MiniLedger) -> None:
+    _replace(
+        mini, INVOICE, "status: sent", "payments:\n  - {date: 2026-11-05, amount: 3000.00}\nstatus: sent"
+    )
+    loaded = mini.load()
+    assert [(d.code, d.severity) for d in loaded.diagnostics] == [("overpaid", "warning")]
+
+
+def test_an_old_draft_is_a_warning(mini: MiniLedger) -> None:
+    _replace(mini, INVOICE, "status: sent", "status: draft")
+    assert [c[0] for c in mini.codes(today=date(2026, 11, 9))] == []
+    assert [c[0] for c in mini.codes(today=date(2026, 11, 10))] == ["stale-draft"]
+
+
+def test_a_long_hold_is_a_warning(mini: MiniLedger) -> None:
+    _replace(mini, INVOICE, "status: sent", "hold: waiting for legal\nstatus: sent")
+    assert [c[0] for c in mini.codes(today=date(2026, 11, 16))] == []
+    assert [c[0] for c in mini.codes(today=date(2026, 11, 17))] == ["long-hold"]
+
+
+def _exception(mini: MiniLedger, body: str) -> str:
+    path = "exceptions/EXC-2026-0001.yaml"
+    mini.write(
+        path, "id: EXC-2026-0001\ninvoice: INV-2026-0001\nreason: dispute\nopened_at: 2026-11-05\n" + body
+    )
+    return path
+
+
+def test_a_valid_exception(mini: MiniLedger) -> None:
+    _exception(mini, "status: resolved\nresolved_at: 2026-11-06\nresolution: credit note agreed\n")
+    assert mini.codes() == []
+
+
+def test_an_exception_for_an_unknown_invoice(mini: MiniLedger) -> None:
+    path = _exception(mini, "")
+    _replace(mini, path, "invoice: INV-2026-0001", "invoice: INV-2026-0099")
+    assert ("unknown-invoice", path, 2, 10) in mini.codes()
+
+
+def test_an_exception_with_an_unknown_reason(mini: MiniLedger) -> None:
+    path = _exception(mini, "")
+    _replace(mini, path, "reason: dispute", "reason: grumpy")
+    assert ("unknown-reason", path, 3, 9) in mini.codes()
+
+
+def test_an_exception_resolved_before_it_was_opened(mini: MiniLedger) -> None:
+    path = _exception(mini, "status: resolved\nresolved_at: 2026-11-04\nresolution: fixed\n")
+    assert ("date-order", path, 6, 14) in mini.codes()
+
+
+def test_a_resolved_exception_without_resolution(mini: MiniLedger) -> None:
+    path = _exception(mini, "status: resolved\nresolved_at: 2026-11-06\n")
+    assert ("missing-resolution", path, 5, 9) in mini.codes()
+
+
+def test_a_broken_client_file_does_not_cascade(mini: MiniLedger) -> None:
+    _replace(mini, "clients/acme.yaml", "segment: standard", "segment: [standard")
+    codes = [c[0] for c in mini.codes()]
+    assert codes == ["yaml-syntax"]
+
+
+def test_every_problem_is_reported_in_one_run(mini: MiniLedger) -> None:
+    _replace(mini, INVOICE, "client: acme", "client: acne")
+    _replace(mini, "clients/acme.yaml", "segment: standard", "segment: vip")
+    _exception(mini, "status: resolved\n")
+    codes = {c[0] for c in mini.codes()}
+    assert {"unknown-client", "unknown-segment", "missing-resolution", "missing-resolved-at"} <= codes

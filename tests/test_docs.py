@@ -1,0 +1,61 @@
+"""The docs stay true: every command, option and diagnostic code is documented, and the
+README's commands are the ones CI runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from ledgerops.cli import cli
+from ledgerops.core.diagnostics import CODES
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _docs_text() -> str:
+    parts = [(REPO / "README.md").read_text()]
+    parts += [p.read_text() for p in sorted((REPO / "docs").glob("*.md"))]
+    return "\n".join(parts)
+
+
+def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((f"{prefix}{name}", command))
+        if isinstance(command, click.Group):
+            found += _commands(command, f"{prefix}{name} ")
+    return found
+
+
+def test_every_diagnostic_code_is_in_the_table() -> None:
+    table = (REPO / "docs/diagnostics.md").read_text()
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \| (error|warning) \|", table, re.MULTILINE)
+    assert rows == [(code.code, code.severity) for code in CODES]
+
+
+def test_every_command_and_option_is_documented() -> None:
+    docs = _docs_text()
+    missing = []
+    for name, command in _commands(cli):
+        if f"`{name}" not in docs and f"ledgerops {name}" not in docs:
+            missing.append(name)
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--") and opt not in docs:
+                    missing.append(f"{name} {opt}")
+    assert missing == []
+
+
+def _fenced_commands(text: str) -> list[str]:
+    return re.findall(r"```sh\n(.+?)\n```", text)
+
+
+def test_the_readme_opens_with_the_two_commands_and_ci_runs_the_second() -> None:
+    readme = (REPO / "README.md").read_text()
+    main_command, test_command = _fenced_commands(readme)[:2]
+    assert "pip install -e ." in main_command and "ledgerops" in main_command
+    assert "--today" in main_command
+    assert "pytest" in test_command
+    assert test_command in (REPO / ".ci/run").read_text().splitlines()
