@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
-from ledgerops.core.amounts import fee_amount, invoice_total, paid_amount
+from ledgerops.core.amounts import balance, invoice_total, paid_amount
 from ledgerops.core.model import Invoice, Ledger
 from ledgerops.core.money import ZERO
 from ledgerops.core.policy import Policy
@@ -81,9 +81,21 @@ class Aging:
 
 
 @dataclass(frozen=True, slots=True)
+class Priced:
+    """An invoice with its total, which is the costly part to compute."""
+
+    invoice: Invoice
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class Measured:
     points: tuple[WeekPoint, ...]
     aging: Aging  # at the last point
+    start: date  # the first day of the series' first week
+    # Invoices that count at the last point, except those settled in full before `start`
+    # and outside every window since: what the review's lists and hint look at.
+    active: tuple[Priced, ...]
 
 
 def bucket_labels(edges: Sequence[int]) -> tuple[str, ...]:
@@ -159,24 +171,35 @@ def metrics_at(ledger: Ledger, policy: Policy, as_of: date) -> tuple[CurrencyMet
 
 
 def measure(ledger: Ledger, policy: Policy, dates: Sequence[tuple[date, date]]) -> Measured:
-    """The figures at each (week end, as of) of `dates` (ascending), in one pass over the invoices."""
-    days = tuple(d for _, d in dates)
-    as_of = days[-1]
-    currencies = _currencies(ledger.invoices, policy, as_of)
-    acc = {c: [_Acc(len(policy.review.aging_buckets) + 2) for _ in days] for c in currencies}
-    clients: dict[tuple[str, str], _Acc] = {}
+    """The figures at each (week end, as of) of `dates` (ascending), in one pass over the invoices.
+
+    An invoice settled before the series began and outside every window since is skipped after
+    one balance, so a ledger's long paid history costs little.
+    """
     review = policy.review
     edges = review.aging_buckets
-    last = len(days) - 1
+    days = tuple(d for _, d in dates)
+    as_of, last = days[-1], len(days) - 1
+    start = dates[0][0] - timedelta(days=6)
     dso_window = timedelta(days=review.dso_window_days - 1)
     on_time_window = timedelta(days=review.on_time_window_days - 1)
+    sold_before, due_before = days[0] - dso_window, min(start, days[0] - on_time_window)
+    currencies = _currencies(ledger.invoices, policy, as_of)
+    acc = {c: [_Acc(len(edges) + 2) for _ in days] for c in currencies}
+    clients: dict[tuple[str, str], _Acc] = {}
+    active = []
     for invoice in ledger.invoices:
         sent = sent_on(invoice)
-        if sent is None or sent > as_of:
-            continue
         voided = void_from(invoice)
+        if sent is None or sent > as_of or (voided is not None and voided <= days[0]):
+            continue
         total = invoice_total(invoice)
-        moves = bool(invoice.payments or invoice.late_fees)
+        settled = _settled_by(invoice, total, start)
+        if settled and invoice.issue_date < sold_before and invoice.due_date < due_before:
+            continue
+        if voided is None or voided > as_of:
+            active.append(Priced(invoice, total))
+        moves = not settled and bool(invoice.payments or invoice.late_fees)
         slots = acc[invoice.currency]
         for k, day in enumerate(days):
             if sent > day:
@@ -189,21 +212,18 @@ def measure(ledger: Ledger, policy: Policy, dates: Sequence[tuple[date, date]]) 
             if day - on_time_window <= invoice.due_date <= day:
                 slot.due += 1
                 slot.on_time += paid_on_time(invoice, total)
-            owed = total + fee_amount(invoice, day) - paid_amount(invoice, day) if moves else total
+            owed = ZERO if settled else balance(invoice, day, total) if moves else total
             if owed > 0:
                 bucket = bucket_index((day - invoice.due_date).days, edges)
                 slot.add(bucket, owed)
                 if k == last:
-                    key = (invoice.currency, invoice.client)
-                    if key not in clients:
-                        clients[key] = _Acc(len(edges) + 2)
-                    clients[key].add(bucket, owed)
+                    client = clients.get((invoice.currency, invoice.client))
+                    if client is None:
+                        client = clients[(invoice.currency, invoice.client)] = _Acc(len(edges) + 2)
+                    client.add(bucket, owed)
     points = tuple(
         WeekPoint(
-            iso_week(end),
-            end,
-            day,
-            tuple(acc[c][k].metrics(c, review.dso_window_days) for c in currencies),
+            iso_week(end), end, day, tuple(acc[c][k].metrics(c, review.dso_window_days) for c in currencies)
         )
         for k, (end, day) in enumerate(dates)
     )
@@ -212,8 +232,16 @@ def measure(ledger: Ledger, policy: Policy, dates: Sequence[tuple[date, date]]) 
         (ClientAging(client, cur, a.receivable, tuple(a.aging)) for (cur, client), a in clients.items()),
         key=lambda r: (order[r.currency], -r.overdue, -r.receivable, r.client),
     )
-    labels = bucket_labels(edges)
-    return Measured(points, Aging(as_of, labels, points[-1].currencies, tuple(client_rows)))
+    aged = Aging(as_of, bucket_labels(edges), points[-1].currencies, tuple(client_rows))
+    return Measured(points, aged, start, tuple(active))
+
+
+def _settled_by(invoice: Invoice, total: Decimal, day: date) -> bool:
+    """Paid in full by `day`, with no payment or late fee dated after it."""
+    if not invoice.payments:
+        return False
+    facts = (*(p.date for p in invoice.payments), *(f.date for f in invoice.late_fees))
+    return max(facts) <= day and balance(invoice, day, total) <= 0
 
 
 def _currencies(invoices: Iterable[Invoice], policy: Policy, as_of: date) -> tuple[str, ...]:

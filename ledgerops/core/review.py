@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ledgerops.core.amounts import balance, fee_amount, invoice_total, paid_amount
+from ledgerops.core.amounts import balance
 from ledgerops.core.metrics import (
     Aging,
     Alert,
     CurrencyMetrics,
+    Priced,
     WeekPoint,
     counts_at,
     drift_alerts,
@@ -71,6 +72,7 @@ class WeeklyReview:
     lookback_start: date  # first day of the series, the window of the hint
     dso_window_days: int
     on_time_window_days: int
+    drift_weeks: int
     aging: Aging
     weeks: tuple[WeekPoint, ...]
     alerts: tuple[Alert, ...]
@@ -93,7 +95,6 @@ def weekly_review(ledger: Ledger, policy: Policy, as_of: date) -> WeeklyReview:
     measured = weekly_series(ledger, policy, as_of)
     points = measured.points
     week_start = points[-1].end - timedelta(days=6)
-    lookback_start = points[0].end - timedelta(days=6)
     invoices = {inv.id: inv for inv in ledger.invoices}
     opened = opened_between(ledger.exceptions, week_start, as_of)
     return WeeklyReview(
@@ -101,17 +102,18 @@ def weekly_review(ledger: Ledger, policy: Policy, as_of: date) -> WeeklyReview:
         as_of=as_of,
         week=points[-1].week,
         week_start=week_start,
-        lookback_start=lookback_start,
+        lookback_start=measured.start,
         dso_window_days=policy.review.dso_window_days,
         on_time_window_days=policy.review.on_time_window_days,
+        drift_weeks=policy.review.drift_weeks,
         aging=measured.aging,
         weeks=points,
         alerts=drift_alerts(points, policy.review.drift_weeks),
         queue=exception_queue(ledger.exceptions, invoices, as_of),
         opened=opened,
         opened_by_reason=reason_counts(opened, policy.exceptions.reasons),
-        awaiting=awaiting_escalation(ledger, policy, as_of),
-        hint=tuning_hint(ledger, policy, lookback_start, as_of),
+        awaiting=awaiting_escalation(measured.active, ledger, policy, as_of),
+        hint=tuning_hint(measured.active, ledger, policy, measured.start, as_of),
     )
 
 
@@ -149,10 +151,13 @@ def reason_counts(cases: Iterable[ExceptionCase], reasons: Sequence[str]) -> tup
     return tuple(sorted(counts.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
-def awaiting_escalation(ledger: Ledger, policy: Policy, as_of: date) -> tuple[AwaitingEscalation, ...]:
+def awaiting_escalation(
+    active: Iterable[Priced], ledger: Ledger, policy: Policy, as_of: date
+) -> tuple[AwaitingEscalation, ...]:
     """Unpaid invoices whose manual stage has come, with no final_escalation case yet.
 
-    Held invoices and those paused by an open case are already in a person's hands.
+    `active`: the invoices that count at `as_of` (Measured.active). Held invoices and those
+    paused by an open case are already in a person's hands.
     """
     manual = [stage for stage in policy.reminders.sequence if stage.manual]
     if not manual:
@@ -164,11 +169,11 @@ def awaiting_escalation(ledger: Ledger, policy: Policy, as_of: date) -> tuple[Aw
         c.invoice for c in ledger.exceptions if open_at(c, as_of) and (c.until is None or as_of <= c.until)
     }
     rows = []
-    for invoice in ledger.invoices:
-        if invoice.id in escalated or invoice.id in paused or invoice.hold or not counts_at(invoice, as_of):
+    for invoice, total in ((p.invoice, p.total) for p in active):
+        if invoice.id in escalated or invoice.id in paused or invoice.hold:
             continue
         stage = _latest_manual_stage(invoice, manual, as_of)
-        owed = balance(invoice, as_of) if stage else Decimal(0)
+        owed = balance(invoice, as_of, total) if stage else total
         if stage is None or owed <= 0:
             continue
         client = ledger.clients.get(invoice.client)
@@ -197,25 +202,24 @@ def _latest_manual_stage(invoice: Invoice, manual: Sequence[Stage], as_of: date)
     return max(due, key=lambda stage: stage.offset_days, default=None)
 
 
-def tuning_hint(ledger: Ledger, policy: Policy, start: date, as_of: date) -> Hint:
-    """The first of these that the last weeks' data supports, else 'none': the reminder stage
-    after which most late payers paid; the segment that pays on time least; the most common
-    reason for an exception."""
-    window = [inv for inv in ledger.invoices if counts_at(inv, as_of)]
+def tuning_hint(active: Sequence[Priced], ledger: Ledger, policy: Policy, start: date, as_of: date) -> Hint:
+    """The first of these that the data from `start` to `as_of` supports, else 'none': the
+    reminder stage after which most late payers paid; the segment that pays on time least;
+    the most common reason for an exception."""
     return (
-        _late_after_stage(window, policy, start, as_of)
-        or _worst_segment(window, ledger, start, as_of)
+        _late_after_stage(active, policy, start, as_of)
+        or _worst_segment(active, ledger, start, as_of)
         or _common_reason(ledger.exceptions, start, as_of)
         or Hint("none")
     )
 
 
-def _late_after_stage(invoices: Iterable[Invoice], policy: Policy, start: date, as_of: date) -> Hint | None:
+def _late_after_stage(active: Iterable[Priced], policy: Policy, start: date, as_of: date) -> Hint | None:
     offsets = {stage.stage: stage.offset_days for stage in policy.reminders.sequence}
     stages: Counter[str] = Counter()
     late = 0
-    for invoice in invoices:
-        paid = paid_on(invoice, as_of)
+    for invoice, total in ((p.invoice, p.total) for p in active):
+        paid = paid_on(invoice, total, as_of)
         if paid is None or not start <= paid <= as_of or paid <= invoice.due_date:
             continue
         late += 1
@@ -230,23 +234,22 @@ def _late_after_stage(invoices: Iterable[Invoice], policy: Policy, start: date, 
     return Hint("late_after_stage", stage, count, late, offset_days=offsets[stage])
 
 
-def paid_on(invoice: Invoice, as_of: date) -> date | None:
+def paid_on(invoice: Invoice, total: Decimal, as_of: date) -> date | None:
     """The day the invoice was paid in full, if it was by `as_of`."""
-    total = invoice_total(invoice)
     for day in sorted({p.date for p in invoice.payments if p.date <= as_of}):
-        if total + fee_amount(invoice, day) - paid_amount(invoice, day) <= 0:
+        if balance(invoice, day, total) <= 0:
             return day
     return None
 
 
-def _worst_segment(invoices: Iterable[Invoice], ledger: Ledger, start: date, as_of: date) -> Hint | None:
+def _worst_segment(active: Iterable[Priced], ledger: Ledger, start: date, as_of: date) -> Hint | None:
     tally: dict[str, list[int]] = {}
-    for invoice in invoices:
+    for invoice, total in ((p.invoice, p.total) for p in active):
         client = ledger.clients.get(invoice.client)
         if client is None or not start <= invoice.due_date <= as_of:
             continue
         counts = tally.setdefault(client.segment, [0, 0])
-        counts[0] += paid_on_time(invoice, invoice_total(invoice))
+        counts[0] += paid_on_time(invoice, total)
         counts[1] += 1
     if len(tally) < 2:
         return None

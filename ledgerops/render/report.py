@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from ledgerops.core.metrics import Aging, Alert, ClientAging, CurrencyMetrics, WeekPoint
@@ -14,6 +14,7 @@ from ledgerops.core.money import money_str, round_money
 from ledgerops.core.review import Hint, QueueEntry, WeeklyReview
 from ledgerops.render.tables import text_table
 
+_TENTH = Decimal("0.1")
 _METRIC_NAMES = {"dso": "DSO", "on_time_rate": "on-time rate"}
 
 
@@ -202,6 +203,24 @@ def review_markdown(review: WeeklyReview) -> str:
     return "\n\n".join(sections) + "\n"
 
 
+def readme_markdown(review: WeeklyReview, link: str, page: str) -> str:
+    """reports/README.md: GitHub shows it when the folder is opened, so it carries the latest page."""
+    return (
+        f"_The latest weekly review: [{review.week}]({link}), as of {review.as_of.isoformat()}. "
+        f"Every week is in [weekly/](weekly/)._\n\n{page}"
+    )
+
+
+def written_text(paths: Sequence[str], commit: str | None) -> str:
+    lines = [f"wrote {path}" for path in paths]
+    lines.append(f"committed {commit}" if commit else "not committed (--no-commit)")
+    return "\n".join(lines) + "\n"
+
+
+def written_json(paths: Sequence[str], commit: str | None) -> str:
+    return json.dumps({"written": list(paths), "commit": commit}, indent=2) + "\n"
+
+
 def _title(review: WeeklyReview) -> str:
     day = review.as_of
     return (
@@ -231,7 +250,7 @@ def _headline(review: WeeklyReview) -> str:
             (
                 m.currency,
                 _dso_cell(m.dso),
-                _signed(_delta(m.dso, before.dso if before else None), "{:+.1f}"),
+                _signed(_delta(m.dso, before.dso if before else None), "days"),
                 _rate_cell(m),
                 _signed(_delta(m.on_time_rate, before.on_time_rate if before else None), "pp"),
                 _money(m.receivable, m.currency),
@@ -257,14 +276,15 @@ def _headline(review: WeeklyReview) -> str:
 
 def _alerts(review: WeeklyReview) -> str:
     if not review.alerts:
-        return "No drift alert: no figure got worse week over week in each of the last steps."
+        return f"No drift alert: no DSO rose and no on-time rate fell in each of the last {review.drift_weeks} weeks."
     lines = ["> [!WARNING]"]
     for alert in review.alerts:
         worse = "rose" if alert.metric == "dso" else "fell"
         values = " → ".join(_alert_value(alert.metric, v) for v in alert.values)
+        unit = " days" if alert.metric == "dso" else " %"
         lines.append(
             f"> **Drift: {alert.currency} {_METRIC_NAMES[alert.metric]} {worse} "
-            f"{len(alert.values) - 1} weeks in a row**: {values} ({alert.weeks[0]} to {alert.weeks[-1]}).  "
+            f"{len(alert.values) - 1} weeks in a row**: {values}{unit} ({alert.weeks[0]} to {alert.weeks[-1]}).  "
         )
     lines[-1] = lines[-1].rstrip()
     return "\n".join(lines)
@@ -309,9 +329,7 @@ def _charts(review: WeeklyReview) -> str:
     for m in review.currencies:
         points = [(p.week, p.currency(m.currency)) for p in weeks]
         dso = [(week, x.dso) for week, x in points if x is not None and x.dso is not None]
-        rate = [
-            (week, x.on_time_rate * 100) for week, x in points if x is not None and x.on_time_rate is not None
-        ]
+        rate = [(week, _percent(x.on_time_rate)) for week, x in points if x and x.on_time_rate is not None]
         if not dso and not rate:
             parts.append(f"_{m.currency}: no sales and nothing due in these weeks._")
             continue
@@ -481,19 +499,24 @@ def _dso_cell(value: Decimal | None) -> str:
 def _rate_cell(m: CurrencyMetrics) -> str:
     if m.on_time_rate is None:
         return "– (none due)"
-    return f"{m.on_time_rate * 100:.1f} % ({m.on_time_paid} of {m.on_time_due})"
+    return f"{_percent(m.on_time_rate)} % ({m.on_time_paid} of {m.on_time_due})"
 
 
 def _signed(value: Decimal | None, form: str) -> str:
+    """+0.4, −1.2, 0.0 (no sign when nothing changed); `pp` shows a fraction in percentage points."""
     if value is None:
         return "–"
-    if form == "pp":
-        return f"{value * 100:+.1f} pp"
-    return form.format(value)
+    shown = _percent(value) if form == "pp" else value.quantize(_TENTH)
+    text = f"{shown:+.1f}" if shown else "0.0"
+    return f"{text} pp" if form == "pp" else text
+
+
+def _percent(fraction: Decimal) -> Decimal:
+    return (fraction * 100).quantize(_TENTH)
 
 
 def _alert_value(metric: str, value: Decimal) -> str:
-    return f"{value:.1f}" if metric == "dso" else f"{value * 100:.1f} %"
+    return f"{value:.1f}" if metric == "dso" else f"{_percent(value)}"
 
 
 def _plain(value: Decimal) -> str:
@@ -501,14 +524,12 @@ def _plain(value: Decimal) -> str:
 
 
 def _nice_top(value: Decimal) -> Decimal:
-    """A round axis maximum a little above the largest value: 88.6 -> 100, 1508723 -> 2000000."""
-    if value <= 0:
+    """A round axis maximum about a tenth above the largest value: 97.4 -> 150, 88.6 -> 100."""
+    target = value * Decimal("1.1")
+    if target <= 0:
         return Decimal(1)
-    magnitude = Decimal(10) ** (math.floor(math.log10(value * Decimal("1.1"))))
-    for step in (1, 2, 5, 10):
-        if magnitude * step >= value * Decimal("1.1"):
-            return magnitude * step
-    return magnitude * 10
+    step = Decimal(10) ** math.floor(math.log10(target)) / 2
+    return (target / step).to_integral_value(rounding=ROUND_CEILING) * step
 
 
 def _short_week(label: str) -> str:
