@@ -212,8 +212,8 @@ def readme_markdown(review: WeeklyReview, link: str, page: str) -> str:
 
 
 def written_text(paths: Sequence[str], commit: str | None) -> str:
-    lines = [f"wrote {path}" for path in paths]
-    lines.append(f"committed {commit}" if commit else "not committed (--no-commit)")
+    lines = [f"wrote {path}" for path in paths] or ["the report files are up to date"]
+    lines.append(f"committed {commit}" if commit else "nothing committed")
     return "\n".join(lines) + "\n"
 
 
