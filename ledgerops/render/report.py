@@ -11,7 +11,7 @@ from typing import Any
 
 from ledgerops.core.metrics import Aging, Alert, ClientAging, CurrencyMetrics, WeekPoint
 from ledgerops.core.money import money_str, round_money
-from ledgerops.core.review import Hint, QueueEntry, WeeklyReview
+from ledgerops.core.review import Hint, QueueLine, WeeklyReview
 from ledgerops.render.tables import text_table
 
 _TENTH = Decimal("0.1")
@@ -104,7 +104,7 @@ def alert_dict(alert: Alert) -> dict[str, Any]:
     }
 
 
-def queue_dict(entry: QueueEntry) -> dict[str, Any]:
+def queue_dict(entry: QueueLine) -> dict[str, Any]:
     case = entry.case
     return {
         "id": case.id,
@@ -409,7 +409,7 @@ def _queue(review: WeeklyReview) -> str:
     )
 
 
-def _queue_state(entry: QueueEntry, review: WeeklyReview) -> str:
+def _queue_state(entry: QueueLine, review: WeeklyReview) -> str:
     until = entry.case.until
     if until is None:
         return "paused until resolved"
