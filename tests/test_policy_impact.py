@@ -4,7 +4,6 @@ or a file, and the replay of the example ledger's own history."""
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from ledgerops.app.load import load
 from ledgerops.context import Context
 from ledgerops.core.impact import Action, compare, policy_impact
 from ledgerops.core.queue import ENGINE
-from tests.conftest import REPO, copy_example, run_cli
+from tests.conftest import REPO, copy_example, example_repo, run_cli
 
 TODAY = date(2026, 11, 27)
 
@@ -34,18 +33,6 @@ def test_replaying_the_example_under_its_own_policy_gives_its_recorded_history()
     assert compare(recorded, impact.before.replay) == ()
 
 
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
-
-
-def _repo(tmp_path: Path) -> Path:
-    root = copy_example(tmp_path / "books")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "-c", "user.name=Mara", "-c", "user.email=mara@example.invalid", "commit", "-qm", "ledger")
-    return root
-
-
 def _later_overdue_14(policy: Path) -> None:
     text = policy.read_text()
     policy.write_text(
@@ -54,7 +41,7 @@ def _later_overdue_14(policy: Path) -> None:
 
 
 def test_impact_of_an_edited_policy_against_main(tmp_path: Path) -> None:
-    root = _repo(tmp_path)
+    root = example_repo(tmp_path / "books")
     _later_overdue_14(root / "policy.yaml")
     result = run_cli(
         "policy", "impact", "--ledger", str(root), "--today", "2026-11-27", "--against", "main", "--days", "10",
@@ -99,7 +86,7 @@ def test_impact_against_a_policy_file_needs_no_repository(tmp_path: Path) -> Non
 
 
 def test_impact_refuses_what_it_cannot_compare(tmp_path: Path) -> None:
-    root = _repo(tmp_path)
+    root = example_repo(tmp_path / "books")
     broken = tmp_path / "broken.yaml"
     broken.write_text("company: {name: X, email: x@example.invalid}\nreminders: {min_gap_days: -1}\n")
     cases = [
