@@ -403,10 +403,7 @@ def _queue(review: WeeklyReview) -> str:
         )
         for e in review.queue
     ]
-    return (
-        "## Exception queue\n\nOpen cases, oldest first; each pauses its invoice's reminders.\n\n"
-        + md_table(headers, rows, right=(5,))
-    )
+    return "## Exception queue\n\nOpen cases, oldest first.\n\n" + md_table(headers, rows, right=(5,))
 
 
 def _queue_state(entry: QueueLine, review: WeeklyReview) -> str:
@@ -438,7 +435,9 @@ def _awaiting(review: WeeklyReview) -> str:
         )
         for r in review.awaiting
     ]
-    intro = "A manual stage of the reminder sequence has come and no `final_escalation` case is open yet."
+    intro = (
+        "A manual stage of the reminder sequence has come and no `final_escalation` case was opened for it."
+    )
     return f"{title}\n\n{intro}\n\n" + md_table(headers, rows, right=(2, 6))
 
 
