@@ -17,9 +17,8 @@ from itertools import pairwise
 from ledgerops.core.amounts import balance, invoice_total, paid_amount
 from ledgerops.core.model import Invoice, Ledger
 from ledgerops.core.money import ZERO
-from ledgerops.core.policy import Policy
+from ledgerops.core.policy import WEEKDAYS, Policy
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SERIES_WEEKS = 8
 _DSO_STEP = Decimal("0.1")
 _RATE_STEP = Decimal("0.001")
