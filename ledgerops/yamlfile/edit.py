@@ -22,7 +22,9 @@ import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, SingleQuotedScalarString
+
+from ledgerops.yamlfile.schema import Struct
 
 Scalar = str | int | bool | Decimal | date | datetime
 _STR = "tag:yaml.org,2002:str"
@@ -102,6 +104,34 @@ def new_text(values: Mapping[str, Any], flow_keys: Iterable[str] = ()) -> str:
     return text
 
 
+FLOW_LISTS = ("payments", "reminders", "late_fees")  # the tool writes their items as {...} lines
+
+
+def record_text(record: Any, spec: Struct) -> str:
+    """A new file for a record, keys in the schema's documented order, empty fields left out."""
+    return new_text(_record_values(record, spec), FLOW_LISTS)
+
+
+def record_key_order(spec: Struct) -> list[str]:
+    return [field.key for field in spec.fields]
+
+
+def _record_values(record: Any, spec: Struct) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in spec.fields:
+        value = getattr(record, field.key)
+        if value is None or value == () or value == {}:
+            continue
+        if isinstance(field.item, Struct) and field.kind == "list":
+            value = [_record_values(item, field.item) for item in value]
+        elif isinstance(field.item, Struct) and field.kind == "struct":
+            value = _record_values(value, field.item)
+        elif field.kind == "emails":
+            value = value[0] if len(value) == 1 else list(value)
+        values[field.key] = value
+    return values
+
+
 # --- applying changes ---------------------------------------------------------------------
 def _apply(doc: CommentedMap, change: Change, key_order: Sequence[str]) -> None:
     if isinstance(change, RemoveKey):
@@ -121,7 +151,14 @@ def _apply(doc: CommentedMap, change: Change, key_order: Sequence[str]) -> None:
     # New items follow the file's habit; the tool's own default is one {...} line per item.
     last = items[-1] if items else None
     flow = not isinstance(last, CommentedMap) or last.fa.flow_style()
-    items.append(_node(dict(change.item), flow))
+    item = _node(dict(change.item), flow)
+    if isinstance(last, CommentedMap):
+        for key, value in item.items():
+            if type(value) is str and isinstance(
+                last.get(key), (DoubleQuotedScalarString, SingleQuotedScalarString)
+            ):
+                item[key] = type(last[key])(value)  # quoted like the same key one item up
+    items.append(item)
 
 
 def _put(doc: CommentedMap, key: str, value: Any, key_order: Sequence[str]) -> None:
