@@ -241,7 +241,7 @@ def draft(
     """Write a draft invoice for a delivered milestone (never commits: approval is the merge).
 
     Exit 0: drafted, already invoiced, or not a billable event; 1: the event cannot be drafted.
-    """  # fmt: skip
+    """
     from ledgerops.app import draft as app
     from ledgerops.render import actions
 
@@ -266,7 +266,7 @@ def draft(
 def render_invoice(
     invoice_id: str, ledger_dir: Path, today: Any, fmt: str | None, output: Path | None
 ) -> None:
-    """Render one invoice as HTML, PDF or text, as the client will see it."""  # fmt: skip
+    """Render one invoice as HTML, PDF or text, as the client will see it."""
     from ledgerops.app import render as app
 
     fmt = fmt or (output.suffix.lstrip(".") if output and output.suffix[1:] in app.FORMATS else "txt")
@@ -296,7 +296,7 @@ def send(ledger_dir: Path, today: Any, transport: str, dry_run: bool, no_commit:
     """Email every approved, unsent invoice with its PDF and record it as sent.
 
     Exit 0: every invoice it tried was accepted (blocked ones are listed); 1: some were not.
-    """  # fmt: skip
+    """
     from ledgerops.app import send as app
     from ledgerops.render import actions
 
@@ -326,12 +326,12 @@ def pay(
     ref: str | None,
     no_commit: bool,
 ) -> None:
-    """Record a payment on a sent invoice (and commit it)."""  # fmt: skip
+    """Record a payment on a sent invoice (and commit it)."""
     from ledgerops.app import pay as app
     from ledgerops.render import actions
 
-    result = app.pay(Context(ledger_dir, _day(today)), invoice_id, amount, _day(paid_on), method, ref,
-                     commit=not no_commit)  # fmt: skip
+    ctx = Context(ledger_dir, _day(today))
+    result = app.pay(ctx, invoice_id, amount, _day(paid_on), method, ref, commit=not no_commit)
     _emit(actions.recorded_text(result, "pay"))
     sys.exit(0 if result.written else 1)
 

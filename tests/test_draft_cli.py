@@ -123,3 +123,14 @@ def test_a_milestone_without_an_amount_is_an_error(example: Path) -> None:
 def test_one_event_source_at_a_time(example: Path, args: tuple) -> None:
     result = run_cli("draft", "--ledger", str(example), "--today", TODAY, *args)
     assert result.returncode == 2 and result.stderr.startswith("ledgerops: error:")
+
+
+def test_a_po_number_from_the_command_line_is_kept_as_written(example: Path) -> None:
+    code, result = _draft(
+        example, "--client", "nordlicht", "--project", "WEB", "--milestone", "M3", "--po", "0099"
+    )
+    assert code == 0 and 'po_number: "0099"\n' in (example / result["path"]).read_text()
+    assert result["notes"] == ["segment 'strategic' needs a review before the draft is merged"]
+    bad = run_cli("draft", "--ledger", str(example), "--today", TODAY, "--client", "nordlicht", "--project", "WEB",
+                  "--milestone", "M2", "--po", "1\nBcc: x@y.z")  # fmt: skip
+    assert bad.returncode == 2 and "--po must be the PO number on one line" in bad.stderr

@@ -253,3 +253,10 @@ def test_send_only_from_the_approval_branch(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "sent only from the approval branch 'main'" in result.stderr
     assert snapshot(ledger) == before
+
+
+def test_a_ledger_outside_git_is_sent_and_recorded_without_a_commit(example: Path) -> None:
+    result = run_cli("send", "--ledger", str(example), "--today", TODAY)
+    assert result.returncode == 0 and "committed" not in result.stdout
+    assert "status: sent\nsent_at: 2026-11-27T" in (example / "invoices/2026/INV-2026-0015.yaml").read_text()
+    assert not (example / ".git").exists()

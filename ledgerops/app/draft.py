@@ -46,6 +46,8 @@ class EventSource:
 
 
 def run(ctx: Context, source: EventSource) -> DraftResult:
+    if source.po_number is not None and not (source.po_number.strip() and source.po_number.isprintable()):
+        raise UsageError("--po must be the PO number on one line")
     parsed = _parse(source)
     if parsed.ignored:
         return DraftResult("ignored", ignored=parsed.ignored)

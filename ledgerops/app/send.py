@@ -19,12 +19,13 @@ from ledgerops.core.cases import new_case
 from ledgerops.core.document import invoice_document
 from ledgerops.core.model import Invoice, Ledger
 from ledgerops.core.sending import Delivery, SendPlan, SendReport, plan_sending
-from ledgerops.edge import clock, gitrepo, mail
+from ledgerops.edge import clock, gitrepo, mail, store
 from ledgerops.edge.gitrepo import GitError
+from ledgerops.edge.store import ChangedSinceRead
 from ledgerops.errors import LedgeropsError
 from ledgerops.render.problems import PdfProblem, TemplateProblem, UnsafeHeader
 from ledgerops.render.templates import Templates, environment
-from ledgerops.yamlfile.edit import SetValue
+from ledgerops.yamlfile.edit import EditRefused, SetValue
 from ledgerops.yamlfile.schema import EXCEPTION, INVOICE
 
 Clock = Callable[[], datetime]
@@ -157,27 +158,37 @@ def deliver(
     outcome = sender.send(message)
     if outcome.status == "accepted":
         sent_at = local_time(now(), timezone, today)
-        record_sent(ledger_dir, invoice, sent_at)
+        try:
+            record_sent(ledger_dir, invoice, sent_at)
+        except (EditRefused, ChangedSinceRead, OSError) as error:
+            # Sent but not recorded: the next run must not send it again, so pause it for a person.
+            detail = f"accepted at {sent_at.isoformat()} but not recorded ({error})"
+            note = (f"The invoice email {message_id} was {detail}. Set status: sent and sent_at: "
+                    f"{sent_at.isoformat()} in the invoice, then resolve this case.")  # fmt: skip
+            case = record_unknown(ledger_dir, invoice, today, note)
+            return Delivery(invoice, "unknown", detail, message_id=message_id, case=case)
         return Delivery(invoice, "accepted", outcome.detail, sent_at=sent_at, message_id=message_id)
     if outcome.status == "unknown":
-        case = record_unknown(ledger_dir, ledger, invoice, today, f"{message_id}: {outcome.detail}")
+        note = (f"The invoice email {message_id} may or may not have arrived ({outcome.detail}). Ask the "
+                "client or check the mail server's log; then mark the invoice sent, or resolve this case "
+                "to have it sent again.")  # fmt: skip
+        case = record_unknown(ledger_dir, invoice, today, note)
         return Delivery(invoice, "unknown", outcome.detail, message_id=message_id, case=case)
     return Delivery(invoice, "not_sent", outcome.detail, retry=outcome.retry, message_id=message_id)
 
 
 def record_sent(ledger_dir: Path, invoice: Invoice, sent_at: datetime) -> Path:
     """status: sent and sent_at, by a round-trip edit that keeps the user's formatting."""
-    with expected_failures():
-        return edit_record(
-            ledger_dir, invoice.path, [SetValue("status", "sent"), SetValue("sent_at", sent_at)], INVOICE
-        )
+    changes = [SetValue("status", "sent"), SetValue("sent_at", sent_at)]
+    return edit_record(ledger_dir, invoice.path, changes, INVOICE)
 
 
-def record_unknown(ledger_dir: Path, ledger: Ledger, invoice: Invoice, today: date, detail: str) -> str:
+def record_unknown(ledger_dir: Path, invoice: Invoice, today: date, note: str) -> str:
     """The email may have arrived: never send it blindly again. A delivery_unknown case
     pauses the invoice until a person finds out and resolves it."""
-    note = f"invoice email {detail}. Check whether the client received it."
-    case = new_case(ledger, invoice.id, "delivery_unknown", today, "ledgerops send", note)
+    files, _ = store.find_records(ledger_dir)  # cases opened earlier in this run count too
+    taken = [f.path.rsplit("/", 1)[-1].removesuffix(".yaml") for f in files if f.kind == "exception"]
+    case = new_case(taken, invoice.id, "delivery_unknown", today, "ledgerops send", note)
     with expected_failures():
         create_record(ledger_dir, case.path, case, EXCEPTION)
     return case.id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from ledgerops.core.model import ExceptionCase, Ledger
+from ledgerops.core.model import ExceptionCase
 
 CASE_ID = "EXC-{year}-{seq:04d}"
 
@@ -19,10 +19,10 @@ def next_case_id(existing_ids: Iterable[str], year: int) -> str:
 
 
 def new_case(
-    ledger: Ledger, invoice_id: str, reason: str, today: date, source: str, note: str
+    existing_ids: Iterable[str], invoice_id: str, reason: str, today: date, source: str, note: str
 ) -> ExceptionCase:
-    """An open case for `invoice_id`, numbered after every case of the year."""
-    case_id = next_case_id((case.id for case in ledger.exceptions), today.year)
+    """An open case for `invoice_id`, numbered after every existing case of the year."""
+    case_id = next_case_id(existing_ids, today.year)
     return ExceptionCase(
         id=case_id,
         invoice=invoice_id,

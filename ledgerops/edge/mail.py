@@ -44,18 +44,12 @@ class Outcome:
     detail: str = ""
     retry: bool = False
 
-    @property
-    def accepted(self) -> bool:
-        return self.status == "accepted"
-
 
 ACCEPTED = Outcome("accepted")
 
 
 class Transport(Protocol):
     """Used as a context manager around one batch: one connection, closed at the end."""
-
-    name: str
 
     def send(self, message: EmailMessage) -> Outcome: ...
 
@@ -92,8 +86,6 @@ class _Batch:
 # --- outbox -------------------------------------------------------------------------------
 class OutboxTransport(_Batch):
     """Writes each message to <folder>/<Message-ID>.eml, as a mail program would send it."""
-
-    name = "outbox"
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -170,8 +162,6 @@ class _Dropped(Exception):
 
 class SmtpTransport(_Batch):
     """One connection per batch, opened on the first message and reopened after a drop."""
-
-    name = "smtp"
 
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings

@@ -327,21 +327,9 @@ def _suggest(key: str, fields: dict[str, Field]) -> str:
 # --- whole files ------------------------------------------------------------------------
 def read_record(path: str, data: bytes, spec: Struct) -> tuple[Any, list[Diagnostic]]:
     """Parse one record file; returns (record or None, diagnostics). Never raises for bad input."""
-    text, problem = _decode(path, data)
-    if problem:
-        return None, [problem]
-    hazards = _hazards(path, text)
-    if hazards:
-        return None, hazards
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as error:
-        return None, [_syntax(path, error)]
-    except yaml.reader.ReaderError as error:
-        return None, [diag("encoding", _offset_source(path, text, error.position),
-                           f"character {error.character!r} is not allowed in YAML")]  # fmt: skip
-    except yaml.YAMLError as error:
-        return None, [diag("yaml-syntax", Source(path), str(error))]
+    root, problems = _compose(path, data)
+    if problems:
+        return None, problems
     if root is None or (_is_null(root) and not root.value):
         return None, [diag("empty-file", Source(path), "the file holds no record")]
     walk = _Walk(path)
@@ -357,7 +345,17 @@ def read_record(path: str, data: bytes, spec: Struct) -> tuple[Any, list[Diagnos
 
 def read_data(path: str, data: bytes) -> tuple[Any, list[Diagnostic]]:
     """Plain data (dicts, lists, scalars as the text written, None for null) from a YAML
-    file that is not a record, such as a milestone event; same hazards refused."""
+    file that is not a record, such as a milestone event; the same hazards are refused."""
+    root, problems = _compose(path, data)
+    if problems:
+        return None, problems
+    walk = _Walk(path)
+    value = _plain(root, walk, 1)
+    return (None, walk.diags) if walk.diags else (value, [])
+
+
+def _compose(path: str, data: bytes) -> tuple[yaml.Node | None, list[Diagnostic]]:
+    """The node tree of a file, or why it has none: encoding, hazards, syntax."""
     text, problem = _decode(path, data)
     if problem:
         return None, [problem]
@@ -365,14 +363,14 @@ def read_data(path: str, data: bytes) -> tuple[Any, list[Diagnostic]]:
     if hazards:
         return None, hazards
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        return yaml.compose(text, Loader=_Loader), []
     except yaml.MarkedYAMLError as error:
         return None, [_syntax(path, error)]
+    except yaml.reader.ReaderError as error:
+        return None, [diag("encoding", _offset_source(path, text, error.position),
+                           f"character {error.character!r} is not allowed in YAML")]  # fmt: skip
     except yaml.YAMLError as error:
         return None, [diag("yaml-syntax", Source(path), str(error))]
-    walk = _Walk(path)
-    value = _plain(root, walk, 1)
-    return (None, walk.diags) if walk.diags else (value, [])
 
 
 def _plain(node: yaml.Node | None, walk: _Walk, depth: int) -> Any:
