@@ -76,6 +76,9 @@ class ExceptionsPolicy:
     reasons: tuple[str, ...] = DEFAULT_REASONS
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 @dataclass(frozen=True, slots=True)
 class Review:
     aging_buckets: tuple[int, ...] = (30, 60, 90)

@@ -149,7 +149,6 @@ EXCEPTION = Struct("exception", (
 ), model.ExceptionCase, "An exception case: exceptions/<id>.yaml")  # fmt: skip
 
 # --- policy -----------------------------------------------------------------------------
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 COMPANY = Struct("company", (
     _f("name", "str", "Your company name: the sender of every email.", required=True, header=True),
@@ -199,7 +198,7 @@ REVIEW = Struct("review", (
     _f("aging_buckets", "list", "Upper edges of the aging buckets in days past due.", item=_f("", "int")),
     _f("dso_window_days", "int", "Sales window of DSO, in days."),
     _f("on_time_window_days", "int", "Window of the on-time payment rate, in days."),
-    _f("weekday", "enum", "The weekly report's week ends on this day.", choices=WEEKDAYS),
+    _f("weekday", "enum", "The weekly report's week ends on this day.", choices=policy.WEEKDAYS),
     _f("drift_weeks", "int", "Alert when a metric got worse this many weeks in a row."),
     _f("stale_draft_days", "int", "Warn about drafts older than this (default 7)."),
     _f("stale_hold_days", "int", "Warn about invoices held longer than this (default 14)."),
