@@ -101,7 +101,7 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Sample:
 def run_case(case: Case, runs: int) -> Result:
     result = Result(case.name, case.what, " ".join(case.command), note=case.note)
     print(f"  {case.name} ...", file=sys.stderr, flush=True)
-    for i in range(runs):
+    for i in range(runs + 1):  # run 0 warms up: bytecode compiled, files in the page cache
         if case.prepare:
             case.prepare(i)
         sample = measure(case.command, case.env)
@@ -109,8 +109,9 @@ def run_case(case: Case, runs: int) -> Result:
             result.note = f"exit {sample.returncode}: {sample.stderr_tail.strip()[-300:]}"
             print(f"    FAILED {result.note}", file=sys.stderr)
             break
-        result.seconds.append(sample.seconds)
-        result.max_rss_kib.append(sample.max_rss_kib)
+        if i:
+            result.seconds.append(sample.seconds)
+            result.max_rss_kib.append(sample.max_rss_kib)
     return result
 
 
@@ -239,12 +240,10 @@ def size_cases(ledgerops: str, ledger: Ledger, invoices: int, scratch: Path) -> 
 
 def beancount_cases(bean_check: str, ledger: Ledger, invoices: int) -> list[Case]:
     label = f"{invoices:,} invoices, one file"
-    # A first run leaves Beancount's pickle cache (written only when loading takes > 1 s).
-    measure([bean_check, str(ledger.beancount)])
     return [
         Case(
             name=f"bean-check, {label}",
-            what="Beancount v3 on the same facts, its cache allowed",
+            what="Beancount v3 on the same facts, its pickle cache allowed",
             command=[bean_check, str(ledger.beancount)],
         ),
         Case(
@@ -337,7 +336,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sizes", default="10000,100000", help="invoice counts, comma-separated")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per case (median shown)")
     parser.add_argument("--workdir", type=Path, default=HERE / "out", help="where ledgers are kept")
-    parser.add_argument("--out", type=Path, default=Path("results.json"), help="JSON results file")
+    parser.add_argument("--out", type=Path, help="JSON results file (default: WORKDIR/results.json)")
     parser.add_argument("--ledgerops", help="the ledgerops executable (default: PATH, then the venv)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
@@ -354,6 +353,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("run: ledgerops not found; install the package or pass --ledgerops PATH")
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
+    # Measure an installed tool as users run it: with bytecode caches (this environment may
+    # disable them), kept under the workdir so that nothing is written into the source tree.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
     scratch = Path(tempfile.mkdtemp(prefix="scratch-", dir=workdir))
     try:
         results = all_results(args, ledgerops, workdir, scratch)
@@ -365,7 +368,7 @@ def main(argv: list[str] | None = None) -> None:
         "machine": machine(ledgerops, args.runs),
         "results": [asdict(r) | {"median": r.median} for r in results],
     }
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    (args.out or workdir / "results.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

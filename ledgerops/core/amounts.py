@@ -51,9 +51,14 @@ def fee_amount(invoice: Invoice, as_of: date | None = None) -> Decimal:
     return sum((f.amount for f in invoice.late_fees if as_of is None or f.date <= as_of), ZERO)
 
 
-def balance(invoice: Invoice, as_of: date | None = None) -> Decimal:
-    """Total + late fees − payments, counting only facts dated on or before `as_of`."""
-    return invoice_total(invoice) + fee_amount(invoice, as_of) - paid_amount(invoice, as_of)
+def balance(invoice: Invoice, as_of: date | None = None, total: Decimal | None = None) -> Decimal:
+    """Total + late fees − payments, counting only facts dated on or before `as_of`.
+
+    Pass `total` when the caller already has it: totals are the costly part.
+    """
+    if total is None:
+        total = invoice_total(invoice)
+    return total + fee_amount(invoice, as_of) - paid_amount(invoice, as_of)
 
 
 def pausing_exceptions(exceptions: Iterable[ExceptionCase], today: date) -> dict[str, ExceptionCase]:

@@ -224,7 +224,8 @@ def _check_invoice_money(invoice: Invoice, client: Client | None, policy: Policy
         yield from _precision(invoice, line.unit_price, currency, (*keys, "unit_price"), "unit_price")
         yield from _positive(invoice, line.quantity, (*keys, "quantity"), "quantity")
         yield from _tax_rate(invoice, line.tax_rate, (*keys, "tax_rate"))
-    if invoice.lines and invoice_total(invoice) <= 0:
+    total = invoice_total(invoice)
+    if invoice.lines and total <= 0:
         yield diag("amount-not-positive", invoice.at("lines"), "the invoice total must be > 0")
     for index, payment in enumerate(invoice.payments):
         keys = ("payments", index, "amount")
@@ -237,9 +238,10 @@ def _check_invoice_money(invoice: Invoice, client: Client | None, policy: Policy
         keys = ("late_fees", index, "amount")
         yield from _precision(invoice, fee.amount, currency, keys, "late fee")
         yield from _positive(invoice, fee.amount, keys, "late fee")
-    if invoice.lines and invoice.status != "void" and balance(invoice) < 0:
+    remaining = balance(invoice, total=total)
+    if invoice.lines and invoice.status != "void" and remaining < 0:
         yield diag("overpaid", invoice.at("payments"),
-                   f"payments exceed the amount due by {-balance(invoice)} {currency}")  # fmt: skip
+                   f"payments exceed the amount due by {-remaining} {currency}")  # fmt: skip
 
 
 def _check_invoice_dates(invoice: Invoice, client: Client | None, policy: Policy) -> Iterator[Diagnostic]:

@@ -14,10 +14,38 @@ from typing import Any
 import yaml
 
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
+from ledgerops.yamlfile.schema import SCALAR_KINDS as _SCALAR_KINDS
 from ledgerops.yamlfile.schema import Field, Struct
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_NULL = "tag:yaml.org,2002:null"
+try:
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # PyYAML built without libyaml: the pure-Python parser, slower
+    _Parser = yaml.SafeLoader  # type: ignore[assignment, misc]
+
+
+class _Loader(_Parser):  # type: ignore[misc, valid-type]
+    """libyaml's parser and composer with YAML 1.1's implicit typing switched off.
+
+    The walk reads every scalar's text as written, so resolving tags ('no' is false,
+    '0123' is 83) is wasted work: the Python callbacks for it cost more than parsing.
+    """
+
+    def resolve(self, kind: type, value: object, implicit: object) -> str:
+        return _TAGS[kind]
+
+    def descend_resolver(self, parent: object, index: object) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
+_TAGS = {
+    yaml.ScalarNode: "tag:yaml.org,2002:str",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?\Z")
 _INT = re.compile(r"[+-]?[0-9]+\Z")
@@ -48,7 +76,7 @@ class _Walk:
             self.report("wrong-type", node, f"{_name(prefix, spec.name)} should be a mapping of "
                         f"keys to values, not {_describe(node)}")  # fmt: skip
             return None
-        fields = spec.field_map()
+        fields = spec.field_map
         values: dict[str, Any] = {}
         seen: dict[str, yaml.Node] = {}
         ok = True
@@ -97,15 +125,15 @@ class _Walk:
 
     def value(self, node: yaml.Node, field: Field, path: str) -> Any:
         kind = field.kind
+        if kind in _SCALAR_KINDS:
+            return self.scalar(node, field, path)
         if kind == "struct":
             return self.struct(node, field.item, path)  # type: ignore[arg-type]
         if kind == "list":
             return self.sequence(node, field, path)
         if kind == "map":
             return self.mapping(node, field, path)
-        if kind == "emails":
-            return self.emails(node, field, path)
-        return self.scalar(node, field, path)
+        return self.emails(node, field, path)
 
     def sequence(self, node: yaml.Node, field: Field, path: str) -> tuple[Any, ...] | None:
         if not isinstance(node, yaml.SequenceNode):
@@ -189,53 +217,54 @@ class _Walk:
     # --- scalars ------------------------------------------------------------------------
     def scalar(self, node: yaml.Node, field: Field, path: str, label: str = "") -> Any:
         name = label or field.key or path
-        if not isinstance(node, yaml.ScalarNode):
+        if node.__class__ is not yaml.ScalarNode:
             self.report("wrong-type", node, f"'{name}' should be {_EXPECT[field.kind]}, "
                         f"not {_describe(node)}")  # fmt: skip
             return None
+        return _CONVERT[field.kind](self, node, field, name)
+
+    def text(self, node: yaml.ScalarNode, field: Field, name: str) -> str | None:
         text = node.value
         kind = field.kind
-        if kind in ("str", "text", "id", "email", "enum"):
-            if (field.header or kind in ("id", "email")) and _CONTROL.search(text):
-                self.report("unsafe-text", node, f"'{name}' contains a line break or control "
-                            "character; it would end up in an email header")  # fmt: skip
-                return None
-            if kind == "id" and not _ID.match(text):
-                self.report("invalid-id", node, f"'{text}' is not a valid id for '{name}'")
-                return None
-            if kind == "email" and not _EMAIL.match(text):
-                self.report("invalid-email", node, f"'{text}' is not a valid email address")
-                return None
-            if kind == "enum" and text not in field.choices:
-                self.report(field.code, node, f"'{name}' is '{text}'; allowed: "
-                            + ", ".join(field.choices))  # fmt: skip
-                return None
-            if kind == "str" and not text.strip():
-                self.report("missing-field", node, f"'{name}' is empty")
-                return None
-            return text
-        if kind == "decimal":
-            if not _DECIMAL.match(text):
-                self.report("invalid-amount", node, f"'{name}' is '{text}', not a decimal number")
-                return None
-            return Decimal(text)
-        if kind == "int":
-            if node.style or not _INT.match(text):
-                self.report("wrong-type", node, f"'{name}' should be a whole number, not '{text}'")
-                return None
-            return int(text)
-        if kind == "bool":
-            value = None if node.style else _BOOLS.get(text.lower())
-            if value is None:
-                self.report("wrong-type", node, f"'{name}' should be true or false, not '{text}'")
-            return value
-        if kind == "date":
-            return self.date(node, name)
-        if kind == "timestamp":
-            return self.timestamp(node, name)
-        raise AssertionError(f"unknown field kind {kind}")
+        if (field.header or kind == "id" or kind == "email") and _CONTROL.search(text):
+            self.report("unsafe-text", node, f"'{name}' contains a line break or control "
+                        "character; it would end up in an email header")  # fmt: skip
+            return None
+        if kind == "id" and not _ID.match(text):
+            self.report("invalid-id", node, f"'{text}' is not a valid id for '{name}'")
+            return None
+        if kind == "email" and not _EMAIL.match(text):
+            self.report("invalid-email", node, f"'{text}' is not a valid email address")
+            return None
+        if kind == "enum" and text not in field.choices:
+            self.report(field.code, node, f"'{name}' is '{text}'; allowed: " + ", ".join(field.choices))
+            return None
+        if kind == "str" and not text.strip():
+            self.report("missing-field", node, f"'{name}' is empty")
+            return None
+        return text
 
-    def date(self, node: yaml.ScalarNode, name: str) -> date | None:
+    def decimal(self, node: yaml.ScalarNode, field: Field, name: str) -> Decimal | None:
+        text = node.value
+        if _DECIMAL.match(text):
+            return Decimal(text)
+        self.report("invalid-amount", node, f"'{name}' is '{text}', not a decimal number")
+        return None
+
+    def integer(self, node: yaml.ScalarNode, field: Field, name: str) -> int | None:
+        text = node.value
+        if not node.style and _INT.match(text):
+            return int(text)
+        self.report("wrong-type", node, f"'{name}' should be a whole number, not '{text}'")
+        return None
+
+    def boolean(self, node: yaml.ScalarNode, field: Field, name: str) -> bool | None:
+        value = None if node.style else _BOOLS.get(node.value.lower())
+        if value is None:
+            self.report("wrong-type", node, f"'{name}' should be true or false, not '{node.value}'")
+        return value
+
+    def date(self, node: yaml.ScalarNode, field: Field, name: str) -> date | None:
         text = node.value
         if _DATE.match(text):
             try:
@@ -245,7 +274,7 @@ class _Walk:
         self.report("invalid-date", node, f"'{name}' is '{text}', not a real date (YYYY-MM-DD)")
         return None
 
-    def timestamp(self, node: yaml.ScalarNode, name: str) -> datetime | None:
+    def timestamp(self, node: yaml.ScalarNode, field: Field, name: str) -> datetime | None:
         text = node.value
         try:
             value = datetime.fromisoformat(text) if len(text) > 10 else None
@@ -258,6 +287,12 @@ class _Walk:
         return value
 
 
+_CONVERT = {
+    "str": _Walk.text, "text": _Walk.text, "id": _Walk.text, "email": _Walk.text,
+    "enum": _Walk.text, "decimal": _Walk.decimal, "int": _Walk.integer,
+    "bool": _Walk.boolean, "date": _Walk.date, "timestamp": _Walk.timestamp,
+}  # fmt: skip
+
 _EXPECT = {
     "str": "text", "text": "text", "id": "an id", "email": "an email address",
     "enum": "one word", "decimal": "a number", "int": "a whole number",
@@ -267,7 +302,7 @@ _EXPECT = {
 
 
 def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL and not node.style
+    return isinstance(node, yaml.ScalarNode) and not node.style and node.value in _NULLS
 
 
 def _describe(node: yaml.Node) -> str:
@@ -307,7 +342,7 @@ def read_record(path: str, data: bytes, spec: Struct) -> tuple[Any, list[Diagnos
                            f"character {error.character!r} is not allowed in YAML")]  # fmt: skip
     except yaml.YAMLError as error:
         return None, [diag("yaml-syntax", Source(path), str(error))]
-    if root is None or (_is_null(root) and not root.value.strip()):
+    if root is None or (_is_null(root) and not root.value):
         return None, [diag("empty-file", Source(path), "the file holds no record")]
     walk = _Walk(path)
     if not isinstance(root, yaml.MappingNode):

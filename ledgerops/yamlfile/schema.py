@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ledgerops.core import model, policy
@@ -33,6 +34,7 @@ class Struct:
     make: Callable[..., Any]
     doc: str = ""
 
+    @cached_property
     def field_map(self) -> dict[str, Field]:
         return {f.key: f for f in self.fields}
 
