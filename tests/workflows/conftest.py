@@ -19,7 +19,9 @@ def workflow(name: str) -> Path:
 
 def new_ledger(path: Path, *, example_data: bool) -> Path:
     """`ledgerops init`, optionally filled with the example ledger's records, committed on main."""
-    made = run_cli("init", str(path), "--company", "Mara Lindqvist Design", "--email", "billing@lindqvist.example")
+    made = run_cli(
+        "init", str(path), "--company", "Mara Lindqvist Design", "--email", "billing@lindqvist.example"
+    )
     assert made.returncode == 0, made.stderr
     if example_data:
         for part in LEDGER_PARTS:

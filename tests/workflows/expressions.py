@@ -141,7 +141,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "startswith": lambda s, p: to_text(s).casefold().startswith(to_text(p).casefold()),
     "endswith": lambda s, p: to_text(s).casefold().endswith(to_text(p).casefold()),
     "format": _format,
-    "join": lambda items, sep=",": sep.join(map(to_text, items)) if isinstance(items, list) else to_text(items),
+    "join": lambda items, sep=",": (
+        sep.join(map(to_text, items)) if isinstance(items, list) else to_text(items)
+    ),
     "tojson": lambda value: json.dumps(value, indent=2),
     "fromjson": json.loads,
 }

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import subprocess
 import sys
@@ -97,7 +96,13 @@ class Commit:
 
 def _annotation(level: str, props: str | None, message: str) -> Annotation:
     values = dict(part.split("=", 1) for part in (props or "").split(",") if "=" in part)
-    unescape = lambda text: text.replace("%0A", "\n").replace("%0D", "\r").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")  # noqa: E731
+    unescape = lambda text: (
+        text.replace("%0A", "\n")
+        .replace("%0D", "\r")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
+        .replace("%25", "%")
+    )  # noqa: E731
     line = values.get("line")
     return Annotation(
         level,
@@ -146,7 +151,9 @@ class Repository:
         self._gh_bin = root / "gh-bin"
         self._gh_bin.mkdir()
         shim = self._gh_bin / "gh"
-        shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{HERE / "gh_standin.py"}" "{self.gh_log}" "$@"\n')
+        shim.write_text(
+            f'#!/bin/sh\nexec "{sys.executable}" "{HERE / "gh_standin.py"}" "{self.gh_log}" "$@"\n'
+        )
         shim.chmod(0o755)
 
     # --- the repository's side ---------------------------------------------------------------
@@ -172,7 +179,14 @@ class Repository:
         head_sha = git("rev-parse", f"origin/{head}", cwd=scratch).strip()
         git("merge", "-q", "--no-ff", "-m", f"Merge {head_sha} into {base_sha}", head_sha,
             cwd=scratch, identity=("GitHub", "noreply@github.com"))  # fmt: skip
-        git("push", "-q", "origin", f"{head_sha}:refs/pull/{number}/head", f"HEAD:refs/pull/{number}/merge", cwd=scratch)
+        git(
+            "push",
+            "-q",
+            "origin",
+            f"{head_sha}:refs/pull/{number}/head",
+            f"HEAD:refs/pull/{number}/merge",
+            cwd=scratch,
+        )
         payload = event_payload("pull_request")
         payload["number"] = number
         pull = payload["pull_request"]
@@ -198,7 +212,11 @@ class Repository:
         return out.split()
 
     def gh_calls(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.gh_log.read_text().splitlines()] if self.gh_log.exists() else []
+        return (
+            [json.loads(line) for line in self.gh_log.read_text().splitlines()]
+            if self.gh_log.exists()
+            else []
+        )
 
     # --- a workflow run ----------------------------------------------------------------------
 
@@ -292,9 +310,10 @@ class _JobRunner:
         event_path.write_text(json.dumps(payload, indent=2))
         pull = payload.get("pull_request")
         if event == "pull_request":
-            ref, sha = f"refs/pull/{payload['number']}/merge", git(
-                "rev-parse", f"refs/pull/{payload['number']}/merge", cwd=repo.origin
-            ).strip()
+            ref, sha = (
+                f"refs/pull/{payload['number']}/merge",
+                git("rev-parse", f"refs/pull/{payload['number']}/merge", cwd=repo.origin).strip(),
+            )
         else:
             ref = payload.get("ref") if event == "workflow_dispatch" else "refs/heads/main"
             sha = git("rev-parse", ref, cwd=repo.origin).strip()
@@ -357,14 +376,24 @@ class _JobRunner:
             merged[key] = interpolate(to_text(value), {**self.contexts, "env": merged})
         return merged
 
-    def _run_steps(self, job: dict[str, Any], env: dict[str, str], summaries: list[str]) -> tuple[list[Step], str]:
+    def _run_steps(
+        self, job: dict[str, Any], env: dict[str, str], summaries: list[str]
+    ) -> tuple[list[Step], str]:
         status = "success"
         results: list[Step] = []
         steps_context: dict[str, Any] = {}
-        defaults = {**(self.document.get("defaults") or {}).get("run", {}), **(job.get("defaults") or {}).get("run", {})}
+        defaults = {
+            **(self.document.get("defaults") or {}).get("run", {}),
+            **(job.get("defaults") or {}).get("run", {}),
+        }
         for index, step in enumerate(job["steps"]):
             name = step.get("name") or step.get("uses") or step.get("run", "").splitlines()[0]
-            contexts = {**self.contexts, "env": {**env, **self.env_file}, "steps": steps_context, "job": {"status": status}}
+            contexts = {
+                **self.contexts,
+                "env": {**env, **self.env_file},
+                "steps": steps_context,
+                "job": {"status": status},
+            }
             if not condition(step.get("if"), contexts, status):
                 results.append(Step(name, "skipped"))
                 if "id" in step:
@@ -380,7 +409,11 @@ class _JobRunner:
                 status = "failure"
             if "id" in step:
                 conclusion = "success" if result.outcome == "failure" and not failed else result.outcome
-                steps_context[step["id"]] = {"outputs": outputs, "outcome": result.outcome, "conclusion": conclusion}
+                steps_context[step["id"]] = {
+                    "outputs": outputs,
+                    "outcome": result.outcome,
+                    "conclusion": conclusion,
+                }
             results.append(result)
         return results, status
 
@@ -395,7 +428,9 @@ class _JobRunner:
         elif match.group(1) == "setup-python":
             dependency = settings.get("cache-dependency-path")
             if settings.get("cache") and dependency and not (self.workspace / dependency).is_file():
-                return Step(name, "failure", stderr=f"No file matched to [{dependency}]: the cache has no key")
+                return Step(
+                    name, "failure", stderr=f"No file matched to [{dependency}]: the cache has no key"
+                )
             self.path_prefix.append(str(PYTHON_BIN))
         return Step(name, "success")
 
@@ -406,7 +441,14 @@ class _JobRunner:
         git("remote", "add", "origin", origin, cwd=ws)
         shallow = [] if depth == 0 else [f"--depth={depth}"]
         if depth == 0:
-            git("fetch", "-q", "origin", "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*", cwd=ws)
+            git(
+                "fetch",
+                "-q",
+                "origin",
+                "+refs/heads/*:refs/remotes/origin/*",
+                "+refs/tags/*:refs/tags/*",
+                cwd=ws,
+            )
         if self.event == "pull_request":
             local = f"refs/remotes/pull/{self.payload['number']}/merge"
             git("fetch", "-q", *shallow, "origin", f"+{self.ref}:{local}", cwd=ws)
@@ -443,16 +485,26 @@ class _JobRunner:
             **step_env,
             "PATH": ":".join([*reversed(self.path_prefix), SYSTEM_PATH]),
         }
-        directory = self.workspace / (step.get("working-directory") or defaults.get("working-directory") or ".")
+        directory = self.workspace / (
+            step.get("working-directory") or defaults.get("working-directory") or "."
+        )
         minutes = step.get("timeout-minutes") or job.get("timeout-minutes") or 360
         try:
             done = subprocess.run(
                 [*command, str(script)], cwd=directory, env=process_env, capture_output=True, text=True,
                 timeout=min(minutes * 60, STEP_TIMEOUT), check=False,
             )  # fmt: skip
-            outcome, stdout, stderr = ("success" if done.returncode == 0 else "failure"), done.stdout, done.stderr
+            outcome, stdout, stderr = (
+                ("success" if done.returncode == 0 else "failure"),
+                done.stdout,
+                done.stderr,
+            )
         except subprocess.TimeoutExpired as timeout:
-            outcome, stdout, stderr = "failure", to_text(timeout.stdout), f"{to_text(timeout.stderr)}\n(timed out)"
+            outcome, stdout, stderr = (
+                "failure",
+                to_text(timeout.stdout),
+                f"{to_text(timeout.stderr)}\n(timed out)",
+            )
         self.env_file.update(_key_values(files["GITHUB_ENV"].read_text()))
         self.path_prefix += [line for line in files["GITHUB_PATH"].read_text().splitlines() if line]
         outputs = _key_values(files["GITHUB_OUTPUT"].read_text())
