@@ -51,6 +51,11 @@ def _emit(text: str) -> None:
     click.echo(text, nl=False)
 
 
+def _note_errors(errors: bool) -> None:
+    if errors:
+        click.echo("note: the ledger has errors; run 'ledgerops check'", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ledgerops")
 @click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
@@ -99,8 +104,46 @@ def invoices(ledger_dir: Path, today: Any, fmt: str) -> None:
 
     rows, errors, day = app.run(Context(ledger_dir, _day(today)))
     _emit(tables.statuses_json(rows, day) if fmt == "json" else tables.statuses_text(rows))
-    if errors:
-        click.echo("note: the ledger has errors; run 'ledgerops check'", err=True)
+    _note_errors(errors)
+
+
+@cli.command()
+@_ledger_option
+@_date_option("--as-of", "The review's date (YYYY-MM-DD), to the end of that day; default: today.")
+@click.option("--format", "fmt", type=click.Choice(("markdown", "json")), default="markdown", show_default=True,
+              help="markdown: the page for GitHub; json: the figures for programs (SPEC §9).")  # fmt: skip
+@click.option(
+    "--write", is_flag=True, help="Save reports/weekly/<ISO week>.md and reports/README.md, then commit."
+)
+@click.option("--no-commit", is_flag=True, help="With --write: save the files but do not commit them.")
+def report(ledger_dir: Path, as_of: Any, fmt: str, write: bool, no_commit: bool) -> None:
+    """The weekly review: aging, DSO, on-time rate, drift alerts and the exception queue."""
+    from ledgerops.app import report as app
+    from ledgerops.render import report as render
+
+    ctx = Context(ledger_dir, _day(as_of))
+    if write:
+        _, written = app.write(ctx, commit=not no_commit)
+        show = render.written_json if fmt == "json" else render.written_text
+        _emit(show(written.paths, written.commit))
+        return
+    review, errors = app.review(ctx)
+    _emit(render.review_json(review) if fmt == "json" else render.review_markdown(review))
+    _note_errors(errors)
+
+
+@cli.command()
+@_ledger_option
+@_date_option("--as-of", "Measure to the end of this day (YYYY-MM-DD); default: today.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def aging(ledger_dir: Path, as_of: Any, fmt: str) -> None:
+    """Receivable by days past due, per currency and per client."""
+    from ledgerops.app import aging as app
+    from ledgerops.render import report as render
+
+    table, errors = app.run(Context(ledger_dir, _day(as_of)))
+    _emit(render.aging_json(table) if fmt == "json" else render.aging_text(table))
+    _note_errors(errors)
 
 
 @cli.command()

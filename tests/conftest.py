@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from ledgerops.app.load import Loaded, load
 from ledgerops.context import Context
+from tests import mailserver
 
 REPO = Path(__file__).resolve().parent.parent
 LEDGEROPS = str(Path(sys.executable).with_name("ledgerops"))
@@ -118,3 +120,29 @@ def mini(tmp_path: Path) -> MiniLedger:
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
     return copy_example(tmp_path / "example")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="Rewrite golden files from the current output."
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def smtp_server(tmp_path: Path) -> Iterator[Callable[..., mailserver.MailServer]]:
+    """Start real SMTP servers on localhost: smtp_server(tls="starttls", user=..., password=...)."""
+    started: list[mailserver.MailServer] = []
+
+    def start(**kwargs: str) -> mailserver.MailServer:
+        server = mailserver.start(tmp_path, **kwargs)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.controller.stop()

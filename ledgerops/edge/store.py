@@ -45,6 +45,14 @@ def _scan(root: Path, folder: str, kind: str, found: list[RecordFile], skipped: 
             skipped.append(f"{folder}/{name}")
 
 
+def names(folder: Path, suffix: str) -> list[str]:
+    """The names of the files in `folder` that end in `suffix`; none when there is no such folder."""
+    try:
+        return sorted(e.name for e in os.scandir(folder) if e.is_file() and e.name.endswith(suffix))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
 def read_bytes(ledger_dir: Path, path: str) -> bytes:
     with open(ledger_dir / path, "rb") as handle:
         return handle.read()

@@ -1,0 +1,80 @@
+"""`ledgerops report`: the weekly review as of a date, printed, or written to reports/ and committed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ledgerops.app.load import Loaded, load
+from ledgerops.context import Context
+from ledgerops.core.review import WeeklyReview, weekly_review
+from ledgerops.edge import store
+from ledgerops.errors import LedgerHasErrors, UsageError
+from ledgerops.render.report import readme_markdown, review_markdown
+
+WEEKLY_DIR = "reports/weekly"
+README = "reports/README.md"
+
+
+@dataclass(frozen=True)
+class Written:
+    paths: tuple[str, ...]  # files whose text changed, relative to the ledger, with '/'
+    commit: str | None  # the new commit's id; None with --no-commit or when nothing changed
+
+
+def loaded_ledger(ctx: Context) -> Loaded:
+    """The ledger as loaded; refuses only when the policy itself is unreadable."""
+    loaded = load(ctx)
+    if loaded.ledger is None:
+        raise LedgerHasErrors("policy.yaml cannot be read; run 'ledgerops check' to see why")
+    return loaded
+
+
+def review(ctx: Context) -> tuple[WeeklyReview, bool]:
+    """The review as of ctx.today (default: today), and whether `check` found errors."""
+    loaded = loaded_ledger(ctx)
+    ledger = loaded.ledger
+    assert ledger is not None
+    return weekly_review(ledger, ledger.policy, loaded.today), loaded.has_errors
+
+
+def write(ctx: Context, commit: bool) -> tuple[WeeklyReview, Written]:
+    """reports/weekly/<week>.md, and reports/README.md when this is the newest week, then a
+    commit of exactly those files.
+
+    Refuses a ledger with errors (a committed report must be reproducible from valid data),
+    and checks for a repository before writing, so a refused run changes no file.
+    """
+    from ledgerops.app.failures import expected_failures
+    from ledgerops.edge import gitrepo
+
+    weekly, has_errors = review(ctx)
+    if has_errors:
+        raise LedgerHasErrors("the ledger has errors, so no report is written; run 'ledgerops check'")
+    root = ctx.ledger_dir
+    if commit and not gitrepo.is_repository(root):
+        raise UsageError(f"{root} is not in a git repository; add --no-commit to write the files only")
+    page = review_markdown(weekly)
+    files = {f"{WEEKLY_DIR}/{weekly.week}.md": page}
+    newest = max(store.names(root / WEEKLY_DIR, ".md"), default="")
+    if f"{weekly.week}.md" >= newest:
+        files[README] = readme_markdown(weekly, f"weekly/{weekly.week}.md", page)
+    changed = [path for path, text in files.items() if _text(root / path) != text]
+    with expected_failures():
+        for path in changed:
+            store.write_atomic(root / path, files[path].encode("utf-8"))
+        if not commit:
+            return weekly, Written(tuple(changed), None)
+        pending = {f"reports/{name}" for name in gitrepo.uncommitted_paths(root / "reports")}
+        to_commit = [path for path in files if path in pending]
+        if not to_commit:
+            return weekly, Written(tuple(changed), None)
+        message = f"report: {weekly.week} as of {weekly.as_of.isoformat()}"
+        return weekly, Written(tuple(changed), gitrepo.commit(root, [root / p for p in to_commit], message))
+
+
+def _text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None

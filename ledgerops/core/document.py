@@ -1,0 +1,85 @@
+"""Everything an invoice document or email shows, worked out once from the ledger.
+
+The HTML, the PDF, the text preview and the emails all render this one value, so they
+can never disagree about a total, a date or the payment link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from ledgerops.core.amounts import Totals, fee_amount, line_net, paid_amount, totals
+from ledgerops.core.model import Client, Invoice, Ledger
+from ledgerops.core.money import money_str
+from ledgerops.core.policy import Bank, Company
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLine:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal
+    net: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDocument:
+    invoice: Invoice
+    client: Client
+    company: Company
+    project_name: str | None
+    lines: tuple[DocumentLine, ...]
+    totals: Totals
+    late_fees: Decimal
+    paid: Decimal
+    amount_due: Decimal  # as of `as_of`: total + late fees - payments
+    as_of: date
+    payment_link: str | None
+    payment_methods: tuple[str, ...]
+    bank: Bank | None
+
+
+def invoice_document(ledger: Ledger, invoice: Invoice, as_of: date) -> InvoiceDocument:
+    """The document of `invoice` as of a day; its client must exist (check guarantees it)."""
+    client = ledger.clients[invoice.client]
+    policy = ledger.policy
+    project = client.projects.get(invoice.project) if invoice.project else None
+    sums = totals(invoice)
+    fees = fee_amount(invoice, as_of)
+    paid = paid_amount(invoice, as_of)
+    due = sums.total + fees - paid
+    lines = tuple(
+        DocumentLine(
+            line.description,
+            line.quantity,
+            line.unit_price,
+            line.tax_rate,
+            line_net(line.quantity, line.unit_price, invoice.currency),
+        )
+        for line in invoice.lines
+    )
+    return InvoiceDocument(
+        invoice=invoice,
+        client=client,
+        company=policy.company,
+        project_name=project.name if project and project.name else None,
+        lines=lines,
+        totals=sums,
+        late_fees=fees,
+        paid=paid,
+        amount_due=due,
+        as_of=as_of,
+        payment_link=payment_link(policy.payment_link, invoice.id, due, invoice.currency),
+        payment_methods=policy.payment_methods,
+        bank=policy.bank,
+    )
+
+
+def payment_link(template: str | None, invoice_id: str, amount: Decimal, currency: str) -> str | None:
+    """The policy's payment_link with {invoice_id}, {amount} and {currency} filled in."""
+    if not template:
+        return None
+    return template.format(invoice_id=invoice_id, amount=money_str(amount, currency), currency=currency)

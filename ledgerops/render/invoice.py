@@ -1,0 +1,444 @@
+"""The invoice document as HTML, PDF and text, and the invoice email, from one value.
+
+Amounts and dates are formatted for the client's locale with Babel; the words are
+English (override the templates in the ledger's templates/ for another language).
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import segno.helpers
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from fpdf import FPDF
+
+from ledgerops.core.document import InvoiceDocument
+from ledgerops.core.money import money_str
+from ledgerops.render.email import Attachment, Headers, compose, message_id, render_parts
+from ledgerops.render.problems import PdfProblem
+from ledgerops.render.templates import render
+
+HTML_TEMPLATE = "invoice/invoice.html.j2"
+TEXT_TEMPLATE = "invoice/invoice.txt.j2"
+EMAIL_TEMPLATE = "email/invoice.md.j2"
+FONT_FILES = ("invoice/fonts/regular.ttf", "invoice/fonts/bold.ttf")  # optional, in templates/
+DEFAULT_LOCALE = "en_US"
+_METHOD_LABELS = {
+    "bank_transfer": "Bank transfer",
+    "card": "Card",
+    "paypal": "PayPal",
+    "sepa_debit": "SEPA direct debit",
+}
+_EPC_MAX = Decimal("999999999.99")
+
+
+# --- the values every template sees ---------------------------------------------------------
+def document_values(doc: InvoiceDocument) -> dict[str, Any]:
+    locale = Locale.parse(doc.client.locale or DEFAULT_LOCALE)
+    invoice, currency = doc.invoice, doc.invoice.currency
+
+    def money(amount: Decimal) -> str:
+        return format_currency(amount, currency, locale=locale)
+
+    def day(value: date) -> str:
+        return format_date(value, format="medium", locale=locale)
+
+    def rate(value: Decimal) -> str:
+        return f"{format_decimal(value.normalize(), locale=locale)}\u00a0%"
+
+    nets = dict(doc.totals.net_by_rate)
+    company, client, bank = doc.company, doc.client, doc.bank
+    return {
+        "invoice_id": invoice.id,
+        "void": invoice.status == "void",
+        "currency": currency,
+        "locale": str(locale),
+        "lang": locale.language,
+        "issue_date": day(invoice.issue_date),
+        "due_date": day(invoice.due_date),
+        "terms_days": (invoice.due_date - invoice.issue_date).days,
+        "po_number": invoice.po_number,
+        "project": doc.project_name or invoice.project,
+        "project_code": invoice.project,
+        "milestone": invoice.milestone,
+        "company": {
+            "name": company.name,
+            "email": company.email,
+            "address_lines": _lines(company.address),
+            "tax_id": company.tax_id,
+        },
+        "client": {
+            "id": client.id,
+            "name": client.name,
+            "email": client.email[0],
+            "address_lines": [line for line in _lines(client.address) if line != client.name],
+            "tax_id": client.tax_id,
+        },
+        "lines": [
+            {
+                "description": line.description,
+                "quantity": format_decimal(line.quantity, locale=locale),
+                "unit_price": money(line.unit_price),
+                "tax_rate": rate(line.tax_rate),
+                "net": money(line.net),
+            }
+            for line in doc.lines
+        ],
+        "rates": [
+            {"rate": rate(tax_rate), "net": money(nets[tax_rate]), "tax": money(tax)}
+            for tax_rate, tax in doc.totals.tax_by_rate
+        ],
+        "subtotals": _subtotals(doc, money, rate),
+        "net": money(doc.totals.net),
+        "tax": money(doc.totals.tax),
+        "total": money(doc.totals.total),
+        "late_fees": money(doc.late_fees) if doc.late_fees else None,
+        "paid": money(doc.paid) if doc.paid else None,
+        "amount_due": money(doc.amount_due),
+        "amount_due_value": money_str(doc.amount_due, currency),
+        "payment_link": doc.payment_link,
+        "payment_methods": [
+            _METHOD_LABELS.get(m, m.replace("_", " ").capitalize()) for m in doc.payment_methods
+        ],
+        "bank": {"holder": company.name, "iban": _iban(bank.iban), "bic": bank.bic} if bank else None,
+        "qr_code": _epc_qr(doc) is not None,
+    }
+
+
+def _subtotals(doc: InvoiceDocument, money: Any, rate: Any) -> list[dict[str, str]]:
+    """Net, then the tax of each rate; with several rates, each names the net it is on."""
+    nets = dict(doc.totals.net_by_rate)
+    rows = [{"label": "Net", "value": money(doc.totals.net)}]
+    for tax_rate, tax in doc.totals.tax_by_rate:
+        on = f" on {money(nets[tax_rate])}" if len(nets) > 1 else ""
+        rows.append({"label": f"VAT {rate(tax_rate)}{on}", "value": money(tax)})
+    return rows
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _iban(iban: str) -> str:
+    compact = iban.replace(" ", "").upper()
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def _epc_qr(doc: InvoiceDocument) -> Any:
+    """The EPC ("GiroCode") QR code for a SEPA transfer of the amount due, when it applies:
+    a bank account in the policy, an invoice in EUR, something left to pay."""
+    if doc.bank is None or doc.invoice.currency != "EUR" or not 0 < doc.amount_due <= _EPC_MAX:
+        return None
+    return segno.helpers.make_epc_qr(
+        name=doc.company.name[:70],
+        iban=doc.bank.iban.replace(" ", "").upper(),
+        amount=doc.amount_due,
+        text=doc.invoice.id,
+        bic=doc.bank.bic,
+    )
+
+
+# --- HTML and text ----------------------------------------------------------------------------
+def invoice_html(env: jinja2.Environment, doc: InvoiceDocument) -> str:
+    qr = _epc_qr(doc)
+    values = {**document_values(doc), "qr_svg": qr.svg_data_uri(scale=4, border=0) if qr else None}
+    return render(env, HTML_TEMPLATE, values)
+
+
+def invoice_text(env: jinja2.Environment, doc: InvoiceDocument) -> str:
+    return render(env, TEXT_TEMPLATE, document_values(doc))
+
+
+# --- the email --------------------------------------------------------------------------------
+def invoice_email(env: jinja2.Environment, doc: InvoiceDocument, now: datetime, pdf: bytes) -> Any:
+    """The invoice email: text + HTML from the Markdown template, the PDF attached."""
+    values = document_values(doc)
+    parts = render_parts(env, EMAIL_TEMPLATE, values)
+    headers = Headers(
+        sender_name=doc.company.name,
+        sender_email=doc.company.email,
+        to=doc.client.email,
+        cc=doc.client.cc,
+        message_id=invoice_message_id(doc),
+        date=now,
+    )
+    return compose(parts, headers, (Attachment(f"{doc.invoice.id}.pdf", pdf),))
+
+
+def invoice_message_id(doc: InvoiceDocument) -> str:
+    return message_id(doc.invoice.id, "invoice", doc.company.email)
+
+
+# --- PDF --------------------------------------------------------------------------------------
+_INK = (31, 41, 55)
+_MUTED = (107, 114, 128)
+_RULE = (229, 231, 235)
+_SHADE = (243, 244, 246)
+_ACCENT = (29, 78, 216)
+_ACCENT_LIGHT = (239, 246, 255)
+_VOID = (185, 28, 28)
+_LEFT, _WIDTH = 18.0, 174.0  # A4 with 18 mm margins
+
+
+def invoice_pdf(doc: InvoiceDocument, fonts: Mapping[str, Path] | None = None) -> bytes:
+    """An A4 PDF of the invoice. `fonts` ({"regular": path, "bold": path}) replaces the
+    built-in Helvetica, for scripts it cannot show; without them, text outside
+    Windows-1252 is refused rather than printed as question marks."""
+    values = document_values(doc)
+    pdf = _Pdf(fonts)
+    pdf.set_creation_date(datetime.combine(doc.invoice.issue_date, time(), UTC))
+    pdf.set_title(f"Invoice {doc.invoice.id}")
+    pdf.set_author(doc.company.name)
+    pdf.footer_text = " · ".join(
+        part for part in (doc.company.name, *values["company"]["address_lines"], doc.company.email,
+                          _tax_label(doc.company.tax_id)) if part
+    )  # fmt: skip
+    pdf.add_page()
+    _pdf_header(pdf, values)
+    _pdf_parties(pdf, values)
+    _pdf_lines(pdf, values)
+    _pdf_totals(pdf, values)
+    _pdf_payment(pdf, values, _epc_qr(doc))
+    return bytes(pdf.output())
+
+
+def _tax_label(tax_id: str | None) -> str | None:
+    return f"Tax ID {tax_id}" if tax_id else None
+
+
+class _Pdf(FPDF):
+    """A4 in millimetres, with the footer on every page and one font family throughout."""
+
+    def __init__(self, fonts: Mapping[str, Path] | None) -> None:
+        super().__init__(format="A4", unit="mm")
+        self.footer_text = ""
+        self.core_fonts_encoding = "windows-1252"
+        self.family_name = "helvetica"
+        if fonts:
+            self.add_font("invoice", "", str(fonts["regular"]))
+            self.add_font("invoice", "B", str(fonts.get("bold", fonts["regular"])))
+            self.family_name = "invoice"
+        self.set_margins(_LEFT, 16, _LEFT)
+        self.set_auto_page_break(True, margin=22)
+        self.alias_nb_pages()
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.text_style(7.5, _MUTED)
+        self.set_x(_LEFT)
+        self.cell(_WIDTH - 20, 4, self.footer_text)
+        self.cell(20, 4, f"{self.page_no()}/{{nb}}", align="R")
+
+    def text_style(self, size: float, color: tuple[int, int, int], bold: bool = False) -> None:
+        self.set_font(self.family_name, "B" if bold else "", size)
+        self.set_text_color(*color)
+
+    def normalize_text(self, text: str) -> str:
+        if self.family_name == "helvetica":
+            text = _windows_1252(text)
+        return super().normalize_text(text)
+
+
+def _windows_1252(text: str) -> str:
+    """Characters Helvetica can show; compatibility forms (full-width ¥, narrow spaces) are
+    folded to their plain twins, anything else is refused with a way out."""
+    out = []
+    for char in text:
+        for candidate in (char, unicodedata.normalize("NFKC", char)):
+            try:
+                candidate.encode("windows-1252")
+            except UnicodeEncodeError:
+                continue
+            out.append(candidate)
+            break
+        else:
+            raise PdfProblem(
+                f"the PDF font cannot show {char!r} (in {text!r}); add TrueType fonts as "
+                f"templates/{FONT_FILES[0]} and templates/{FONT_FILES[1]} in the ledger"
+            )
+    return "".join(out)
+
+
+def _pdf_header(pdf: Any, v: Mapping[str, Any]) -> None:
+    company = v["company"]
+    top = pdf.get_y()
+    pdf.text_style(16, _INK, bold=True)
+    pdf.cell(110, 8, company["name"])
+    pdf.set_xy(_LEFT + 110, top)
+    pdf.text_style(22, _VOID if v["void"] else _ACCENT, bold=True)
+    pdf.cell(_WIDTH - 110, 9, "VOID" if v["void"] else "INVOICE", align="R")
+    pdf.set_xy(_LEFT + 110, top + 10)
+    pdf.text_style(11, _INK, bold=True)
+    pdf.cell(_WIDTH - 110, 6, v["invoice_id"], align="R")
+    pdf.set_xy(_LEFT, top + 9)
+    pdf.text_style(9, _MUTED)
+    for line in [*company["address_lines"], company["email"], _tax_label(company["tax_id"])]:
+        if line:
+            pdf.cell(110, 4.4, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_draw_color(*_RULE)
+    pdf.set_line_width(0.3)
+    rule_y = max(pdf.get_y(), top + 18) + 5
+    pdf.line(_LEFT, rule_y, _LEFT + _WIDTH, rule_y)
+    pdf.set_y(rule_y + 6)
+
+
+def _pdf_parties(pdf: Any, v: Mapping[str, Any]) -> None:
+    top = pdf.get_y()
+    client = v["client"]
+    pdf.text_style(7.5, _MUTED, bold=True)
+    pdf.cell(90, 4, "BILL TO", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+    pdf.text_style(10.5, _INK, bold=True)
+    pdf.multi_cell(90, 5, client["name"], new_x="LMARGIN", new_y="NEXT")
+    pdf.text_style(9.5, _INK)
+    for line in [*client["address_lines"], _tax_label(client["tax_id"])]:
+        if line:
+            pdf.cell(90, 4.6, line, new_x="LMARGIN", new_y="NEXT")
+    left_end = pdf.get_y()
+    details = [
+        ("Invoice number", v["invoice_id"]),
+        ("Issue date", v["issue_date"]),
+        ("Due date", v["due_date"]),
+        ("Payment terms", f"{v['terms_days']} days net"),
+        ("Your PO number", v["po_number"]),
+        ("Project", v["project"]),
+    ]
+    y = top
+    for label, value in details:
+        if not value:
+            continue
+        pdf.set_xy(_LEFT + 104, y)
+        pdf.text_style(8.5, _MUTED)
+        pdf.cell(30, 5, label)
+        pdf.text_style(9.5, _INK, bold=label == "Due date")
+        pdf.multi_cell(_WIDTH - 134, 5, value, align="R", new_x="LMARGIN", new_y="NEXT")
+        y = pdf.get_y() + 0.6
+    pdf.set_y(max(left_end, y) + 9)
+
+
+_COLUMNS = (("Description", 86.0, "L"), ("Qty", 16.0, "R"), ("Unit price", 28.0, "R"),
+            ("Tax", 16.0, "R"), ("Amount", 28.0, "R"))  # fmt: skip
+
+
+def _pdf_table_head(pdf: Any) -> None:
+    pdf.set_fill_color(*_SHADE)
+    pdf.text_style(7.5, _MUTED, bold=True)
+    pdf.set_x(_LEFT)
+    for index, (title, width, align) in enumerate(_COLUMNS):
+        padding = " " if index in (0, len(_COLUMNS) - 1) else ""
+        text = f"{padding}{title.upper()}" if align == "L" else f"{title.upper()}{padding}"
+        pdf.cell(width, 7, text, align=align, fill=True)
+    pdf.ln(7)
+
+
+def _pdf_lines(pdf: Any, v: Mapping[str, Any]) -> None:
+    _pdf_table_head(pdf)
+    pdf.set_draw_color(*_RULE)
+    for line in v["lines"]:
+        pdf.text_style(9.5, _INK)
+        inner = _COLUMNS[0][1] - 4
+        height = (
+            max(pdf.multi_cell(inner, 5, line["description"], align="L", dry_run=True, output="HEIGHT"), 5)
+            + 4
+        )
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+            _pdf_table_head(pdf)
+            pdf.text_style(9.5, _INK)
+        y = pdf.get_y()
+        pdf.set_xy(_LEFT + 2, y + 2)
+        pdf.multi_cell(inner, 5, line["description"], align="L")
+        x = _LEFT + _COLUMNS[0][1]
+        for key, (_, width, _) in zip(
+            ("quantity", "unit_price", "tax_rate", "net"), _COLUMNS[1:], strict=True
+        ):
+            pdf.set_xy(x, y + 2)
+            pdf.cell(width - (2 if key == "net" else 0), 5, line[key], align="R")
+            x += width
+        pdf.line(_LEFT, y + height, _LEFT + _WIDTH, y + height)
+        pdf.set_y(y + height)
+    pdf.ln(4)
+
+
+def _pdf_totals(pdf: Any, v: Mapping[str, Any]) -> None:
+    rows = [(entry["label"], entry["value"], False) for entry in v["subtotals"]]
+    rows.append(("Total", v["total"], True))
+    if v["late_fees"]:
+        rows.append(("Late fee", v["late_fees"], False))
+    if v["paid"]:
+        rows.append(("Paid", f"- {v['paid']}", False))
+    needed = 6 * len(rows) + 14
+    if pdf.get_y() + needed > pdf.page_break_trigger:
+        pdf.add_page()
+    label_x, label_w, value_w = _LEFT + 84, 58.0, 32.0
+    for label, value, strong in rows:
+        if strong:
+            pdf.line(label_x, pdf.get_y() + 0.5, _LEFT + _WIDTH, pdf.get_y() + 0.5)
+            pdf.ln(1.5)
+        pdf.set_x(label_x)
+        pdf.text_style(9.5, _INK if strong else _MUTED, bold=strong)
+        pdf.cell(label_w, 6, label)
+        pdf.text_style(9.5, _INK, bold=strong)
+        pdf.cell(value_w - 2, 6, value, align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_x(label_x)
+    pdf.set_fill_color(*_ACCENT_LIGHT)
+    pdf.text_style(11, _ACCENT, bold=True)
+    pdf.cell(label_w, 9, " Amount due", fill=True)
+    pdf.cell(value_w, 9, f"{v['amount_due']}  ", align="R", fill=True, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(8)
+
+
+def _pdf_payment(pdf: Any, v: Mapping[str, Any], qr: Any) -> None:
+    if v["void"]:
+        return
+    qr_size = 30.0
+    if pdf.get_y() + 44 > pdf.page_break_trigger:
+        pdf.add_page()
+    top = pdf.get_y()
+    text_width = _WIDTH - (qr_size + 8 if qr else 0)
+    pdf.text_style(10, _INK, bold=True)
+    pdf.cell(text_width, 6, "How to pay", new_x="LMARGIN", new_y="NEXT")
+    pdf.text_style(9.5, _INK)
+    pdf.multi_cell(text_width, 5, f"Please pay {v['amount_due']} by {v['due_date']}, quoting "
+                   f"{v['invoice_id']} as the reference.", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.ln(1.5)
+    if v["payment_link"]:
+        pdf.text_style(9, _MUTED)
+        pdf.cell(28, 5, "Pay online")
+        pdf.text_style(9.5, _ACCENT)
+        pdf.cell(text_width - 28, 5, v["payment_link"], link=v["payment_link"], new_x="LMARGIN", new_y="NEXT")
+    bank = v["bank"]
+    if bank:
+        for label, value in (
+            ("Account holder", bank["holder"]),
+            ("IBAN", bank["iban"]),
+            ("BIC", bank["bic"]),
+        ):
+            if value:
+                pdf.text_style(9, _MUTED)
+                pdf.cell(28, 5, label)
+                pdf.text_style(9.5, _INK, bold=label == "IBAN")
+                pdf.cell(text_width - 28, 5, value, new_x="LMARGIN", new_y="NEXT")
+    if v["payment_methods"]:
+        pdf.text_style(9, _MUTED)
+        pdf.cell(28, 5, "Accepted")
+        pdf.text_style(9.5, _INK)
+        pdf.cell(text_width - 28, 5, ", ".join(v["payment_methods"]), new_x="LMARGIN", new_y="NEXT")
+    if qr:
+        image = io.BytesIO()
+        qr.save(image, kind="png", scale=8, border=0)
+        x = _LEFT + _WIDTH - qr_size
+        pdf.image(image, x=x, y=top + 1, w=qr_size, h=qr_size)
+        pdf.set_xy(x - 4, top + qr_size + 2)
+        pdf.text_style(7, _MUTED)
+        pdf.multi_cell(qr_size + 8, 3.4, "Scan with your banking app to pay (GiroCode)", align="C")

@@ -1,0 +1,48 @@
+"""The Jinja2 environment: the ledger's templates/ first, the packaged defaults second.
+
+Undefined variables are errors (a typo in a template must not send an email with a hole
+in it); HTML templates are autoescaped, Markdown and text templates are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ledgerops.render.problems import TemplateProblem
+
+_AUTOESCAPED = (".html", ".html.j2", ".htm")
+
+
+def environment(ledger_dir: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if ledger_dir is not None and (ledger_dir / "templates").is_dir():
+        loaders.append(jinja2.FileSystemLoader(ledger_dir / "templates"))
+    loaders.append(jinja2.PackageLoader("ledgerops", "templates"))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=lambda name: bool(name) and name.endswith(_AUTOESCAPED),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(env: jinja2.Environment, name: str, values: Mapping[str, Any]) -> str:
+    """The rendered template; any template mistake becomes one clear TemplateProblem."""
+    try:
+        return env.get_template(name).render(values)
+    except jinja2.TemplateNotFound as error:
+        raise TemplateProblem(
+            f"template {error.name} not found (in the ledger's templates/ or the package)"
+        ) from error
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateProblem(f"template {error.filename or name}:{error.lineno}: {error.message}") from error
+    except jinja2.UndefinedError as error:
+        raise TemplateProblem(f"template {name}: {error.message}") from error
+    except jinja2.TemplateError as error:
+        raise TemplateProblem(f"template {name}: {error}") from error

@@ -1,0 +1,185 @@
+"""Round-trip edits keep every byte the edit did not mean to change."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ledgerops.yamlfile.edit import AppendItem, EditRefused, RemoveKey, SetValue, edit_text, new_text
+from ledgerops.yamlfile.read import read_record
+from ledgerops.yamlfile.schema import INVOICE
+
+ROOT = Path(__file__).resolve().parents[2]
+ORDER = [field.key for field in INVOICE.fields]
+BERLIN = timezone(timedelta(hours=1))
+EXAMPLES = sorted(
+    str(path.relative_to(ROOT))
+    for pattern in ("policy.yaml", "clients/*.yaml", "invoices/*/*.yaml", "exceptions/*.yaml",
+                    "ledgerops/skeleton/**/*.yaml")
+    for path in ROOT.glob(pattern)
+)  # fmt: skip
+
+
+def _changed_lines(before: str, after: str) -> list[str]:
+    return [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+@pytest.mark.parametrize("path", EXAMPLES)
+def test_no_change_is_byte_identical(path: str) -> None:
+    text = (ROOT / path).read_text(encoding="utf-8")
+    assert edit_text(text, []) == text
+
+
+def test_append_payment_adds_one_flow_line_and_keeps_comments() -> None:
+    text = (ROOT / "invoices/2026/INV-2026-0004.yaml").read_text(encoding="utf-8")
+    payment = {
+        "date": date(2026, 11, 30),
+        "amount": Decimal("1546.00"),
+        "method": "bank_transfer",
+        "ref": None,
+    }
+    edited = edit_text(text, [AppendItem.of("payments", payment)], ORDER)
+    assert _changed_lines(text, edited) == ["+  - {date: 2026-11-30, amount: 1546.00, method: bank_transfer}"]
+    assert "# instalments agreed with Henrik" in edited
+    assert edited.endswith('after the Christmas sales start."\n')
+
+
+def test_reminder_append_keeps_quoted_po_number() -> None:
+    text = (ROOT / "invoices/2026/INV-2026-0006.yaml").read_text(encoding="utf-8")
+    sent = datetime(2026, 11, 27, 8, 17, 2, tzinfo=BERLIN)
+    item = {"stage": "final_notice", "sent_at": sent, "message_id": "<INV-2026-0006.final_notice@x.example>"}
+    edited = edit_text(text, [AppendItem.of("reminders", item)], ORDER)
+    assert 'po_number: "00457"              # leading zeros matter' in edited
+    assert _changed_lines(text, edited) == [
+        "+  - {stage: final_notice, sent_at: 2026-11-27T08:17:02+01:00, "
+        'message_id: "<INV-2026-0006.final_notice@x.example>"}'
+    ]
+    record, problems = read_record("invoices/2026/INV-2026-0006.yaml", edited.encode(), INVOICE)
+    assert problems == [] and record.po_number == "00457" and record.reminders[-1].sent_at == sent
+
+
+def test_marking_a_draft_sent_inserts_sent_at_after_status() -> None:
+    text = (ROOT / "invoices/2026/INV-2026-0015.yaml").read_text(encoding="utf-8")
+    sent = datetime(2026, 11, 27, 9, 5, tzinfo=BERLIN)
+    edited = edit_text(text, [SetValue("status", "sent"), SetValue("sent_at", sent)], ORDER)
+    assert _changed_lines(text, edited) == [
+        "-status: draft",
+        "+status: sent",
+        "+sent_at: 2026-11-27T09:05:00+01:00",
+    ]
+
+
+def test_new_key_goes_to_its_documented_place() -> None:
+    text = "id: X\nclient: c\nlines: []\nstatus: sent\nnotes: keep me last\n"
+    edited = edit_text(text, [SetValue("status", "void"), SetValue("voided_at", date(2026, 1, 2))], ORDER)
+    assert edited == "id: X\nclient: c\nlines: []\nstatus: void\nvoided_at: 2026-01-02\nnotes: keep me last\n"
+
+
+def test_removing_hold_drops_only_that_line() -> None:
+    text = (ROOT / "invoices/2026/INV-2026-0011.yaml").read_text(encoding="utf-8")
+    edited = edit_text(text, [RemoveKey("hold")], ORDER)
+    assert len(_changed_lines(text, edited)) == 1
+    assert "hold:" not in edited
+
+
+def test_user_formatting_elsewhere_survives_where_ruamel_would_normalise_it() -> None:
+    text = (
+        "id:    INV-2026-0001   # spaced out\n"
+        "client: acme\n"
+        "status: draft   # set by the tool\n"
+        "payments:\n"
+        "- { date: 2026-01-05 , amount: 10.00 }\n"
+        "notes:   {a:   1}\n"
+    )
+    edited = edit_text(text, [SetValue("status", "sent"), AppendItem.of("payments", {"date": date(2026, 2, 1),
+                                                                                    "amount": Decimal("5")})])  # fmt: skip
+    assert _changed_lines(text, edited) == [
+        "-status: draft   # set by the tool",
+        "+status: sent    # set by the tool",
+        "+- {date: 2026-02-01, amount: 5}",
+    ]
+
+
+def test_block_style_items_stay_block_style() -> None:
+    text = "id: X\npayments:\n  - date: 2026-01-05\n    amount: 10.00\n"
+    edited = edit_text(
+        text, [AppendItem.of("payments", {"date": date(2026, 2, 1), "amount": Decimal("2.50")})]
+    )
+    assert edited == text + "  - date: 2026-02-01\n    amount: 2.50\n"
+
+
+def test_windows_line_endings_are_kept() -> None:
+    text = "id: X\r\nstatus: draft\r\n"
+    assert edit_text(text, [SetValue("status", "sent")]) == "id: X\r\nstatus: sent\r\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [("00457", '"00457"'), ("no", '"no"'), ("2026-01-01", '"2026-01-01"'), ("SEPA 1234", "SEPA 1234"),
+     ("a: b", "\"a: b\""), (Decimal("9600"), "9600"), (Decimal("0.50"), "0.50"), (True, "true")],
+)  # fmt: skip
+def test_values_are_written_so_they_read_back_as_given(value: object, written: str) -> None:
+    assert edit_text("id: X\n", [SetValue("ref", value)]) == f"id: X\nref: {written}\n"
+
+
+def test_setting_a_list_key_to_a_value_is_refused() -> None:
+    with pytest.raises(EditRefused, match="'lines' holds a list"):
+        edit_text("id: X\nlines:\n  - {a: 1}\n", [SetValue("lines", "x")])
+
+
+def test_appending_to_a_scalar_is_refused() -> None:
+    with pytest.raises(EditRefused, match="not a list"):
+        edit_text("id: X\npayments: none\n", [AppendItem.of("payments", {"amount": Decimal(1)})])
+
+
+@pytest.mark.parametrize("text", ["- a\n- b\n", "id: [unclosed\n"])
+def test_a_file_that_is_not_a_mapping_is_refused(text: str) -> None:
+    with pytest.raises(EditRefused):
+        edit_text(text, [SetValue("status", "sent")])
+
+
+def test_new_file_reads_back_as_the_record() -> None:
+    values = {
+        "id": "INV-2026-0016",
+        "client": "nordlicht",
+        "project": "WEB",
+        "milestone": "M1",
+        "issue_date": date(2026, 11, 27),
+        "due_date": date(2026, 12, 27),
+        "currency": "EUR",
+        "po_number": "00480",
+        "lines": [{"description": "Concept: wireframes", "quantity": Decimal(1),
+                   "unit_price": Decimal("5200.00"), "tax_rate": Decimal(19)}],
+        "status": "draft",
+        "hold": None,
+    }  # fmt: skip
+    text = new_text(values)
+    assert text.splitlines()[7:10] == [
+        'po_number: "00480"',
+        "lines:",
+        '  - description: "Concept: wireframes"',
+    ]
+    record, problems = read_record("invoices/2026/INV-2026-0016.yaml", text.encode(), INVOICE)
+    assert problems == []
+    assert record.po_number == "00480" and record.lines[0].unit_price == Decimal("5200.00")
+    assert "hold" not in text
+
+
+def test_new_file_with_multiline_text_and_flow_items() -> None:
+    text = new_text(
+        {"id": "E", "note": "line one\nline two", "items": [{"a": Decimal("1.0")}]}, flow_keys=["items"]
+    )
+    assert text == "id: E\nnote: |\n  line one\n  line two\nitems:\n  - {a: 1.0}\n"
+
+
+def test_a_file_with_a_duplicate_key_is_refused_not_guessed() -> None:
+    with pytest.raises(EditRefused):
+        edit_text("id: X\nstatus: draft\nstatus: sent\n", [SetValue("status", "void")])
