@@ -175,6 +175,119 @@ def schema(record: str | None, output_dir: Path | None) -> None:
         _emit(app.text(record or "invoice"))
 
 
+def _delivery_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = (
+        click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing, send nothing."),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
+        click.option("--transport", type=click.Choice(("outbox", "smtp")), default="outbox", show_default=True,
+                     help="outbox writes .eml files to outbox/; smtp sends with the LEDGEROPS_SMTP_* settings."),
+        click.option("--no-push", is_flag=True, help="Commit, but do not fetch from or push to origin."),
+    )  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@_ledger_option
+@_today_option
+@_delivery_options
+def remind(ledger_dir: Path, today: Any, dry_run: bool, fmt: str, transport: str, no_push: bool) -> None:
+    """Send today's reminders (SPEC §6), each (invoice, stage) at most once; record and commit them.
+
+    Exit 0: everything due went out; 1: a message failed (the others still went); 2: cannot run.
+    """
+    from ledgerops.app import remind as app
+    from ledgerops.render import reminders
+
+    ctx = Context(ledger_dir, _day(today))
+    if dry_run:
+        shown = app.preview(ctx)
+        _emit((reminders.plan_json if fmt == "json" else reminders.plan_text)(shown.plan, shown.subjects))
+        for failure in shown.failures:
+            click.echo(f"ledgerops: {failure.invoice} {failure.stage}: {failure.detail}", err=True)
+        sys.exit(1 if shown.failures else 0)
+    summary = app.run(ctx, transport, push=not no_push)
+    _emit(reminders.summary_json(summary) if fmt == "json" else reminders.summary_text(summary))
+    sys.exit(1 if app.failed(summary) else 0)
+
+
+def _by_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--by", "source", envvar=["LEDGEROPS_USER", "USER"], default="manual", show_default=True,
+                        help="Who routes the case (recorded as its source); default $LEDGEROPS_USER or $USER.")(func)  # fmt: skip
+
+
+@cli.group()
+def exception() -> None:
+    """The exception queue: cases that need a person. An open case pauses its invoice."""
+
+
+@exception.command("open")
+@_ledger_option
+@_today_option
+@click.argument("invoice")
+@click.option("--reason", required=True, help="One of policy.exceptions.reasons, e.g. dispute.")
+@click.option("--note", default="", help="What happened, for the person who picks it up.")
+@_date_option("--until", "Pause only through this date (e.g. a promise to pay); reminders resume after it.")
+@_by_option
+def exception_open(
+    ledger_dir: Path, today: Any, invoice: str, reason: str, note: str, until: Any, source: str
+) -> None:
+    """Open a case for INVOICE: no automatic message goes out for it while it is open."""
+    from ledgerops.app import exceptions as app
+
+    case = app.open_case(
+        Context(ledger_dir, _day(today)), app.NewCase(invoice, reason, note, source, _day(until))
+    )
+    click.echo(f"opened {case.id} ({case.reason}) for {case.invoice}: {case.path}")
+
+
+@exception.command("resolve")
+@_ledger_option
+@_today_option
+@click.argument("case_id", metavar="EXC")
+@click.option("--resolution", required=True, help="What was decided.")
+def exception_resolve(ledger_dir: Path, today: Any, case_id: str, resolution: str) -> None:
+    """Resolve case EXC; its invoice gets automatic messages again."""
+    from ledgerops.app import exceptions as app
+
+    case = app.resolve(Context(ledger_dir, _day(today)), case_id, resolution)
+    click.echo(f"resolved {case.id}: {case.path}")
+
+
+@exception.command("list")
+@_ledger_option
+@_today_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def exception_list(ledger_dir: Path, today: Any, fmt: str) -> None:
+    """The open cases, oldest first, with their reason codes."""
+    from ledgerops.app import exceptions as app
+    from ledgerops.render import queue
+
+    entries, ledger, day = app.queue(Context(ledger_dir, _day(today)))
+    clients = {inv.id: inv.client for inv in ledger.invoices}
+    _emit(queue.queue_json(entries, clients, day) if fmt == "json" else queue.queue_text(entries, clients))
+
+
+@cli.command()
+@_ledger_option
+@_today_option
+@click.argument("target", metavar="INVOICE|CLIENT")
+@_date_option("--until", "The last day of the pause; reminders resume the day after.")
+@click.option("--reason", required=True, help="One of policy.exceptions.reasons, e.g. promise_to_pay.")
+@click.option("--note", default="", help="Why, for the record.")
+@_by_option
+def pause(ledger_dir: Path, today: Any, target: str, until: Any, reason: str, note: str, source: str) -> None:
+    """Pause automatic messages for an invoice, or every open invoice of a client, through --until."""
+    from ledgerops.app import exceptions as app
+
+    if until is None:
+        raise click.UsageError("--until is required")
+    cases = app.pause(Context(ledger_dir, _day(today)), target, _day(until), reason, note, source)
+    for case in cases:
+        click.echo(f"opened {case.id} ({case.reason}, until {case.until}) for {case.invoice}")
+
+
 def _guarded(entry: Callable[..., Any]) -> Callable[..., None]:
     """Expected failures exit 2 with one line; any other exception is a bug, shown without a
     traceback unless --debug is given."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ledgerops.app.load import Loaded, load
+from ledgerops.app.load import Loaded, load, with_templates
 from ledgerops.context import Context
 from ledgerops.render.output import sort_diagnostics
 
 
 def run(ctx: Context) -> Loaded:
-    loaded = load(ctx)
+    loaded = with_templates(ctx, load(ctx))
     return Loaded(loaded.ledger, tuple(sort_diagnostics(loaded.diagnostics)), loaded.today)

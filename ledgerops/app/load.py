@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from ledgerops.core.diagnostics import Diagnostic, Source, diag, has_errors
 from ledgerops.core.model import Client, ExceptionCase, Invoice, Ledger
 from ledgerops.core.policy import Policy
 from ledgerops.edge import clock, store
-from ledgerops.errors import NotALedger
+from ledgerops.errors import LedgerHasErrors, NotALedger
 from ledgerops.yamlfile.read import read_record
 from ledgerops.yamlfile.schema import RECORDS
 
@@ -92,3 +93,39 @@ def source_line(ledger_dir: Path, path: str, line: int) -> str | None:
     except OSError:
         return None
     return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def reread(ctx: Context, ledger: Ledger, paths: Iterable[str]) -> Ledger:
+    """The ledger with these files (just written by the tool) read again or added.
+
+    A run keeps its ledger in step with the files it writes without loading them all again.
+    """
+    invoices = {inv.path: inv for inv in ledger.invoices}
+    cases = {case.path: case for case in ledger.exceptions}
+    for path in paths:
+        kind = "invoice" if path.startswith("invoices/") else "exception"
+        record, _ = read_record(path, store.read_bytes(ctx.ledger_dir, path), RECORDS[kind])
+        if record is not None:
+            (invoices if kind == "invoice" else cases)[path] = record
+    return replace(ledger, invoices=tuple(invoices.values()), exceptions=tuple(cases.values()))
+
+
+def require_valid(ctx: Context) -> Loaded:
+    """The loaded ledger, or LedgerHasErrors: nothing is sent from a ledger with errors."""
+    loaded = with_templates(ctx, load(ctx))
+    if loaded.ledger is None or has_errors(loaded.diagnostics):
+        count = sum(d.severity == "error" for d in loaded.diagnostics)
+        raise LedgerHasErrors(
+            f"the ledger has {count or 'some'} error(s); run 'ledgerops check' and fix them first"
+        )
+    return loaded
+
+
+def with_templates(ctx: Context, loaded: Loaded) -> Loaded:
+    """The loaded ledger plus the problems of its email templates (SPEC §6 rule 6)."""
+    if loaded.ledger is None:
+        return loaded
+    from ledgerops.app.templatecheck import template_diagnostics
+
+    found = template_diagnostics(ctx.ledger_dir, loaded.ledger, loaded.today)
+    return replace(loaded, diagnostics=(*loaded.diagnostics, *found)) if found else loaded

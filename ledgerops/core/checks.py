@@ -394,6 +394,19 @@ def check_exceptions(ledger: Ledger, today: date) -> Iterator[Diagnostic]:
                        f"open since {case.opened_at}, more than {policy.review.stale_hold_days} days")  # fmt: skip
 
 
+def check_claims(ledger: Ledger, today: date) -> Iterator[Diagnostic]:
+    """A claim is the tool's own mark of an email in flight; left behind, it needs a look."""
+    stages = {stage.stage for stage in ledger.policy.reminders.sequence} | {"invoice"}
+    for invoice in ledger.invoices:
+        for index, claim in enumerate(invoice.claims):
+            if claim.stage not in stages:
+                yield diag("unknown-stage", invoice.at("claims", index, "stage"),
+                           f"claimed stage '{claim.stage}' is not in policy.reminders.sequence")  # fmt: skip
+            yield diag("pending-claim", invoice.at("claims", index),
+                       f"run {claim.run} claimed the '{claim.stage}' email at "
+                       f"{claim.claimed_at.isoformat()} and has not recorded its outcome")  # fmt: skip
+
+
 CHECKS: tuple[Check, ...] = (
     check_policy,
     check_clients,
@@ -401,6 +414,7 @@ CHECKS: tuple[Check, ...] = (
     check_invoice_numbers,
     check_milestones_once,
     check_exceptions,
+    check_claims,
 )
 
 

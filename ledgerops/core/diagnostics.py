@@ -162,6 +162,18 @@ CODES: tuple[Code, ...] = (
        "Void one of the invoices, or correct the milestone."),
     _c("stale-draft", "warning", "A draft older than the policy allows",
        "Approve (merge) or delete the draft."),
+    _c("template-missing", "error", "No email template for a reminder stage",
+       "Add templates/reminders/<stage>.md.j2 (a 'Subject: ...' line, then Markdown), or make "
+       "the stage manual in the policy."),
+    _c("template-error", "error", "An email template cannot be rendered",
+       "Fix the template at the line shown: a Jinja2 syntax error or an unknown variable "
+       "(docs/reminders.md lists the variables)."),
+    _c("template-missing-fact", "error", "A reminder template leaves out what every reminder must state",
+       "Show {{ invoice_id }}, {{ amount_due }}, {{ due_date }} and {{ payment_link }} in the "
+       "template, in every branch."),
+    _c("pending-claim", "warning", "An email was claimed for sending but its outcome is not recorded",
+       "Nothing to do while a run is sending it. If no run is, the next run records the stage "
+       "as sent and opens a delivery_unknown exception (docs/reminders.md)."),
     _c("long-hold", "warning", "An invoice on hold for a long time",
        "Resolve the hold or the open exception, or void the invoice."),
     # exceptions

@@ -66,6 +66,20 @@ class ReminderRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Claim:
+    """An email about to leave, written and committed before it is sent (SPEC §6.7).
+
+    The run that wrote it replaces it by a reminder (or `sent_at`) once the mail server
+    answered; a claim left behind means the outcome is unknown.
+    """
+
+    stage: str  # a reminder stage, or "invoice" for the invoice email
+    claimed_at: datetime
+    run: str  # "<host>:<pid>" of the run that claimed it
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LateFee:
     date: date
     amount: Decimal
@@ -91,6 +105,7 @@ class Invoice(Located):
     reminders: tuple[ReminderRecord, ...] = ()
     late_fees: tuple[LateFee, ...] = ()
     voided_at: date | None = None
+    claims: tuple[Claim, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

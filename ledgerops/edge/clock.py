@@ -20,3 +20,10 @@ def today_in(timezone: str) -> date:
 
 def now_in(timezone: str) -> datetime:
     return datetime.now(zone(timezone) or ZoneInfo("UTC")).replace(microsecond=0)
+
+
+def moment(today: date, timezone: str) -> datetime:
+    """Now, on the day a run acts for: the real time of day, moved to `today` when a run
+    pretends another date (--today), so recorded timestamps fall on that day."""
+    now = now_in(timezone)
+    return now if now.date() == today else datetime.combine(today, now.timetz())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +92,95 @@ def commit(
         detail = (error.stderr or error.stdout or "").strip().splitlines()
         raise GitError(f"git commit failed: {detail[-1] if detail else error}") from error
     return repo.head.commit.hexsha
+
+
+# --- the claim protocol's git side: sync, push, and start over after a rejected push -----
+_REJECTED = ("[rejected]", "non-fast-forward", "fetch first", "cannot lock ref", "failed to update ref")
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """A ledger's repository as a run uses it: its branch, and the remote it pushes to."""
+
+    repo: Any  # git.Repo, kept opaque so nothing outside this module touches GitPython
+    branch: str
+    remote: str | None  # "origin" when it exists and pushing is wanted
+
+    @property
+    def lock_path(self) -> Path:
+        return Path(self.repo.git_dir) / "ledgerops-run.lock"
+
+
+def open_checkout(ledger_dir: Path, push: bool) -> Checkout | None:
+    """The repository holding the ledger, or None when the ledger is not in one."""
+    repo = _repo(ledger_dir)
+    if repo is None or repo.bare:
+        return None
+    if repo.head.is_detached:
+        raise GitError("the repository is on a detached HEAD; check out a branch first")
+    remote = "origin" if push and "origin" in [r.name for r in repo.remotes] else None
+    return Checkout(repo, repo.head.reference.name, remote)
+
+
+def ensure_clean(checkout: Checkout, ledger_dir: Path) -> None:
+    """Refuse uncommitted changes to tracked ledger files: a run commits, and may reset."""
+    if checkout.repo.is_dirty(
+        index=True, working_tree=True, untracked_files=False, path=str(ledger_dir.resolve())
+    ):
+        raise GitError("the ledger has uncommitted changes; commit or stash them before a run")
+
+
+def sync(checkout: Checkout) -> None:
+    """Catch up with the remote by fast-forward only; refuse local commits it lacks."""
+    if checkout.remote is None or not _fetch(checkout):
+        return
+    repo, upstream = checkout.repo, f"{checkout.remote}/{checkout.branch}"
+    if repo.head.commit.hexsha == repo.commit(upstream).hexsha:
+        return
+    if not repo.is_ancestor(repo.head.commit, upstream):
+        raise GitError(
+            f"{checkout.branch} has commits that {upstream} lacks; push them (or drop them) before a run"
+        )
+    repo.git.merge("--ff-only", "--quiet", upstream)
+
+
+def _fetch(checkout: Checkout) -> bool:
+    """Fetch the branch; False when the remote does not have it yet."""
+    import git
+
+    try:
+        checkout.repo.git.fetch("--quiet", checkout.remote, checkout.branch)
+    except git.GitCommandError as error:
+        if "couldn't find remote ref" in str(error):
+            return False
+        raise GitError(f"git fetch failed: {_last_line(error)}") from error
+    return True
+
+
+def push(checkout: Checkout) -> bool:
+    """Push the branch; False when the remote moved on first (never forced)."""
+    import git
+
+    if checkout.remote is None:
+        return True
+    try:
+        checkout.repo.git.push("--quiet", checkout.remote, f"HEAD:refs/heads/{checkout.branch}")
+    except git.GitCommandError as error:
+        if any(marker in str(error) for marker in _REJECTED):
+            return False
+        raise GitError(f"git push failed: {_last_line(error)}") from error
+    return True
+
+
+def start_over(checkout: Checkout) -> None:
+    """After a rejected push: take the remote's branch, dropping this run's unpushed commits.
+
+    The run then plans again from that state; nothing of a claim is rebased onto it.
+    """
+    _fetch(checkout)
+    checkout.repo.git.reset("--hard", "--quiet", f"{checkout.remote}/{checkout.branch}")
+
+
+def _last_line(error: Exception) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[-1] if lines else type(error).__name__

@@ -99,6 +99,13 @@ LATE_FEE = Struct("late_fee", (
     _f("rule", "str", "The policy rule that charged it."),
 ), model.LateFee)  # fmt: skip
 
+CLAIM = Struct("claim", (
+    _f("stage", "str", "The reminder stage (or 'invoice') whose email is being sent.", required=True),
+    _f("claimed_at", "timestamp", "When the run claimed it, just before sending.", required=True),
+    _f("run", "str", "The run that claimed it (host:pid).", required=True),
+    _f("message_id", "str", "The email's Message-ID."),
+), model.Claim)  # fmt: skip
+
 INVOICE_STATUSES = ("draft", "sent", "void")
 
 INVOICE = Struct("invoice", (
@@ -120,6 +127,8 @@ INVOICE = Struct("invoice", (
     _f("reminders", "list", "Written by the tool only.", item=REMINDER),
     _f("late_fees", "list", "Written by the tool only.", item=LATE_FEE),
     _f("voided_at", "date", "With status: void."),
+    _f("claims", "list", "Written by the tool only: emails being sent right now (docs/reminders.md).",
+       item=CLAIM),
 ), model.Invoice, "An invoice: invoices/<year>/<id>.yaml")  # fmt: skip
 
 # --- exception --------------------------------------------------------------------------

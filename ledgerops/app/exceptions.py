@@ -1,0 +1,120 @@
+"""`ledgerops exception open|resolve|list` and `ledgerops pause`: the queue of cases that
+need a person. An open case pauses every automatic message for its invoice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ledgerops.app import recordfiles
+from ledgerops.app.load import load
+from ledgerops.context import Context
+from ledgerops.core.amounts import balance
+from ledgerops.core.model import ExceptionCase, Ledger
+from ledgerops.core.queue import QueueEntry, next_exception_id, open_queue
+from ledgerops.edge import store
+from ledgerops.errors import LedgerHasErrors, UsageError
+from ledgerops.yamlfile.edit import SetValue
+
+
+@dataclass(frozen=True)
+class NewCase:
+    invoice: str
+    reason: str
+    note: str
+    source: str
+    until: date | None = None
+
+
+def _ledger(ctx: Context) -> tuple[Ledger, date]:
+    loaded = load(ctx)
+    if loaded.ledger is None:
+        raise LedgerHasErrors("policy.yaml cannot be read; run 'ledgerops check' to see why")
+    return loaded.ledger, loaded.today
+
+
+def _used_ids(ctx: Context, ledger: Ledger) -> list[str]:
+    """Ids of loaded cases and of case files that failed to load: never reuse either."""
+    files, _ = store.find_records(ctx.ledger_dir)
+    names = [f.path.rsplit("/", 1)[-1].removesuffix(".yaml") for f in files if f.kind == "exception"]
+    return [case.id for case in ledger.exceptions] + names
+
+
+def _validate(ledger: Ledger, case: NewCase, today: date) -> None:
+    if case.reason not in ledger.policy.exceptions.reasons:
+        raise UsageError(
+            f"reason '{case.reason}' is not in policy.exceptions.reasons ({', '.join(ledger.policy.exceptions.reasons)})"
+        )
+    if not any(inv.id == case.invoice for inv in ledger.invoices):
+        raise UsageError(f"there is no invoice '{case.invoice}'")
+    if case.until is not None and case.until < today:
+        raise UsageError(f"--until {case.until} is before today ({today})")
+    if any(ord(ch) < 32 and ch != "\n" for ch in case.note):
+        raise UsageError("--note must be plain text")
+
+
+def write_cases(ctx: Context, ledger: Ledger, cases: list[NewCase], today: date) -> list[ExceptionCase]:
+    """Create one file per case, numbered after every existing case of the year."""
+    used = _used_ids(ctx, ledger)
+    written = []
+    for case in cases:
+        case_id = next_exception_id(used, today.year)
+        used.append(case_id)
+        record = ExceptionCase(case_id, case.invoice, case.reason, today, "open", case.source, case.note,
+                               until=case.until, path=f"exceptions/{case_id}.yaml")  # fmt: skip
+        values = {
+            "id": case_id, "invoice": case.invoice, "reason": case.reason, "opened_at": today,
+            "source": case.source, "note": case.note or None, "status": "open", "until": case.until,
+        }  # fmt: skip
+        recordfiles.create(ctx.ledger_dir, record.path, values)
+        written.append(record)
+    return written
+
+
+def open_case(ctx: Context, case: NewCase) -> ExceptionCase:
+    ledger, today = _ledger(ctx)
+    _validate(ledger, case, today)
+    return write_cases(ctx, ledger, [case], today)[0]
+
+
+def resolve(ctx: Context, case_id: str, resolution: str) -> ExceptionCase:
+    ledger, today = _ledger(ctx)
+    case = next((c for c in ledger.exceptions if c.id == case_id), None)
+    if case is None:
+        raise UsageError(f"there is no exception '{case_id}'")
+    if case.status == "resolved":
+        raise UsageError(f"{case_id} is already resolved ({case.resolved_at}: {case.resolution})")
+    if not resolution.strip():
+        raise UsageError("--resolution must say what was decided")
+    changes = [
+        SetValue("status", "resolved"),
+        SetValue("resolved_at", today),
+        SetValue("resolution", resolution),
+    ]
+    recordfiles.edit(ctx.ledger_dir, case.path, "exception", changes)
+    return case
+
+
+def pause(ctx: Context, target: str, until: date, reason: str, note: str, source: str) -> list[ExceptionCase]:
+    """Pause one invoice, or every open invoice of a client, through `until`."""
+    ledger, today = _ledger(ctx)
+    if target in ledger.clients:
+        invoices = [
+            inv.id for inv in sorted(ledger.invoices, key=lambda i: i.id)
+            if inv.client == target and inv.status == "sent" and balance(inv, today) > 0
+        ]  # fmt: skip
+        if not invoices:
+            raise UsageError(f"client '{target}' has no sent, unpaid invoice to pause")
+    elif any(inv.id == target for inv in ledger.invoices):
+        invoices = [target]
+    else:
+        raise UsageError(f"'{target}' is neither a client nor an invoice")
+    cases = [NewCase(inv, reason, note or f"paused through {until}", source, until) for inv in invoices]
+    for case in cases:
+        _validate(ledger, case, today)
+    return write_cases(ctx, ledger, cases, today)
+
+
+def queue(ctx: Context) -> tuple[tuple[QueueEntry, ...], Ledger, date]:
+    ledger, today = _ledger(ctx)
+    return open_queue(ledger.exceptions, today), ledger, today

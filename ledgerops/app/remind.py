@@ -1,0 +1,112 @@
+"""`ledgerops remind`: today's reminders (SPEC §6), sent at most once, or shown (--dry-run)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ledgerops.app import delivery
+from ledgerops.app.load import require_valid
+from ledgerops.context import Context
+from ledgerops.core.document import invoice_document
+from ledgerops.core.model import Ledger
+from ledgerops.core.money import money_str
+from ledgerops.core.schedule import ReminderPlan, Send, plan_reminders
+from ledgerops.edge import clock
+from ledgerops.edge.mail import Transport, open_transport
+from ledgerops.render.reminders import RunSummary, Sent
+
+
+@dataclass(frozen=True)
+class Preview:
+    plan: ReminderPlan
+    subjects: dict[tuple[str, str], str]
+    failures: tuple[delivery.Failure, ...]
+
+
+def reminder_messages(ctx: Context) -> delivery.Planner:
+    """The reminders of a plan as messages, composed one at a time when their turn comes."""
+    from ledgerops.render.templates import environment
+
+    env = environment(ctx.ledger_dir)
+
+    def pending(ledger: Ledger, plan: ReminderPlan, now: datetime) -> list[delivery.Pending]:
+        return [delivery.Pending(s.invoice, s.stage, _builder(env, ledger, s, now)) for s in plan.send]
+
+    return pending
+
+
+def _builder(env: Any, ledger: Ledger, item: Send, now: datetime) -> Callable[[], delivery.Outgoing]:
+    def build() -> delivery.Outgoing:
+        from ledgerops.render.reminder import reminder_email
+
+        invoice = next(inv for inv in ledger.invoices if inv.id == item.invoice)
+        doc = invoice_document(ledger, invoice, now.date())
+        message, parts = reminder_email(env, doc, item.stage, now.date(), now)
+        return delivery.Outgoing(
+            item.invoice, item.stage, message, str(message["Message-ID"]), ", ".join(item.to),
+            parts.subject, money_str(doc.amount_due, item.currency), item.currency,
+        )  # fmt: skip
+
+    return build
+
+
+def preview(ctx: Context) -> Preview:
+    """The plan for today with each message's subject; nothing is written or sent.
+
+    The amount due already includes a late fee the run would record first.
+    """
+    from ledgerops.core.schedule import apply_plan
+
+    loaded = require_valid(ctx)
+    ledger, today = loaded.ledger, loaded.today
+    assert ledger is not None
+    plan = plan_reminders(ledger, today)
+    now = clock.moment(today, ledger.policy.timezone)
+    # Compose from the ledger as the run would see it: fees recorded, nothing sent yet.
+    with_fees = apply_plan(ledger, ReminderPlan(today, late_fees=plan.late_fees), now)
+    subjects: dict[tuple[str, str], str] = {}
+    failures = []
+    for item in reminder_messages(ctx)(with_fees, plan, now):
+        try:
+            subjects[(item.invoice, item.stage)] = item.build().subject
+        except Exception as error:
+            failures.append(delivery.Failure(item.invoice, item.stage, f"cannot compose: {error}"))
+    return Preview(plan, subjects, tuple(failures))
+
+
+def transport_factory(ctx: Context, kind: str) -> Callable[[], Transport]:
+    return lambda: open_transport(kind, ctx.ledger_dir)
+
+
+def summarize(state: delivery.RunState, fallback_plan: ReminderPlan) -> RunSummary:
+    sent = tuple(
+        Sent(d.outgoing.invoice, d.outgoing.stage, d.outgoing.to, d.outgoing.subject, d.outgoing.amount_due,
+             d.outgoing.currency, d.status, d.outgoing.message_id, d.detail)
+        for d in state.deliveries
+    )  # fmt: skip
+    errors = tuple((f.invoice, f.stage, f.detail) for f in state.failures)
+    return RunSummary(state.first_plan or fallback_plan, sent, tuple(state.escalated), tuple(state.late_fees),
+                      tuple(state.opened), errors)  # fmt: skip
+
+
+def run(ctx: Context, transport: str, push: bool) -> RunSummary:
+    state = delivery.run(
+        ctx, delivery.Options(push, transport_factory(ctx, transport)), reminder_messages(ctx)
+    )
+    return summarize(state, ReminderPlan(ctx.today or clock.today_in("UTC")))
+
+
+def failed(summary: RunSummary) -> bool:
+    return bool(summary.errors) or any(s.status != "accepted" for s in summary.sent)
+
+
+def combine(*planners: delivery.Planner) -> delivery.Planner:
+    """Several kinds of messages in one run, in the order given."""
+
+    def pending(ledger: Ledger, plan: ReminderPlan, now: datetime) -> Sequence[delivery.Pending]:
+        return [item for planner in planners for item in planner(ledger, plan, now)]
+
+    return pending

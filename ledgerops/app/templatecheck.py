@@ -1,0 +1,79 @@
+"""Reminder templates checked before any client sees them: every stage a run may email has
+a template for every segment, it renders, and it states the invoice id, the amount due, the
+due date and the payment link (SPEC §6 rule 6). Jinja2 is imported only when the ledger
+overrides templates: the packaged ones are tested with the product."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from ledgerops.core.diagnostics import Diagnostic, Source, diag
+from ledgerops.core.document import invoice_document
+from ledgerops.core.model import Client, Invoice, LateFee, Ledger, Line, Payment
+from ledgerops.core.schedule import reminder_template_names
+
+_SAMPLE_ID = "INV-2000-0042"
+
+
+def template_diagnostics(ledger_dir: Path, ledger: Ledger, today: date) -> list[Diagnostic]:
+    policy = ledger.policy
+    emailed = [(index, s.stage) for index, s in enumerate(policy.reminders.sequence) if not s.manual]
+    if not (ledger_dir / "templates").is_dir():
+        packaged = resources.files("ledgerops") / "templates"
+        return [
+            diag("template-missing", policy.at("reminders", "sequence", index, "stage"),
+                 f"no email template for stage '{stage}': add templates/{reminder_template_names(stage, '')[1]}")
+            for index, stage in emailed
+            if not (packaged / reminder_template_names(stage, "")[1]).is_file()
+        ]  # fmt: skip
+    return _rendered(ledger_dir, ledger, emailed, today)
+
+
+def _rendered(
+    ledger_dir: Path, ledger: Ledger, emailed: list[tuple[int, str]], today: date
+) -> list[Diagnostic]:
+    from ledgerops.render.reminder import template_problem
+    from ledgerops.render.templates import environment
+
+    env = environment(ledger_dir)
+    found: dict[tuple[str, str], Diagnostic] = {}
+    for segment in ledger.policy.segments:
+        for sample in _samples(ledger, segment, today):
+            doc = invoice_document(sample, sample.invoices[0], today)
+            for index, stage in emailed:
+                name, line, problem = template_problem(env, doc, stage, today)
+                if not problem or (name, problem) in found:
+                    continue
+                if not name:
+                    where = ledger.policy.at("reminders", "sequence", index, "stage")
+                    found[(name, problem)] = diag("template-missing", where, problem)
+                    continue
+                ours = (ledger_dir / "templates" / name).is_file()
+                path = f"templates/{name}" if ours else f"ledgerops/templates/{name}"
+                code = "template-missing-fact" if "leaves out" in problem else "template-error"
+                found[(name, problem)] = diag(code, Source(path, line, 1), f"{problem} (segment {segment})")
+    return list(found.values())
+
+
+def _samples(ledger: Ledger, segment: str, today: date) -> list[Ledger]:
+    """A plain sample invoice of the segment, and one with a PO, a late fee and a payment,
+    so every branch a template may take is rendered."""
+    policy = ledger.policy
+    currency = policy.currency
+    client = Client("sample-client", "Sample Client Ltd", ("ap@client.example",), segment, currency=currency)
+    invoice = Invoice(
+        _SAMPLE_ID, client.id, today - timedelta(days=30), today, currency,
+        (Line("Sample work", Decimal(1), Decimal("1234.00"), Decimal(19)),), status="sent",
+        sent_at=datetime.combine(today - timedelta(days=30), time(9), UTC),
+    )  # fmt: skip
+    busy = replace(
+        invoice,
+        po_number="PO-1",
+        late_fees=(LateFee(today, Decimal("18.51")),),
+        payments=(Payment(today, Decimal("100.00")),),
+    )
+    return [Ledger(policy, {client.id: client}, (inv,), ()) for inv in (invoice, busy)]

@@ -1,0 +1,148 @@
+"""The reminder plan and the run summary: a table for people, JSON for programs (SPEC §9)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ledgerops.core.money import money_str
+from ledgerops.core.schedule import Escalate, LateFeeDue, ReminderPlan, Send
+from ledgerops.render.tables import text_table
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One message a run handled, as the summary shows it."""
+
+    invoice: str
+    stage: str  # a reminder stage, or "invoice"
+    to: str
+    subject: str
+    amount_due: str
+    currency: str
+    status: str  # accepted | not_sent | unknown
+    message_id: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    plan: ReminderPlan  # what was due before the run acted: its `skipped` is reported
+    sent: tuple[Sent, ...]
+    escalated: tuple[Escalate, ...]
+    late_fees: tuple[LateFeeDue, ...]
+    opened: tuple[str, ...]  # exception ids
+    errors: tuple[tuple[str, str, str], ...]  # (invoice, stage, detail)
+
+
+def _send_row(item: Send, subject: str) -> dict[str, Any]:
+    return {
+        "invoice": item.invoice,
+        "stage": item.stage,
+        "to": ", ".join(item.to),
+        "subject": subject,
+        "amount_due": money_str(item.amount_due, item.currency),
+        "currency": item.currency,
+        "cc": list(item.cc),
+        "due_date": item.due_date.isoformat(),
+        "segment": item.segment,
+    }
+
+
+def plan_payload(plan: ReminderPlan, subjects: Mapping[tuple[str, str], str]) -> dict[str, Any]:
+    """SPEC §9: {today, send, escalate, late_fees, skipped}; extra keys are allowed."""
+    return {
+        "today": plan.today.isoformat(),
+        "send": [_send_row(s, subjects.get((s.invoice, s.stage), "")) for s in plan.send],
+        "escalate": [{"invoice": e.invoice, "stage": e.stage} for e in plan.escalate],
+        "late_fees": [
+            {"invoice": f.invoice, "amount": money_str(f.amount, f.currency), "currency": f.currency}
+            for f in plan.late_fees
+        ],
+        "skipped": [
+            {"invoice": s.invoice, "reason": s.reason, **({"stage": s.stage} if s.stage else {})}
+            for s in plan.skipped
+        ],
+    }
+
+
+def plan_json(plan: ReminderPlan, subjects: Mapping[tuple[str, str], str]) -> str:
+    return json.dumps(plan_payload(plan, subjects), indent=2, ensure_ascii=False) + "\n"
+
+
+def plan_text(plan: ReminderPlan, subjects: Mapping[tuple[str, str], str]) -> str:
+    rows = [
+        ("send", s.invoice, s.stage, f"{money_str(s.amount_due, s.currency)} {s.currency}",
+         f"to {', '.join(s.to)}: {subjects.get((s.invoice, s.stage), '')}")
+        for s in plan.send
+    ]  # fmt: skip
+    rows += [
+        ("escalate", e.invoice, e.stage, "", "opens a final_escalation exception") for e in plan.escalate
+    ]
+    rows += [
+        ("late fee", f.invoice, "", f"{money_str(f.amount, f.currency)} {f.currency}", "recorded today")
+        for f in plan.late_fees
+    ]
+    rows += [("skip", s.invoice, s.stage or "", "", s.reason) for s in plan.skipped]
+    header = f"reminders for {plan.today.isoformat()}\n"
+    return header + text_table(("action", "invoice", "stage", "amount", "details"), rows, right=(3,))
+
+
+def _sent_row(item: Sent) -> dict[str, Any]:
+    return {
+        "invoice": item.invoice, "stage": item.stage, "to": item.to, "subject": item.subject,
+        "amount_due": item.amount_due, "currency": item.currency, "status": item.status,
+        "message_id": item.message_id, "detail": item.detail,
+    }  # fmt: skip
+
+
+def summary_payload(summary: RunSummary) -> dict[str, Any]:
+    """The plan's shape, holding what the run actually did, plus its outcome."""
+    done = replace(summary.plan, send=(), escalate=summary.escalated, late_fees=summary.late_fees)
+    payload = plan_payload(done, {})
+    accepted = [s for s in summary.sent if s.status == "accepted"]
+    payload["send"] = [_sent_row(s) for s in accepted if s.stage != "invoice"]
+    payload["invoices"] = [_sent_row(s) for s in accepted if s.stage == "invoice"]
+    payload["exceptions_opened"] = list(summary.opened)
+    payload["errors"] = [
+        {"invoice": s.invoice, "stage": s.stage, "status": s.status, "detail": s.detail}
+        for s in summary.sent
+        if s.status != "accepted"
+    ] + [{"invoice": i, "stage": st, "status": "error", "detail": d} for i, st, d in summary.errors]
+    payload["ok"] = not payload["errors"]
+    return payload
+
+
+def summary_json(summary: RunSummary) -> str:
+    return json.dumps(summary_payload(summary), indent=2, ensure_ascii=False) + "\n"
+
+
+def summary_text(summary: RunSummary) -> str:
+    payload = summary_payload(summary)
+    lines = [f"run for {payload['today']}"]
+    for row in payload["invoices"]:
+        lines.append(f"  sent      {row['invoice']}  invoice email to {row['to']}")
+    for row in payload["send"]:
+        lines.append(
+            f"  sent      {row['invoice']}  {row['stage']}, {row['amount_due']} {row['currency']} to {row['to']}"
+        )
+    for row in payload["escalate"]:
+        lines.append(f"  escalated {row['invoice']}  {row['stage']} (exception for a person)")
+    for row in payload["late_fees"]:
+        lines.append(f"  late fee  {row['invoice']}  {row['amount']} {row['currency']}")
+    lines += _skipped_lines(payload["skipped"])
+    if payload["exceptions_opened"]:
+        lines.append(f"  opened    {', '.join(payload['exceptions_opened'])}")
+    for row in payload["errors"]:
+        lines.append(f"  FAILED    {row['invoice']}  {row['stage']}: {row['status']}: {row['detail']}")
+    lines.append("ok" if payload["ok"] else f"{len(payload['errors'])} failed")
+    return "\n".join(lines) + "\n"
+
+
+def _skipped_lines(skipped: Sequence[dict[str, Any]]) -> list[str]:
+    by_reason: dict[str, list[str]] = {}
+    for row in skipped:
+        by_reason.setdefault(row["reason"], []).append(row["invoice"])
+    return [f"  skipped   {reason}: {', '.join(ids)}" for reason, ids in by_reason.items()]
