@@ -116,14 +116,18 @@ def invoices(ledger_dir: Path, today: Any, fmt: str) -> None:
     "--write", is_flag=True, help="Save reports/weekly/<ISO week>.md and reports/README.md, then commit."
 )
 @click.option("--no-commit", is_flag=True, help="With --write: save the files but do not commit them.")
-def report(ledger_dir: Path, as_of: Any, fmt: str, write: bool, no_commit: bool) -> None:
+@click.option("--push", is_flag=True,
+              help="With --write: push the commit to origin, writing again if origin moved on (never forced).")  # fmt: skip
+def report(ledger_dir: Path, as_of: Any, fmt: str, write: bool, no_commit: bool, push: bool) -> None:
     """The weekly review: aging, DSO, on-time rate, drift alerts and the exception queue."""
     from ledgerops.app import report as app
     from ledgerops.render import report as render
 
     ctx = Context(ledger_dir, _day(as_of))
+    if push and (no_commit or not write):
+        raise click.UsageError("--push goes with --write and without --no-commit")
     if write:
-        _, written = app.write(ctx, commit=not no_commit)
+        _, written = app.publish(ctx) if push else app.write(ctx, commit=not no_commit)
         show = render.written_json if fmt == "json" else render.written_text
         _emit(show(written.paths, written.commit))
         return
