@@ -211,6 +211,21 @@ class Repository:
         out = git("for-each-ref", "--format=%(refname:short)", "refs/heads", cwd=self.origin)
         return out.split()
 
+    def _race_hooks(self, clone: Path) -> Path:
+        hooks = self.root / f"race-hooks-{self._runs}"
+        hooks.mkdir()
+        hook = hooks / "pre-push"
+        # A hook runs with GIT_DIR and friends set for the run's repository: clear them first.
+        hook.write_text(
+            "#!/bin/sh\n"
+            f'[ -e "{hooks}/done" ] && exit 0\n'
+            f'touch "{hooks}/done"\n'
+            "unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_PREFIX\n"
+            f'exec git -C "{clone}" push -q origin HEAD:refs/heads/main\n'
+        )
+        hook.chmod(0o755)
+        return hooks
+
     def gh_calls(self) -> list[dict[str, Any]]:
         return (
             [json.loads(line) for line in self.gh_log.read_text().splitlines()]
@@ -229,14 +244,20 @@ class Repository:
         inputs: Mapping[str, Any] | None = None,
         variables: Mapping[str, str] | None = None,
         secrets: Mapping[str, str] | None = None,
+        pushed_meanwhile: Path | None = None,
     ) -> Run:
-        """Run every job of `workflow` for one event, as GitHub would on `ubuntu-latest`."""
+        """Run every job of `workflow` for one event, as GitHub would on `ubuntu-latest`.
+
+        `pushed_meanwhile`: a working copy whose `main` the founder pushes at the moment the
+        run first pushes (from a pre-push hook), so the run's push is rejected once."""
         self._runs += 1
         document = load_workflow(workflow)
         payload = copy.deepcopy(payload) if payload is not None else event_payload(event)
         typed_inputs = _trigger(document, event, payload, dict(inputs or {}), workflow)
         job_run = _JobRunner(self, self._runs, workflow, document, event, payload, typed_inputs,
                              dict(variables or {}), dict(secrets or {}))  # fmt: skip
+        if pushed_meanwhile is not None:
+            job_run.git_config["core.hooksPath"] = str(self._race_hooks(pushed_meanwhile))
         calls_before = len(self.gh_calls())
         steps, conclusion, summary = job_run.run_jobs()
         return Run(conclusion, steps, summary, tuple(self.gh_calls()[calls_before:]))
@@ -353,6 +374,7 @@ class _JobRunner:
             "matrix": {},
         }
         self.path_prefix: list[str] = [str(repo._gh_bin)]
+        self.git_config: dict[str, str] = {}
         self.env_file: dict[str, str] = {}
 
     def run_jobs(self) -> tuple[tuple[Step, ...], str, str]:
@@ -530,7 +552,17 @@ class _JobRunner:
             # for; no index means pip can only confirm that, never change this environment.
             "PIP_NO_INDEX": "1",
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            **_config_env(self.git_config),
         }
+
+
+def _config_env(config: Mapping[str, str]) -> dict[str, str]:
+    """git configuration as environment variables (GIT_CONFIG_COUNT/KEY_n/VALUE_n)."""
+    env = {"GIT_CONFIG_COUNT": str(len(config))} if config else {}
+    for index, (key, value) in enumerate(config.items()):
+        env[f"GIT_CONFIG_KEY_{index}"] = key
+        env[f"GIT_CONFIG_VALUE_{index}"] = value
+    return env
 
 
 def _key_values(text: str) -> dict[str, str]:
