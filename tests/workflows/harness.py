@@ -94,22 +94,21 @@ class Commit:
     files: tuple[str, ...] = field(default=())
 
 
+def _unescape(text: str) -> str:
+    for escaped, plain in (("%0A", "\n"), ("%0D", "\r"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+        text = text.replace(escaped, plain)
+    return text
+
+
 def _annotation(level: str, props: str | None, message: str) -> Annotation:
     values = dict(part.split("=", 1) for part in (props or "").split(",") if "=" in part)
-    unescape = lambda text: (
-        text.replace("%0A", "\n")
-        .replace("%0D", "\r")
-        .replace("%3A", ":")
-        .replace("%2C", ",")
-        .replace("%25", "%")
-    )  # noqa: E731
     line = values.get("line")
     return Annotation(
         level,
-        unescape(message),
-        unescape(values["file"]) if "file" in values else None,
+        _unescape(message),
+        _unescape(values["file"]) if "file" in values else None,
         int(line) if line else None,
-        unescape(values["title"]) if "title" in values else None,
+        _unescape(values["title"]) if "title" in values else None,
     )
 
 

@@ -129,10 +129,14 @@ def test_each_secret_reaches_only_the_step_that_needs_it() -> None:
     for name, document in _workflows().items():
         assert not re.search(r"secrets\.|github\.token", str(document.get("env"))), name
         for job in document["jobs"].values():
-            assert not re.search(r"secrets\.|github\.token", str({k: v for k, v in job.items() if k != "steps"}))
+            assert not re.search(
+                r"secrets\.|github\.token", str({k: v for k, v in job.items() if k != "steps"})
+            )
         found = {}
         for step in _steps(document):
-            names = set(re.findall(r"secrets\.(\w+)", str(step))) | set(re.findall(r"github\.token", str(step)))
+            names = set(re.findall(r"secrets\.(\w+)", str(step))) | set(
+                re.findall(r"github\.token", str(step))
+            )
             if names:
                 found[step.get("name") or step["uses"]] = names
             assert "secrets." not in step.get("run", ""), f"{name}: pass secrets through env, never inline"
