@@ -179,6 +179,157 @@ def schema(record: str | None, output_dir: Path | None) -> None:
         _emit(app.text(record or "invoice"))
 
 
+def _no_commit_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--no-commit", is_flag=True, help="Write the files but do not commit them.")(func)
+
+
+@cli.command()
+@_ledger_option
+@_today_option
+@click.option("--client", help="Client id (with --project and --milestone).")
+@click.option("--project", help="Project code from the client's contract data.")
+@click.option("--milestone", help="Milestone id from the client's contract data.")
+@click.option(
+    "--event",
+    "event_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An event file (JSON or YAML): {client, project, milestone, completed_on, po_number, amount}.",
+)
+@click.option(
+    "--github-event",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A GitHub event payload ($GITHUB_EVENT_PATH): closed milestone, billable issue, dispatch.",
+)
+@_date_option("--date", "The invoice's issue date (default: the event's date, else today).")
+@click.option("--po", "po_number", help="The client's purchase-order number.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def draft(
+    ledger_dir: Path,
+    today: Any,
+    client: str | None,
+    project: str | None,
+    milestone: str | None,
+    event_file: Path | None,
+    github_event: Path | None,
+    date: Any,
+    po_number: str | None,
+    fmt: str,
+) -> None:
+    """Write a draft invoice for a delivered milestone (never commits: approval is the merge).
+
+    Exit 0: drafted, already invoiced, or not a billable event; 1: the event cannot be drafted.
+    """  # fmt: skip
+    from ledgerops.app import draft as app
+    from ledgerops.render import actions
+
+    source = app.EventSource(client, project, milestone, event_file, github_event, _day(date), po_number)
+    result = app.run(Context(ledger_dir, _day(today)), source)
+    _emit(actions.draft_json(result) if fmt == "json" else actions.draft_text(result))
+    sys.exit(1 if result.status == "invalid" else 0)
+
+
+@cli.command(name="render")
+@click.argument("invoice_id")
+@_ledger_option
+@_today_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("html", "pdf", "txt")),
+    default=None,
+    help="Default: from the -o file's extension, else txt.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+def render_invoice(
+    invoice_id: str, ledger_dir: Path, today: Any, fmt: str | None, output: Path | None
+) -> None:
+    """Render one invoice as HTML, PDF or text, as the client will see it."""  # fmt: skip
+    from ledgerops.app import render as app
+
+    fmt = fmt or (output.suffix.lstrip(".") if output and output.suffix[1:] in app.FORMATS else "txt")
+    if fmt == "pdf" and output is None and sys.stdout.isatty():
+        raise click.UsageError("a PDF needs -o FILE (or a pipe)")
+    data = app.run(Context(ledger_dir, _day(today)), invoice_id, fmt, output)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        click.echo(f"wrote {output}")
+
+
+@cli.command()
+@_ledger_option
+@_today_option
+@click.option(
+    "--transport",
+    type=click.Choice(("outbox", "smtp")),
+    default="outbox",
+    show_default=True,
+    help="outbox: .eml files in outbox/; smtp: LEDGEROPS_SMTP_* environment variables.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send and write nothing.")
+@_no_commit_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def send(ledger_dir: Path, today: Any, transport: str, dry_run: bool, no_commit: bool, fmt: str) -> None:
+    """Email every approved, unsent invoice with its PDF and record it as sent.
+
+    Exit 0: every invoice it tried was accepted (blocked ones are listed); 1: some were not.
+    """  # fmt: skip
+    from ledgerops.app import send as app
+    from ledgerops.render import actions
+
+    report = app.run(
+        Context(ledger_dir, _day(today)), transport=transport, dry_run=dry_run, commit=not no_commit
+    )
+    _emit(actions.send_json(report) if fmt == "json" else actions.send_text(report))
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command()
+@click.argument("invoice_id")
+@_ledger_option
+@_today_option
+@click.option("--amount", required=True, help="The amount received, e.g. 1847.61.")
+@click.option("--date", "paid_on", type=click.DateTime(["%Y-%m-%d"]), required=True, help="When it arrived.")
+@click.option("--method", help="One of policy.payment_methods, e.g. bank_transfer.")
+@click.option("--ref", help="Bank reference or receipt number.")
+@_no_commit_option
+def pay(
+    invoice_id: str,
+    ledger_dir: Path,
+    today: Any,
+    amount: str,
+    paid_on: Any,
+    method: str | None,
+    ref: str | None,
+    no_commit: bool,
+) -> None:
+    """Record a payment on a sent invoice (and commit it)."""  # fmt: skip
+    from ledgerops.app import pay as app
+    from ledgerops.render import actions
+
+    result = app.pay(Context(ledger_dir, _day(today)), invoice_id, amount, _day(paid_on), method, ref,
+                     commit=not no_commit)  # fmt: skip
+    _emit(actions.recorded_text(result, "pay"))
+    sys.exit(0 if result.written else 1)
+
+
+@cli.command()
+@click.argument("invoice_id")
+@_ledger_option
+@_today_option
+@click.option("--reason", required=True, help="Why the invoice is voided (kept in the file).")
+@_date_option("--date", "The void date (default: today).")
+@_no_commit_option
+def void(invoice_id: str, ledger_dir: Path, today: Any, reason: str, date: Any, no_commit: bool) -> None:
+    """Void an invoice: it keeps its number, and nothing is owed on it any more."""
+    from ledgerops.app import pay as app
+    from ledgerops.render import actions
+
+    result = app.void(Context(ledger_dir, _day(today)), invoice_id, reason, _day(date), commit=not no_commit)
+    _emit(actions.recorded_text(result, "void"))
+    sys.exit(0 if result.written else 1)
+
+
 def _delivery_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = (
         click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing, send nothing."),
@@ -190,6 +341,17 @@ def _delivery_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _preview(shown: Any, fmt: str) -> int:
+    """Print what a run would do; 1 when a message could not be composed."""
+    from ledgerops.render import reminders
+
+    render = reminders.preview_json if fmt == "json" else reminders.preview_text
+    _emit(render(shown.plan, shown.messages))
+    for failure in shown.failures:
+        click.echo(f"ledgerops: {failure.invoice} {failure.stage}: {failure.detail}", err=True)
+    return 1 if shown.failures else 0
 
 
 @cli.command()
@@ -206,14 +368,32 @@ def remind(ledger_dir: Path, today: Any, dry_run: bool, fmt: str, transport: str
 
     ctx = Context(ledger_dir, _day(today))
     if dry_run:
-        shown = app.preview(ctx)
-        _emit((reminders.plan_json if fmt == "json" else reminders.plan_text)(shown.plan, shown.subjects))
-        for failure in shown.failures:
-            click.echo(f"ledgerops: {failure.invoice} {failure.stage}: {failure.detail}", err=True)
-        sys.exit(1 if shown.failures else 0)
+        sys.exit(_preview(app.preview(ctx), fmt))
     summary = app.run(ctx, transport, push=not no_push)
     _emit(reminders.summary_json(summary) if fmt == "json" else reminders.summary_text(summary))
     sys.exit(1 if app.failed(summary) else 0)
+
+
+@cli.command("run")
+@_ledger_option
+@_today_option
+@_delivery_options
+def run_(ledger_dir: Path, today: Any, dry_run: bool, fmt: str, transport: str, no_push: bool) -> None:
+    """The daily job: check, send approved invoices, send reminders, record, commit, push.
+
+    Every email leaves at most once, even when runs overlap or one is killed. A failure for
+    one invoice never stops the others. Exit 0: all done; 1: something failed; 2: cannot run.
+    """
+    from ledgerops.app import remind as reminders_app
+    from ledgerops.app import run as app
+    from ledgerops.render import reminders
+
+    ctx = Context(ledger_dir, _day(today))
+    if dry_run:
+        sys.exit(_preview(app.preview(ctx), fmt))
+    summary = app.run(ctx, transport, push=not no_push)
+    _emit(reminders.summary_json(summary) if fmt == "json" else reminders.summary_text(summary))
+    sys.exit(1 if reminders_app.failed(summary) else 0)
 
 
 def _by_option(func: Callable[..., Any]) -> Callable[..., Any]:

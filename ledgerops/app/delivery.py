@@ -5,6 +5,7 @@ nothing (late fees, escalations, claims left by dead runs), and the claim of the
 message. The commit is pushed before the message leaves; a rejected push means another run
 got there first, so this run takes the remote's state, plans again from it and never sends
 what it had claimed. A claim that outlives its run becomes a `delivery_unknown` case.
+docs/reminders.md explains the protocol and why it is safe.
 """
 
 from __future__ import annotations
@@ -14,22 +15,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.message import EmailMessage
 
-from ledgerops.app import recordfiles
 from ledgerops.app.exceptions import NewCase, write_cases
 from ledgerops.app.load import load, require_valid, reread
+from ledgerops.app.records import edit_record
 from ledgerops.context import Context
 from ledgerops.core.claims import is_stale, unknown_note
 from ledgerops.core.diagnostics import has_errors
 from ledgerops.core.model import Claim, Invoice, Ledger
 from ledgerops.core.queue import ENGINE
 from ledgerops.core.schedule import Escalate, LateFeeDue, ReminderPlan, escalation_note, plan_reminders
-from ledgerops.edge import clock, gitrepo, lock, process
+from ledgerops.edge import clock, gitrepo, lock, process, store
 from ledgerops.edge.mail import Outcome, Transport
-from ledgerops.errors import LedgerHasErrors
-from ledgerops.yamlfile.edit import AppendItem, Change, RemoveKey, SetValue
+from ledgerops.errors import LedgeropsError
+from ledgerops.yamlfile.edit import AppendItem, Change, EditRefused, RemoveKey, SetValue
+from ledgerops.yamlfile.schema import INVOICE
 
 INVOICE_STAGE = "invoice"  # the claim stage of the invoice email itself
-MAX_STEPS_WITHOUT_PROGRESS = 20  # rejected pushes in a row before a run gives up
+MAX_REJECTED_PUSHES = 20  # in a row, before a run gives up on a remote that keeps moving
 
 
 @dataclass(frozen=True)
@@ -47,16 +49,9 @@ class Outgoing:
 
 
 @dataclass(frozen=True)
-class Delivery:
-    outgoing: Outgoing
-    status: str  # accepted | not_sent | unknown
-    detail: str
-    claimed_at: datetime
-    at: datetime
-
-
-@dataclass(frozen=True)
 class Failure:
+    """Something this run could not do for one invoice (the others carry on)."""
+
     invoice: str
     stage: str
     detail: str
@@ -72,27 +67,38 @@ class Pending:
 
 
 # What a run asks of the caller: the messages due on a ledger, given today's reminder plan
-# and the moment the run acts at (its date is the run's `today`).
-Planner = Callable[[Ledger, ReminderPlan, datetime], Sequence[Pending]]
+# and the moment the run acts at (its date is the run's `today`); a Failure where a whole
+# kind of message cannot be planned.
+Planner = Callable[[Ledger, ReminderPlan, datetime], Sequence[Pending | Failure]]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outgoing: Outgoing
+    status: str  # accepted | not_sent | unknown
+    detail: str
+    at: datetime
 
 
 @dataclass
 class RunState:
-    """What this run did, as it goes: the report is made from it."""
+    """What this run did, as it goes; the summary is made from it."""
 
-    first_plan: ReminderPlan | None = None
+    first_plan: ReminderPlan
     deliveries: list[Delivery] = field(default_factory=list)
     unrecorded: list[Delivery] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     late_fees: list[LateFeeDue] = field(default_factory=list)
     escalated: list[Escalate] = field(default_factory=list)
     opened: list[str] = field(default_factory=list)  # exception ids this run opened
-    commits: int = 0
 
     def attempted(self) -> set[tuple[str, str]]:
-        return {(d.outgoing.invoice, d.outgoing.stage) for d in self.deliveries} | {
-            (f.invoice, f.stage) for f in self.failures
-        }
+        done = {(d.outgoing.invoice, d.outgoing.stage) for d in self.deliveries}
+        return done | {(f.invoice, f.stage) for f in self.failures}
+
+    def fail(self, failure: Failure) -> None:
+        if (failure.invoice, failure.stage) not in self.attempted():
+            self.failures.append(failure)
 
 
 @dataclass(frozen=True)
@@ -104,24 +110,31 @@ class Options:
 class _Step:
     """The files one step writes, and what they mean, kept until the step is published."""
 
-    def __init__(self, ctx: Context, ledger: Ledger, today: date, now: datetime) -> None:
-        self.ctx, self.ledger, self.today, self.now = ctx, ledger, today, now
+    def __init__(self, ctx: Context, state: RunState, ledger: Ledger, today: date, now: datetime) -> None:
+        self.ctx, self.state, self.ledger, self.today, self.now = ctx, state, ledger, today, now
         self.paths: list[str] = []
         self.summary: list[str] = []
         self.late_fees: list[LateFeeDue] = []
         self.escalated: list[Escalate] = []
         self.opened: list[str] = []
 
-    def published(self, state: RunState) -> None:
-        state.late_fees += self.late_fees
-        state.escalated += self.escalated
-        state.opened += self.opened
-        state.unrecorded.clear()
+    def published(self) -> None:
+        self.state.late_fees += self.late_fees
+        self.state.escalated += self.escalated
+        self.state.opened += self.opened
+        self.state.unrecorded.clear()
 
-    def edit(self, invoice: Invoice, changes: Sequence[Change], summary: str) -> None:
-        recordfiles.edit(self.ctx.ledger_dir, invoice.path, "invoice", changes)
+    def edit(self, invoice: Invoice, stage: str, changes: Sequence[Change], summary: str) -> bool:
+        """One invoice's edit; a file that cannot be edited fails that invoice only."""
+        try:
+            edit_record(self.ctx.ledger_dir, invoice.path, changes, INVOICE)
+        except (EditRefused, store.ChangedSinceRead, OSError) as error:
+            self.state.fail(Failure(invoice.id, stage, f"cannot write {invoice.path}: {error}"))
+            return False
         self.paths.append(invoice.path)
         self.summary.append(summary)
+        self.ledger = reread(self.ctx, self.ledger, [invoice.path])
+        return True
 
     def open_cases(self, cases: list[NewCase], summary: str) -> None:
         written = write_cases(self.ctx, self.ledger, cases, self.today)
@@ -130,45 +143,37 @@ class _Step:
         self.opened.extend(case.id for case in written)
         self.ledger = reread(self.ctx, self.ledger, [case.path for case in written])
 
-    def refresh(self) -> Ledger:
-        self.ledger = reread(self.ctx, self.ledger, self.paths)
-        return self.ledger
-
 
 def run(ctx: Context, options: Options, planner: Planner) -> RunState:
     root = ctx.ledger_dir
     loaded = require_valid(ctx)
     checkout = gitrepo.open_checkout(root, options.push)
-    lock_path = checkout.lock_path if checkout else root / ".ledgerops-run.lock"
-    state = RunState()
-    with lock.exclusive(lock_path):
+    with lock.exclusive(checkout.lock_path if checkout else root / ".ledgerops-run.lock"):
         if checkout is not None:
             gitrepo.ensure_clean(checkout, root)
             gitrepo.sync(checkout)
             loaded = require_valid(ctx)
         ledger, today = loaded.ledger, loaded.today
         assert ledger is not None
-        me = process.run_id()
-        sending = True
+        state = RunState(plan_reminders(ledger, today))
+        me, sending, rejected = process.run_id(), True, 0
         with options.transport() as transport:
-            stalled = 0
-            while stalled < MAX_STEPS_WITHOUT_PROGRESS:
-                step = _Step(ctx, ledger, today, clock.moment(today, ledger.policy.timezone))
-                outgoing = _prepare(step, state, me, planner if sending else None)
+            while rejected < MAX_REJECTED_PUSHES:
+                step = _Step(ctx, state, ledger, today, clock.moment(today, ledger.policy.timezone))
+                outgoing = _prepare(step, me, planner if sending else None)
                 if not step.paths:
-                    break
-                if not _publish(checkout, step, state):
-                    stalled += 1
-                    gitrepo.start_over(checkout)  # type: ignore[arg-type]
+                    return state
+                if checkout is not None and not _publish(checkout, step):
+                    rejected += 1
+                    gitrepo.start_over(checkout)
                     ledger, sending = _reload(ctx, state)
                     continue
-                stalled = 0
-                step.published(state)
+                rejected = 0
+                step.published()
                 ledger = step.ledger
                 if outgoing is not None:
-                    _send(transport, outgoing, step.now, ledger.policy.timezone, today, state)
-            else:
-                state.failures.append(Failure("-", "-", "gave up: the remote kept changing under this run"))
+                    _send(transport, outgoing, today, ledger.policy.timezone, state)
+    state.fail(Failure("-", "-", "gave up: the remote kept changing under this run"))
     return state
 
 
@@ -176,40 +181,41 @@ def _reload(ctx: Context, state: RunState) -> tuple[Ledger, bool]:
     """The remote's state after a rejected push; with errors in it, record but send no more."""
     loaded = load(ctx)
     if loaded.ledger is None:
-        raise LedgerHasErrors("policy.yaml on the remote cannot be read; stopping")
+        raise LedgeropsError("policy.yaml on the remote cannot be read; stopping")
     if has_errors(loaded.diagnostics):
-        state.failures.append(Failure("-", "-", "the remote's ledger has errors; stopped sending"))
+        state.fail(Failure("-", "-", "the remote's ledger has errors; stopped sending"))
         return loaded.ledger, False
     return loaded.ledger, True
 
 
-def _prepare(step: _Step, state: RunState, me: str, planner: Planner | None) -> Outgoing | None:
+def _prepare(step: _Step, me: str, planner: Planner | None) -> Outgoing | None:
     """Write one step: records of sent messages, claims of dead runs, fees, escalations,
     then the claim of the next message (returned)."""
-    _record_outcomes(step, state, me)
+    _record_outcomes(step, me)
     if planner is None:
         return None
     _settle_stale_claims(step, me)
-    plan = plan_reminders(step.refresh(), step.today)
-    if state.first_plan is None:
-        state.first_plan = plan
+    plan = plan_reminders(step.ledger, step.today)
     _record_fees(step, plan)
     _escalate(step, plan)
-    ledger = step.refresh()
-    done = state.attempted()
-    for pending in planner(ledger, plan_reminders(ledger, step.today), step.now):
+    done = step.state.attempted()
+    for pending in planner(step.ledger, plan_reminders(step.ledger, step.today), step.now):
         if (pending.invoice, pending.stage) in done:
+            continue
+        if isinstance(pending, Failure):
+            step.state.fail(pending)
             continue
         try:
             item = pending.build()
         except Exception as error:  # one message that cannot be composed must not stop the others
-            state.failures.append(Failure(pending.invoice, pending.stage, f"cannot compose: {error}"))
+            step.state.fail(Failure(pending.invoice, pending.stage, f"cannot compose: {error}"))
             continue
         claim = {"stage": item.stage, "claimed_at": step.now, "run": me, "message_id": item.message_id}
-        step.edit(_invoice(ledger, item.invoice), [AppendItem.of("claims", claim)],
-                  f"claim {item.invoice} {item.stage}")  # fmt: skip
-        step.refresh()
-        return item
+        invoice = _invoice(step.ledger, item.invoice)
+        if step.edit(
+            invoice, item.stage, [AppendItem.of("claims", claim)], f"claim {item.invoice} {item.stage}"
+        ):
+            return item
     return None
 
 
@@ -218,13 +224,13 @@ def _invoice(ledger: Ledger, invoice_id: str) -> Invoice:
 
 
 def _without_claim(invoice: Invoice, claim: Claim) -> list[Change]:
-    """The claims list minus one claim (removed entirely when it was the last)."""
-    rest = [c for c in invoice.claims if c != claim]
+    """The claims list minus one claim (the key goes when it was the last)."""
     changes: list[Change] = [RemoveKey("claims")]
-    for other in rest:
-        values = {"stage": other.stage, "claimed_at": other.claimed_at, "run": other.run,
-                  "message_id": other.message_id}  # fmt: skip
-        changes.append(AppendItem.of("claims", values))
+    for other in invoice.claims:
+        if other != claim:
+            values = {"stage": other.stage, "claimed_at": other.claimed_at, "run": other.run,
+                      "message_id": other.message_id}  # fmt: skip
+            changes.append(AppendItem.of("claims", values))
     return changes
 
 
@@ -235,10 +241,14 @@ def _as_sent(claim: Claim, at: datetime) -> list[Change]:
     return [AppendItem.of("reminders", values)]
 
 
-def _record_outcomes(step: _Step, state: RunState, me: str) -> None:
-    """This run's own claims whose outcome is known (again, after a rejected push)."""
+def _record_outcomes(step: _Step, me: str) -> None:
+    """This run's own claims whose outcome is known (again, after a rejected push).
+
+    Accepted: recorded as sent. Unknown: recorded as sent too (it may well have arrived,
+    and a second copy is the embarrassing mistake), with a delivery_unknown case. Not sent:
+    the claim goes, so the next run tries again."""
     unknown: list[NewCase] = []
-    for delivery in state.unrecorded:
+    for delivery in step.state.unrecorded:
         out = delivery.outgoing
         invoice = _invoice(step.ledger, out.invoice)
         claim = next((c for c in invoice.claims if c.run == me and c.stage == out.stage), None)
@@ -249,8 +259,13 @@ def _record_outcomes(step: _Step, state: RunState, me: str) -> None:
             changes += _as_sent(claim, delivery.at)
         elif delivery.status == "unknown":
             changes += _as_sent(claim, claim.claimed_at)
-            unknown.append(NewCase(out.invoice, "delivery_unknown", unknown_note(claim, out.invoice), ENGINE))
-        step.edit(invoice, changes, f"record {out.invoice} {out.stage} ({delivery.status})")
+        if not step.edit(
+            invoice, out.stage, changes, f"record {out.invoice} {out.stage} ({delivery.status})"
+        ):
+            continue
+        if delivery.status == "unknown":
+            note = f"{delivery.detail}. {unknown_note(claim, out.invoice)}"
+            unknown.append(NewCase(out.invoice, "delivery_unknown", note, ENGINE))
     if unknown:
         step.open_cases(unknown, "open delivery_unknown")
 
@@ -262,20 +277,22 @@ def _settle_stale_claims(step: _Step, me: str) -> None:
         for claim in invoice.claims:
             if claim.run == me or not is_stale(claim, step.now, process.owner_alive(claim.run)):
                 continue
-            fresh = _invoice(step.refresh(), invoice.id)
-            step.edit(fresh, _without_claim(fresh, claim) + _as_sent(claim, claim.claimed_at),
-                      f"settle {invoice.id} {claim.stage} (delivery unknown)")  # fmt: skip
-            cases.append(NewCase(invoice.id, "delivery_unknown", unknown_note(claim, invoice.id), ENGINE))
+            fresh = _invoice(step.ledger, invoice.id)
+            summary = f"settle {invoice.id} {claim.stage} (delivery unknown)"
+            if step.edit(
+                fresh, claim.stage, _without_claim(fresh, claim) + _as_sent(claim, claim.claimed_at), summary
+            ):
+                cases.append(NewCase(invoice.id, "delivery_unknown", unknown_note(claim, invoice.id), ENGINE))
     if cases:
         step.open_cases(cases, "open delivery_unknown")
 
 
 def _record_fees(step: _Step, plan: ReminderPlan) -> None:
     for fee in plan.late_fees:
-        invoice = _invoice(step.ledger, fee.invoice)
         values = {"date": step.today, "amount": fee.amount, "rule": "late_fee"}
-        step.edit(invoice, [AppendItem.of("late_fees", values)], f"late fee {fee.invoice}")
-        step.late_fees.append(fee)
+        invoice = _invoice(step.ledger, fee.invoice)
+        if step.edit(invoice, "late_fee", [AppendItem.of("late_fees", values)], f"late fee {fee.invoice}"):
+            step.late_fees.append(fee)
 
 
 def _escalate(step: _Step, plan: ReminderPlan) -> None:
@@ -287,23 +304,20 @@ def _escalate(step: _Step, plan: ReminderPlan) -> None:
         step.escalated += plan.escalate
 
 
-def _publish(checkout: gitrepo.Checkout | None, step: _Step, state: RunState) -> bool:
+def _publish(checkout: gitrepo.Checkout, step: _Step) -> bool:
     """Commit the step and push it; False when the remote moved on first."""
-    if checkout is None:
-        return True
     message = f"ledgerops run {step.today}: " + "; ".join(step.summary)
-    gitrepo.commit(step.ctx.ledger_dir, [step.ctx.ledger_dir / path for path in step.paths], message)
-    state.commits += 1
+    gitrepo.commit(
+        step.ctx.ledger_dir, [step.ctx.ledger_dir / path for path in dict.fromkeys(step.paths)], message
+    )
     return gitrepo.push(checkout)
 
 
-def _send(
-    transport: Transport, out: Outgoing, claimed_at: datetime, tz: str, today: date, state: RunState
-) -> None:
+def _send(transport: Transport, out: Outgoing, today: date, timezone: str, state: RunState) -> None:
     try:
         outcome = transport.send(out.message)
-    except Exception as error:  # a transport bug must not leave the claim looking sent
+    except Exception as error:  # after the hand-over began, a crash means: maybe sent
         outcome = Outcome("unknown", f"{type(error).__name__}: {error}")
-    delivery = Delivery(out, outcome.status, outcome.detail, claimed_at, clock.moment(today, tz))
+    delivery = Delivery(out, outcome.status, outcome.detail, clock.moment(today, timezone))
     state.deliveries.append(delivery)
     state.unrecorded.append(delivery)

@@ -6,15 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ledgerops.app import recordfiles
+from ledgerops.app.failures import expected_failures
 from ledgerops.app.load import load
+from ledgerops.app.records import create_record, edit_record
 from ledgerops.context import Context
 from ledgerops.core.amounts import balance
+from ledgerops.core.cases import next_case_id
 from ledgerops.core.model import ExceptionCase, Ledger
-from ledgerops.core.queue import QueueEntry, next_exception_id, open_queue
+from ledgerops.core.queue import QueueEntry, open_queue
 from ledgerops.edge import store
 from ledgerops.errors import LedgerHasErrors, UsageError
 from ledgerops.yamlfile.edit import SetValue
+from ledgerops.yamlfile.schema import EXCEPTION
 
 
 @dataclass(frozen=True)
@@ -58,15 +61,12 @@ def write_cases(ctx: Context, ledger: Ledger, cases: list[NewCase], today: date)
     used = _used_ids(ctx, ledger)
     written = []
     for case in cases:
-        case_id = next_exception_id(used, today.year)
+        case_id = next_case_id(used, today.year)
         used.append(case_id)
-        record = ExceptionCase(case_id, case.invoice, case.reason, today, "open", case.source, case.note,
+        record = ExceptionCase(case_id, case.invoice, case.reason, today, "open", case.source, case.note or None,
                                until=case.until, path=f"exceptions/{case_id}.yaml")  # fmt: skip
-        values = {
-            "id": case_id, "invoice": case.invoice, "reason": case.reason, "opened_at": today,
-            "source": case.source, "note": case.note or None, "status": "open", "until": case.until,
-        }  # fmt: skip
-        recordfiles.create(ctx.ledger_dir, record.path, values)
+        with expected_failures():
+            create_record(ctx.ledger_dir, record.path, record, EXCEPTION)
         written.append(record)
     return written
 
@@ -91,7 +91,8 @@ def resolve(ctx: Context, case_id: str, resolution: str) -> ExceptionCase:
         SetValue("resolved_at", today),
         SetValue("resolution", resolution),
     ]
-    recordfiles.edit(ctx.ledger_dir, case.path, "exception", changes)
+    with expected_failures():
+        edit_record(ctx.ledger_dir, case.path, changes, EXCEPTION)
     return case
 
 

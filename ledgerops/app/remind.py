@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ledgerops.app import delivery
+from ledgerops.app.failures import expected_failures
 from ledgerops.app.load import require_valid
 from ledgerops.context import Context
 from ledgerops.core.document import invoice_document
@@ -22,7 +23,7 @@ from ledgerops.render.reminders import RunSummary, Sent
 @dataclass(frozen=True)
 class Preview:
     plan: ReminderPlan
-    subjects: dict[tuple[str, str], str]
+    messages: tuple[Sent, ...]  # status "planned"
     failures: tuple[delivery.Failure, ...]
 
 
@@ -32,7 +33,9 @@ def reminder_messages(ctx: Context) -> delivery.Planner:
 
     env = environment(ctx.ledger_dir)
 
-    def pending(ledger: Ledger, plan: ReminderPlan, now: datetime) -> list[delivery.Pending]:
+    def pending(
+        ledger: Ledger, plan: ReminderPlan, now: datetime
+    ) -> list[delivery.Pending | delivery.Failure]:
         return [delivery.Pending(s.invoice, s.stage, _builder(env, ledger, s, now)) for s in plan.send]
 
     return pending
@@ -53,50 +56,57 @@ def _builder(env: Any, ledger: Ledger, item: Send, now: datetime) -> Callable[[]
     return build
 
 
-def preview(ctx: Context) -> Preview:
-    """The plan for today with each message's subject; nothing is written or sent.
+def preview(ctx: Context, planner: delivery.Planner | None = None) -> Preview:
+    """What a run would send today, composed but neither written nor sent.
 
-    The amount due already includes a late fee the run would record first.
+    Messages are composed from the ledger as the run would see it: with today's late fees
+    recorded, so the amounts due are the ones the client would read.
     """
     from ledgerops.core.schedule import apply_plan
 
-    loaded = require_valid(ctx)
-    ledger, today = loaded.ledger, loaded.today
-    assert ledger is not None
-    plan = plan_reminders(ledger, today)
-    now = clock.moment(today, ledger.policy.timezone)
-    # Compose from the ledger as the run would see it: fees recorded, nothing sent yet.
-    with_fees = apply_plan(ledger, ReminderPlan(today, late_fees=plan.late_fees), now)
-    subjects: dict[tuple[str, str], str] = {}
-    failures = []
-    for item in reminder_messages(ctx)(with_fees, plan, now):
-        try:
-            subjects[(item.invoice, item.stage)] = item.build().subject
-        except Exception as error:
-            failures.append(delivery.Failure(item.invoice, item.stage, f"cannot compose: {error}"))
-    return Preview(plan, subjects, tuple(failures))
+    with expected_failures():
+        loaded = require_valid(ctx)
+        ledger, today = loaded.ledger, loaded.today
+        assert ledger is not None
+        plan = plan_reminders(ledger, today)
+        now = clock.moment(today, ledger.policy.timezone)
+        with_fees = apply_plan(ledger, ReminderPlan(today, late_fees=plan.late_fees), now)
+        messages, failures = [], []
+        for item in (planner or reminder_messages(ctx))(with_fees, plan, now):
+            if isinstance(item, delivery.Failure):
+                failures.append(item)
+                continue
+            try:
+                out = item.build()
+            except Exception as error:
+                failures.append(delivery.Failure(item.invoice, item.stage, f"cannot compose: {error}"))
+                continue
+            messages.append(Sent(out.invoice, out.stage, out.to, out.subject, out.amount_due, out.currency,
+                                 "planned", out.message_id))  # fmt: skip
+    return Preview(plan, tuple(messages), tuple(failures))
 
 
 def transport_factory(ctx: Context, kind: str) -> Callable[[], Transport]:
     return lambda: open_transport(kind, ctx.ledger_dir)
 
 
-def summarize(state: delivery.RunState, fallback_plan: ReminderPlan) -> RunSummary:
+def summarize(state: delivery.RunState) -> RunSummary:
     sent = tuple(
         Sent(d.outgoing.invoice, d.outgoing.stage, d.outgoing.to, d.outgoing.subject, d.outgoing.amount_due,
              d.outgoing.currency, d.status, d.outgoing.message_id, d.detail)
         for d in state.deliveries
     )  # fmt: skip
     errors = tuple((f.invoice, f.stage, f.detail) for f in state.failures)
-    return RunSummary(state.first_plan or fallback_plan, sent, tuple(state.escalated), tuple(state.late_fees),
+    return RunSummary(state.first_plan, sent, tuple(state.escalated), tuple(state.late_fees),
                       tuple(state.opened), errors)  # fmt: skip
 
 
 def run(ctx: Context, transport: str, push: bool) -> RunSummary:
-    state = delivery.run(
-        ctx, delivery.Options(push, transport_factory(ctx, transport)), reminder_messages(ctx)
-    )
-    return summarize(state, ReminderPlan(ctx.today or clock.today_in("UTC")))
+    with expected_failures():
+        state = delivery.run(
+            ctx, delivery.Options(push, transport_factory(ctx, transport)), reminder_messages(ctx)
+        )
+    return summarize(state)
 
 
 def failed(summary: RunSummary) -> bool:
@@ -106,7 +116,9 @@ def failed(summary: RunSummary) -> bool:
 def combine(*planners: delivery.Planner) -> delivery.Planner:
     """Several kinds of messages in one run, in the order given."""
 
-    def pending(ledger: Ledger, plan: ReminderPlan, now: datetime) -> Sequence[delivery.Pending]:
+    def pending(
+        ledger: Ledger, plan: ReminderPlan, now: datetime
+    ) -> Sequence[delivery.Pending | delivery.Failure]:
         return [item for planner in planners for item in planner(ledger, plan, now)]
 
     return pending

@@ -181,6 +181,48 @@ CODES: tuple[Code, ...] = (
        "Write what was decided under 'resolution'."),
     _c("missing-resolved-at", "error", "A resolved exception without resolved_at",
        "Add resolved_at: the date it was resolved."),
+    # drafting and sending (issue 4)
+    _c("event-invalid", "error", "The milestone event cannot be used",
+       "Give client, project and milestone as ids from the client's file; completed_on as "
+       "YYYY-MM-DD; amount as a decimal like 4000.00; po_number as text."),
+    _c("draft-unknown-client", "error", "The event names a client that does not exist",
+       "Use the id of a file in clients/ (the file name without .yaml)."),
+    _c("draft-unknown-milestone", "error", "The client's contract data has no such project or milestone",
+       "Add the milestone under the client's 'projects', or correct the id in the event."),
+    _c("draft-no-amount", "error", "The milestone has no amount to invoice",
+       "Add 'amount' to the milestone in the client's file, or give the amount in the event."),
+    _c("draft-date", "error", "The draft's issue date is after today or too old to be sent",
+       "Pass --date with the date the invoice should carry: today or a day within the "
+       "policy's stale_draft_days."),
+    _c("send-not-approved", "warning", "The draft has changes that are not committed",
+       "Approval is the merge: commit the draft and merge it into the approval branch."),
+    _c("send-on-hold", "warning", "The invoice is on hold and is not sent",
+       "Remove 'hold' from the invoice once the reason is settled; the next send sends it."),
+    _c("send-open-exception", "warning", "An open exception pauses the invoice",
+       "Resolve the exception case; the next send sends the invoice."),
+    _c("send-po-missing", "warning", "The client requires a PO number and the draft has none",
+       "Add the client's purchase-order number as po_number."),
+    _c("send-future-issue", "warning", "The draft's issue date is after today",
+       "It is sent on its issue date; change issue_date to send it earlier."),
+    _c("send-stale-draft", "warning", "The draft is older than the policy allows and is not sent",
+       "Set issue_date to today and due_date to match the terms (or delete the draft and draft "
+       "it again), then approve it."),
+    _c("send-failed", "error", "The mail server did not accept the invoice email",
+       "Check the address and the SMTP settings; the invoice stays a draft and is tried again "
+       "on the next send."),
+    _c("send-unknown", "error", "The connection broke after the email was handed over: it may have arrived",
+       "Ask the client or check the mail server's log; the invoice is paused by a delivery_unknown "
+       "exception until you resolve it (then mark it sent, or resolve and send again)."),
+    _c("invoice-not-sent", "error", "The invoice is a draft: it has not been sent",
+       "Send the invoice first; payments are recorded on sent invoices."),
+    _c("invoice-void", "error", "The invoice is void",
+       "A void invoice takes no payments and cannot be voided again."),
+    _c("payment-duplicate", "error", "The same payment is already recorded",
+       "Check the invoice's payments; if it really is a second payment, give it its own --ref."),
+    _c("date-in-future", "error", "A date after today",
+       "Record what has happened: use today's date or an earlier one."),
+    _c("void-has-payments", "error", "The invoice has payments and cannot be voided",
+       "Refund the payments and issue a credit note instead of voiding a paid invoice."),
 )  # fmt: skip
 
 CODE_BY_NAME = {code.code: code for code in CODES}

@@ -105,6 +105,7 @@ class Invoice(Located):
     reminders: tuple[ReminderRecord, ...] = ()
     late_fees: tuple[LateFee, ...] = ()
     voided_at: date | None = None
+    void_reason: str | None = None
     claims: tuple[Claim, ...] = ()
 
 

@@ -12,10 +12,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from ledgerops.core.amounts import balance, invoice_total, pausing_exceptions
+from ledgerops.core.cases import next_case_id
 from ledgerops.core.model import Client, ExceptionCase, Invoice, LateFee, Ledger, ReminderRecord
 from ledgerops.core.money import round_money
 from ledgerops.core.policy import Policy, Stage
-from ledgerops.core.queue import ENGINE, next_exception_id
+from ledgerops.core.queue import ENGINE
 
 ESCALATION_REASON = "final_escalation"
 
@@ -243,7 +244,7 @@ def apply_plan(
         invoices.append(invoice)
     cases = list(ledger.exceptions)
     for item in plan.escalate:
-        case_id = next_exception_id((c.id for c in cases), today.year)
+        case_id = next_case_id((c.id for c in cases), today.year)
         cases.append(
             ExceptionCase(case_id, item.invoice, ESCALATION_REASON, today, source=ENGINE,
                           note=escalation_note(item), path=f"exceptions/{case_id}.yaml")

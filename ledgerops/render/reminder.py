@@ -91,7 +91,9 @@ def stage_templates(
     return [(stage, segment, template_for(env, stage, segment)) for stage in stages for segment in segments]
 
 
-def template_problem(env: jinja2.Environment, doc: InvoiceDocument, stage: str, today: date) -> tuple[str, int, str]:
+def template_problem(
+    env: jinja2.Environment, doc: InvoiceDocument, stage: str, today: date
+) -> tuple[str, int, str]:
     """(template, line, problem) for a reminder that cannot be rendered or leaves out a
     required fact, or ('', 0, '') when it is fine. The template is '' when none exists;
     the line is 1 unless Jinja2 knows it."""

@@ -68,8 +68,24 @@ def plan_payload(plan: ReminderPlan, subjects: Mapping[tuple[str, str], str]) ->
     }
 
 
-def plan_json(plan: ReminderPlan, subjects: Mapping[tuple[str, str], str]) -> str:
-    return json.dumps(plan_payload(plan, subjects), indent=2, ensure_ascii=False) + "\n"
+def preview_json(plan: ReminderPlan, messages: Sequence[Sent]) -> str:
+    """The plan (SPEC §9), plus `invoices`: the invoice emails a run would send first."""
+    payload = plan_payload(plan, {(m.invoice, m.stage): m.subject for m in messages})
+    invoices = [_sent_row(m) for m in messages if m.stage == "invoice"]
+    if invoices:
+        payload["invoices"] = invoices
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def preview_text(plan: ReminderPlan, messages: Sequence[Sent]) -> str:
+    subjects = {(m.invoice, m.stage): m.subject for m in messages}
+    head = [
+        (f"send {m.invoice} invoice email", f"{m.amount_due} {m.currency} to {m.to}: {m.subject}")
+        for m in messages
+        if m.stage == "invoice"
+    ]
+    lines = "".join(f"{what}  {details}\n" for what, details in head)
+    return lines + plan_text(plan, subjects)
 
 
 def plan_text(plan: ReminderPlan, subjects: Mapping[tuple[str, str], str]) -> str:
@@ -105,6 +121,9 @@ def summary_payload(summary: RunSummary) -> dict[str, Any]:
     accepted = [s for s in summary.sent if s.status == "accepted"]
     payload["send"] = [_sent_row(s) for s in accepted if s.stage != "invoice"]
     payload["invoices"] = [_sent_row(s) for s in accepted if s.stage == "invoice"]
+    # A draft whose invoice email this run sent is no longer a skipped draft.
+    sent_now = {row["invoice"] for row in payload["invoices"]}
+    payload["skipped"] = [row for row in payload["skipped"] if row["invoice"] not in sent_now]
     payload["exceptions_opened"] = list(summary.opened)
     payload["errors"] = [
         {"invoice": s.invoice, "stage": s.stage, "status": s.status, "detail": s.detail}

@@ -24,6 +24,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
+from ledgerops.yamlfile.schema import Struct
+
 Scalar = str | int | bool | Decimal | date | datetime
 _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -100,6 +102,34 @@ def new_text(values: Mapping[str, Any], flow_keys: Iterable[str] = ()) -> str:
     if _tree(text) != expected:
         raise EditRefused("the new file would not read back as the values it was made from")
     return text
+
+
+FLOW_LISTS = ("payments", "reminders", "late_fees")  # the tool writes their items as {...} lines
+
+
+def record_text(record: Any, spec: Struct) -> str:
+    """A new file for a record, keys in the schema's documented order, empty fields left out."""
+    return new_text(_record_values(record, spec), FLOW_LISTS)
+
+
+def record_key_order(spec: Struct) -> list[str]:
+    return [field.key for field in spec.fields]
+
+
+def _record_values(record: Any, spec: Struct) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in spec.fields:
+        value = getattr(record, field.key)
+        if value is None or value == () or value == {}:
+            continue
+        if isinstance(field.item, Struct) and field.kind == "list":
+            value = [_record_values(item, field.item) for item in value]
+        elif isinstance(field.item, Struct) and field.kind == "struct":
+            value = _record_values(value, field.item)
+        elif field.kind == "emails":
+            value = value[0] if len(value) == 1 else list(value)
+        values[field.key] = value
+    return values
 
 
 # --- applying changes ---------------------------------------------------------------------

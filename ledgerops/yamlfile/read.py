@@ -355,6 +355,47 @@ def read_record(path: str, data: bytes, spec: Struct) -> tuple[Any, list[Diagnos
     return record, walk.diags
 
 
+def read_data(path: str, data: bytes) -> tuple[Any, list[Diagnostic]]:
+    """Plain data (dicts, lists, scalars as the text written, None for null) from a YAML
+    file that is not a record, such as a milestone event; same hazards refused."""
+    text, problem = _decode(path, data)
+    if problem:
+        return None, [problem]
+    hazards = _hazards(path, text)
+    if hazards:
+        return None, hazards
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        return None, [_syntax(path, error)]
+    except yaml.YAMLError as error:
+        return None, [diag("yaml-syntax", Source(path), str(error))]
+    walk = _Walk(path)
+    value = _plain(root, walk, 1)
+    return (None, walk.diags) if walk.diags else (value, [])
+
+
+def _plain(node: yaml.Node | None, walk: _Walk, depth: int) -> Any:
+    if node is None or _is_null(node):
+        return None
+    if depth > _FREE_DEPTH:
+        walk.report("too-deep", node, f"nested more than {_FREE_DEPTH} levels deep")
+        return None
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(child, walk, depth + 1) for child in node.value]
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None or key in out:
+                walk.report("duplicate-key" if key else "wrong-type", key_node,
+                            f"'{key}' appears twice" if key else "a key must be a plain word")  # fmt: skip
+                continue
+            out[key] = _plain(value_node, walk, depth + 1)
+        return out
+    return node.value
+
+
 def _locate(record: Any, path: str, pos: dict[str, tuple[int, int]]) -> Any:
     object.__setattr__(record, "path", path)
     object.__setattr__(record, "pos", pos)

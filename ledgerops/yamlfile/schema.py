@@ -127,6 +127,7 @@ INVOICE = Struct("invoice", (
     _f("reminders", "list", "Written by the tool only.", item=REMINDER),
     _f("late_fees", "list", "Written by the tool only.", item=LATE_FEE),
     _f("voided_at", "date", "With status: void."),
+    _f("void_reason", "text", "Why the invoice was voided (ledgerops void writes it)."),
     _f("claims", "list", "Written by the tool only: emails being sent right now (docs/reminders.md).",
        item=CLAIM),
 ), model.Invoice, "An invoice: invoices/<year>/<id>.yaml")  # fmt: skip

@@ -1,0 +1,88 @@
+"""What the writing commands share: a ledger fit to write to, edits and new files, commits."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ledgerops.app.load import Loaded, load
+from ledgerops.context import Context
+from ledgerops.core.diagnostics import Diagnostic
+from ledgerops.core.model import Invoice, Ledger
+from ledgerops.edge import gitrepo, store
+from ledgerops.errors import LedgerHasErrors, UsageError
+from ledgerops.yamlfile.edit import Change, edit_text, record_key_order, record_text
+from ledgerops.yamlfile.schema import Struct
+
+
+def load_for_writing(ctx: Context, must_be_valid: Iterable[str] | None = None) -> tuple[Ledger, Loaded]:
+    """The loaded ledger, refused when check finds errors: anywhere (the default), or only
+    in the files named in `must_be_valid` (policy.yaml always counts)."""
+    loaded = load(ctx)
+    errors = [d for d in loaded.diagnostics if d.severity == "error"]
+    if must_be_valid is not None:
+        wanted = {"policy.yaml", *must_be_valid}
+        errors = [d for d in errors if d.source.path in wanted]
+    if loaded.ledger is None or errors:
+        where = sorted({d.source.path for d in errors}) or ["policy.yaml"]
+        raise LedgerHasErrors(
+            f"the ledger has {len(errors) or 'policy'} error{'s' if len(errors) != 1 else ''} "
+            f"({', '.join(where[:3])}{', ...' if len(where) > 3 else ''}); nothing was changed. "
+            "Run 'ledgerops check' to see them."
+        )
+    return loaded.ledger, loaded
+
+
+def find_invoice(ledger: Ledger, invoice_id: str) -> Invoice:
+    for invoice in ledger.invoices:
+        if invoice.id == invoice_id:
+            return invoice
+    if invoice_id in ledger.broken_invoices:
+        raise LedgerHasErrors(f"the file of {invoice_id} cannot be read; run 'ledgerops check' to see why")
+    close = difflib.get_close_matches(invoice_id, [inv.id for inv in ledger.invoices], n=1)
+    raise UsageError(f"no invoice '{invoice_id}'" + (f" (did you mean {close[0]}?)" if close else ""))
+
+
+def edit_record(ledger_dir: Path, path: str, changes: Sequence[Change], spec: Struct) -> Path:
+    """Apply round-trip changes to one record file, written atomically and only if the
+    file is still the one just read."""
+    data = store.read_bytes(ledger_dir, path)
+    text = data.decode("utf-8-sig")
+    bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
+    edited = bom + edit_text(text, changes, record_key_order(spec))
+    target = ledger_dir / path
+    store.write_atomic(target, edited.encode("utf-8"), expected_digest=store.digest(data))
+    return target
+
+
+def create_record(ledger_dir: Path, path: str, record: Any, spec: Struct) -> Path:
+    target = ledger_dir / path
+    if target.exists():
+        raise UsageError(f"{path} already exists; nothing was changed")
+    store.write_atomic(target, record_text(record, spec).encode("utf-8"))
+    return target
+
+
+def require_committed(ledger_dir: Path, paths: Iterable[str], commit: bool) -> None:
+    """The tool commits exactly the files it edits: refuse when one of them also holds
+    someone's uncommitted change, which the commit would sweep in."""
+    if not commit or not gitrepo.is_repository(ledger_dir):
+        return
+    dirty = sorted(set(paths) & gitrepo.uncommitted_paths(ledger_dir))
+    if dirty:
+        raise UsageError(
+            f"{', '.join(dirty)} has uncommitted changes; commit them first (or use --no-commit)"
+        )
+
+
+def commit_files(ledger_dir: Path, paths: Sequence[Path], message: str, commit: bool) -> str | None:
+    """Commit the written files when asked and the ledger is a git repository; the id or None."""
+    if not commit or not paths or not gitrepo.is_repository(ledger_dir):
+        return None
+    return gitrepo.commit(ledger_dir, paths, message)
+
+
+def errors_in(diagnostics: Iterable[Diagnostic], path: str) -> list[Diagnostic]:
+    return [d for d in diagnostics if d.severity == "error" and d.source.path == path]

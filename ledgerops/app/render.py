@@ -1,0 +1,33 @@
+"""`ledgerops render INV`: the invoice document as HTML, PDF or text, for a preview."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ledgerops.app.failures import expected_failures
+from ledgerops.app.records import find_invoice, load_for_writing
+from ledgerops.app.send import invoice_fonts
+from ledgerops.context import Context
+from ledgerops.core.document import invoice_document
+from ledgerops.edge.store import write_atomic
+from ledgerops.render.invoice import invoice_html, invoice_pdf, invoice_text
+from ledgerops.render.templates import environment
+
+FORMATS = ("html", "pdf", "txt")
+
+
+def run(ctx: Context, invoice_id: str, fmt: str, output: Path | None) -> bytes:
+    """The document's bytes (amounts due as of today), also written to `output` if given."""
+    ledger, loaded = load_for_writing(ctx, must_be_valid=[])
+    invoice = find_invoice(ledger, invoice_id)
+    document = invoice_document(ledger, invoice, loaded.today)
+    with expected_failures():
+        if fmt == "pdf":
+            data = invoice_pdf(document, invoice_fonts(ctx.ledger_dir))
+        elif fmt == "html":
+            data = invoice_html(environment(ctx.ledger_dir), document).encode("utf-8")
+        else:
+            data = invoice_text(environment(ctx.ledger_dir), document).encode("utf-8")
+    if output is not None:
+        write_atomic(output, data)
+    return data

@@ -1,0 +1,156 @@
+"""What `draft`, `send`, `pay` and `void` did: a few lines for people, JSON for programs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ledgerops.core.amounts import invoice_total
+from ledgerops.core.diagnostics import Diagnostic
+from ledgerops.core.drafting import DraftResult
+from ledgerops.core.money import money_str
+from ledgerops.core.payments import Recorded
+from ledgerops.core.sending import SendReport
+from ledgerops.render.output import diagnostics_text
+from ledgerops.render.tables import text_table
+
+
+def _json(payload: Any) -> str:
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _diagnostics(diagnostics: tuple[Diagnostic, ...]) -> list[dict[str, Any]]:
+    return [
+        {"file": d.source.path, "line": d.source.line, "column": d.source.col, "code": d.code,
+         "severity": d.severity, "message": d.message}
+        for d in diagnostics
+    ]  # fmt: skip
+
+
+# --- send ---------------------------------------------------------------------------------
+def send_json(report: SendReport) -> str:
+    payload = {
+        "today": report.today.isoformat(),
+        "dry_run": report.dry_run,
+        "transport": report.transport,
+        "send": [
+            {"invoice": o.invoice.id, "client": o.invoice.client, "to": list(o.to), "cc": list(o.cc),
+             "total": money_str(o.total, o.invoice.currency), "currency": o.invoice.currency,
+             "due_date": o.invoice.due_date.isoformat()}
+            for o in report.plan.send
+        ],
+        "blocked": [
+            {"invoice": b.invoice.id, "code": b.reason.code, "reason": b.reason.message} for b in report.plan.blocked
+        ],
+        "sent": [
+            {"invoice": d.invoice.id, "sent_at": d.sent_at.isoformat() if d.sent_at else None,
+             "message_id": d.message_id}
+            for d in report.deliveries if d.status == "accepted"
+        ],
+        "failed": [
+            {"invoice": d.invoice.id, "status": d.status, "detail": d.detail, "retry": d.retry, "exception": d.case}
+            for d in report.deliveries if d.status != "accepted"
+        ],
+        "commit": report.commit,
+        "commit_error": report.commit_error,
+    }  # fmt: skip
+    return _json(payload)
+
+
+def send_text(report: SendReport) -> str:
+    rows = []
+    delivered = {d.invoice.id: d for d in report.deliveries}
+    for outgoing in report.plan.send:
+        invoice = outgoing.invoice
+        amount = f"{money_str(outgoing.total, invoice.currency)} {invoice.currency}"
+        delivery = delivered.get(invoice.id)
+        if delivery is None:
+            what = "would send" if report.dry_run else "not tried"
+            detail = ""
+        else:
+            what, detail = _delivery_words(delivery.status, delivery.detail, delivery.retry, delivery.case)
+        rows.append((what, invoice.id, invoice.client, ", ".join(outgoing.to), amount, detail))
+    for blocked in report.plan.blocked:
+        rows.append(("blocked", blocked.invoice.id, blocked.invoice.client, "", "",
+                     f"{blocked.reason.code}: {blocked.reason.message}"))  # fmt: skip
+    out = [
+        f"send on {report.today} via {report.transport}{' (dry run: nothing sent or written)' if report.dry_run else ''}"
+    ]
+    if rows:
+        out.append(
+            text_table(("", "invoice", "client", "to", "total", "note"), rows, right=(4,)).rstrip("\n")
+        )
+    else:
+        out.append("no approved invoice waits to be sent")
+    if report.commit:
+        out.append(f"committed {report.commit[:10]}")
+    if report.commit_error:
+        out.append(f"error: the records are written but not committed: {report.commit_error}")
+    return "\n".join(out) + "\n"
+
+
+def _delivery_words(status: str, detail: str, retry: bool, case: str | None) -> tuple[str, str]:
+    if status == "accepted":
+        return "sent", ""
+    if status == "unknown":
+        return "unknown", f"{detail}; paused by {case}"
+    if status == "not_sent":
+        return "not sent", f"{detail} ({'tried again next time' if retry else 'fix this, then send again'})"
+    return "failed", detail
+
+
+# --- draft --------------------------------------------------------------------------------
+def draft_json(result: DraftResult) -> str:
+    invoice = result.invoice
+    payload: dict[str, Any] = {"status": result.status, "invoice": invoice.id if invoice else None,
+                               "path": result.path, "notes": list(result.notes), "ignored": result.ignored,
+                               "diagnostics": _diagnostics(result.problems)}  # fmt: skip
+    if invoice is not None:
+        payload.update(
+            client=invoice.client,
+            project=invoice.project,
+            milestone=invoice.milestone,
+            issue_date=invoice.issue_date.isoformat(),
+            due_date=invoice.due_date.isoformat(),
+            total=money_str(invoice_total(invoice), invoice.currency),
+            currency=invoice.currency,
+            hold=invoice.hold,
+        )
+    return _json(payload)
+
+
+def draft_text(result: DraftResult) -> str:
+    invoice = result.invoice
+    if result.status == "ignored":
+        return f"nothing to draft: {result.ignored}\n"
+    if result.status == "invalid" or invoice is None:
+        return diagnostics_text(result.problems)
+    what = f"{invoice.client} {invoice.project}/{invoice.milestone}"
+    if result.status == "exists":
+        return f"{what} is already invoiced by {invoice.id} ({result.path}); nothing was written\n"
+    total = f"{money_str(invoice_total(invoice), invoice.currency)} {invoice.currency}"
+    lines = [
+        f"drafted {invoice.id} for {what}: {total}, issued {invoice.issue_date}, due {invoice.due_date}",
+        f"  wrote {result.path} (not committed: open a pull request to have it approved)",
+    ]
+    lines += [f"  note: {note}" for note in result.notes]
+    return "\n".join(lines) + "\n"
+
+
+# --- pay and void -------------------------------------------------------------------------
+def recorded_text(result: Recorded, what: str) -> str:
+    invoice = result.invoice
+    if not result.written:
+        return diagnostics_text(result.problems)
+    out = []
+    if what == "pay":
+        left = result.balance if result.balance is not None else invoice_total(invoice)
+        state = "paid in full" if left <= 0 else "still due"
+        out.append(f"recorded the payment on {invoice.id}; balance {money_str(left, invoice.currency)} "
+                   f"{invoice.currency} ({state})")  # fmt: skip
+    else:
+        out.append(f"voided {invoice.id}")
+    out += [f"warning {d.code}: {d.message}" for d in result.problems]
+    if result.commit:
+        out.append(f"committed {result.commit[:10]}")
+    return "\n".join(out) + "\n"
