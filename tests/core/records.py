@@ -7,7 +7,16 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from ledgerops.core.model import Client, ExceptionCase, Invoice, LateFee, Ledger, Line, Payment, ReminderRecord
+from ledgerops.core.model import (
+    Client,
+    ExceptionCase,
+    Invoice,
+    LateFee,
+    Ledger,
+    Line,
+    Payment,
+    ReminderRecord,
+)
 from ledgerops.core.policy import Company, Policy, Review
 
 BERLIN = timezone(timedelta(hours=1))

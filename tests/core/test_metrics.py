@@ -161,7 +161,9 @@ def test_on_time_rate_over_the_invoices_due_in_the_window() -> None:
 
 def test_a_late_fee_does_not_make_a_payment_in_full_late() -> None:
     book = ledger(
-        invoice(1, "100.00", due=A - days(3), payments=[(A - days(3), "100.00")], fees=[(A - days(1), "1.50")])
+        invoice(
+            1, "100.00", due=A - days(3), payments=[(A - days(3), "100.00")], fees=[(A - days(1), "1.50")]
+        )
     )
     m = figures(book)
     assert m.on_time_rate == Decimal("1.000")
@@ -186,12 +188,18 @@ def test_nothing_due_means_no_on_time_rate() -> None:
 def test_several_currencies_are_never_mixed() -> None:
     book = ledger(
         invoice(1, "1000.00", due=A - days(40), issue=A - days(50)),
-        invoice(2, "480000", due=A - days(5), issue=A - days(50), currency="JPY", fees=[(A - days(1), "7200")]),
+        invoice(
+            2, "480000", due=A - days(5), issue=A - days(50), currency="JPY", fees=[(A - days(1), "7200")]
+        ),
         invoice(3, "120000", due=A + days(5), issue=A - days(10), currency="JPY"),
     )
     eur, usd, jpy = metrics_at(book, book.policy, A)
     assert [eur.currency, usd.currency, jpy.currency] == ["EUR", "USD", "JPY"]
-    assert (eur.receivable, eur.aging[2], eur.dso) == (Decimal("1000.00"), Decimal("1000.00"), Decimal("90.0"))
+    assert (eur.receivable, eur.aging[2], eur.dso) == (
+        Decimal("1000.00"),
+        Decimal("1000.00"),
+        Decimal("90.0"),
+    )
     assert (usd.receivable, usd.sales, usd.dso, usd.on_time_rate) == (0, 0, None, None)
     assert jpy.receivable == Decimal("607200")
     assert jpy.aging == (Decimal("120000"), Decimal("487200"), 0, 0, 0)

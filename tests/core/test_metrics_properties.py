@@ -55,13 +55,10 @@ def ledgers(draw: st.DrawFn) -> Ledger:
         opened = draw(st.integers(-60, 5))
         resolved = draw(st.one_of(st.none(), st.integers(opened, 10)))
         until = draw(st.one_of(st.none(), st.integers(opened, 15)))
-        cases.append(
-            case(
-                n, draw(st.integers(1, count)), draw(st.sampled_from(REASONS)), day(opened),
-                resolved=day(resolved) if resolved is not None else None,
-                until=day(until) if until is not None else None,
-            )  # fmt: skip
-        )
+        target, reason = draw(st.integers(1, count)), draw(st.sampled_from(REASONS))
+        resolved_at = day(resolved) if resolved is not None else None
+        until_day = day(until) if until is not None else None
+        cases.append(case(n, target, reason, day(opened), resolved=resolved_at, until=until_day))
     return ledger(*books, exceptions=cases)
 
 
@@ -116,7 +113,9 @@ def later_records(draw: st.DrawFn, book: Ledger) -> Ledger:
             inv = replace(inv, reminders=(*inv.reminders, ReminderRecord("overdue_14", at(draw(later)))))
         changed.append(inv)
     sent_later = draw(later)
-    changed.append(invoice(99, "250", due=sent_later + timedelta(days=14), issue=D, sent=sent_later, currency="USD"))
+    changed.append(
+        invoice(99, "250", due=sent_later + timedelta(days=14), issue=D, sent=sent_later, currency="USD")
+    )
     cases: list[ExceptionCase] = []
     for c in book.exceptions:
         if c.status == "open" and draw(st.booleans()):

@@ -84,7 +84,9 @@ def test_awaiting_escalation_lists_unpaid_invoices_whose_manual_stage_came_witho
             case(2, 4, "promise_to_pay", A - days(2), until=A + days(4)),
         ],
     )
-    rows = [(r.invoice, r.stage, r.stage_date, r.days_past_due, r.reminders_off) for r in review(book).awaiting]
+    rows = [
+        (r.invoice, r.stage, r.stage_date, r.days_past_due, r.reminders_off) for r in review(book).awaiting
+    ]
     assert rows == [
         ("INV-2026-0007", "final_notice", A - days(15), 45, True),
         ("INV-2026-0009", "final_notice", A - days(10), 40, False),
@@ -115,7 +117,13 @@ def test_hint_names_the_segment_that_pays_on_time_least() -> None:
         invoice(5, "100.00", due=A - days(3), client="bolt", payments=[(A - days(3), "100.00")]),
     )
     hint = review(book).hint
-    assert (hint.kind, hint.subject, hint.count, hint.of, hint.others) == ("segment", "strategic", 1, 3, (2, 2))
+    assert (hint.kind, hint.subject, hint.count, hint.of, hint.others) == (
+        "segment",
+        "strategic",
+        1,
+        3,
+        (2, 2),
+    )
 
 
 def test_hint_names_the_most_common_exception_reason() -> None:

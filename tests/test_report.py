@@ -1,0 +1,240 @@
+"""`ledgerops report` and `ledgerops aging` end to end on the example ledger: golden outputs,
+the Markdown page as GitHub parses it, the JSON contract of SPEC §9, and --write."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from tests.conftest import REPO, copy_example, run_cli, snapshot
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+CASES = sorted(p for p in GOLDEN.glob("*/*") if (p / "args").is_file())
+SECTIONS = [
+    "Headline",
+    "Aging",
+    "By client",
+    "Trend: the last 8 weeks",
+    "Aging buckets",
+    "Exception queue",
+    "Awaiting a manual escalation",
+    "Overdue reasons this week (2026-11-21 to 2026-11-27)",
+    "Tune one control",
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_golden_output_on_the_example_ledger(case: Path, update_golden: bool) -> None:
+    """Regenerate with `pytest --update-golden` (or LEDGEROPS_UPDATE_GOLDEN=1) and review the diff."""
+    args = shlex.split((case / "args").read_text())
+    result = run_cli(*args, "--ledger", str(REPO))
+    assert result.returncode == 0, result.stderr
+    expected = next(case.glob("expected.*"), None)
+    if update_golden or os.environ.get("LEDGEROPS_UPDATE_GOLDEN"):
+        suffix = ".json" if "json" in args else ".md" if args[0] == "report" else ".txt"
+        (case / f"expected{suffix}").write_text(result.stdout, encoding="utf-8")
+        return
+    assert expected is not None, f"no golden file in {case}; run pytest --update-golden"
+    want = expected.read_text(encoding="utf-8")
+    if result.stdout != want:
+        diff = difflib.unified_diff(
+            want.splitlines(keepends=True), result.stdout.splitlines(keepends=True), str(expected), "actual"
+        )
+        pytest.fail("output differs from the golden file:\n" + "".join(diff), pytrace=False)
+
+
+def _page() -> str:
+    result = run_cli("report", "--ledger", str(REPO), "--as-of", "2026-11-27")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _tables(tokens: list[Token]) -> list[list[list[str]]]:
+    """Each table as rows of cell texts (the header row first)."""
+    tables: list[list[list[str]]] = []
+    row: list[str] = []
+    for i, token in enumerate(tokens):
+        if token.type == "table_open":
+            tables.append([])
+        elif token.type == "tr_open":
+            row = []
+        elif token.type in ("th_open", "td_open"):
+            row.append(tokens[i + 1].content if tokens[i + 1].type == "inline" else "")
+        elif token.type == "tr_close":
+            tables[-1].append(row)
+    return tables
+
+
+def test_the_page_is_github_markdown_with_every_section_in_order() -> None:
+    tokens = MarkdownIt("commonmark").enable("table").parse(_page())
+    headings = [
+        tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag != "h1"
+    ]
+    assert headings == SECTIONS
+    tables = _tables(tokens)
+    assert len(tables) >= 6
+    for table in tables:
+        assert len({len(row) for row in table}) == 1, table  # every row has the header's columns
+        assert len(table) >= 2
+    headline = tables[0]
+    assert [row[0] for row in headline[1:]] == ["EUR", "USD", "JPY"]
+    assert headline[1][1:4] == ["88.6", "+0.4", "50.0 % (1 of 2)"]
+
+
+def test_the_charts_are_mermaid_xycharts_with_one_value_per_label() -> None:
+    tokens = MarkdownIt("commonmark").parse(_page())
+    charts = [t.content for t in tokens if t.type == "fence" and t.info == "mermaid"]
+    assert len(charts) == 9  # DSO and on-time rate for each of 3 currencies, then 3 aging charts
+    for chart in charts:
+        lines = [line.strip() for line in chart.splitlines()]
+        assert lines[0] == "xychart-beta"
+        labels = next(line for line in lines if line.startswith("x-axis"))
+        values = next(line for line in lines if line.startswith(("line", "bar")))
+        assert labels.count('"') // 2 == values.count(",") + 1
+    assert any(
+        'title "EUR DSO (days)"' in c and "[81.2, 84.6, 84.6, 96.7, 97.4, 87.9, 88.2, 88.6]" in c
+        for c in charts
+    )
+
+
+def test_money_columns_are_right_aligned_and_formatted_per_currency() -> None:
+    page = _page()
+    assert "| EUR      |  24,220.41 | 3,711.16 | 18,963.25 |" in page
+    assert "| JPY      |  1,508,723 |  380,000 |   640,000 | 488,723 |" in page
+    tokens = MarkdownIt("commonmark").enable("table").parse(page.split("## Aging", 1)[1])
+    header = [t for t in tokens if t.type == "th_open"][:7]
+    assert [t.attrGet("style") for t in header] == [None] + ["text-align:right"] * 6
+
+
+def test_the_json_report_follows_spec_section_9_and_the_example_ledgers_figures() -> None:
+    result = run_cli("report", "--ledger", str(REPO), "--as-of", "2026-11-27", "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["as_of"] == "2026-11-27"
+    assert set(report) >= {"as_of", "currencies", "weeks", "alerts", "exceptions"}
+    figures = {
+        code: (c["receivable"], list(c["aging"].values()), c["sales"], c["dso"], c["on_time_rate"])
+        for code, c in report["currencies"].items()
+    }
+    assert figures == {  # docs/example-ledger.md, "Expected report figures"
+        "EUR": ("24220.41", ["3711.16", "18963.25", "0.00", "0.00", "1546.00"], "24595.66", 88.6, 0.5),
+        "USD": ("9647.61", ["7800.00", "1847.61", "0.00", "0.00", "0.00"], "11590.75", 74.9, 0.0),
+        "JPY": ("1508723", ["380000", "640000", "488723", "0", "0"], "1501500", 90.4, 0.0),
+    }
+    assert list(report["currencies"]["EUR"]["aging"]) == ["current", "1-30", "31-60", "61-90", "90+"]
+    weeks = report["weeks"]
+    assert [w["week"] for w in weeks] == [f"2026-W{n}" for n in range(41, 49)]
+    assert weeks[0]["currencies"]["USD"] == {
+        "receivable": "0.00", "aging": {k: "0.00" for k in ("current", "1-30", "31-60", "61-90", "90+")},
+        "dso": None, "on_time_rate": None, "sales": "0.00", "on_time": {"paid": 0, "due": 0},
+    }  # fmt: skip
+    assert [(w["currencies"]["EUR"]["dso"], w["currencies"]["EUR"]["on_time_rate"]) for w in weeks[-3:]] == [
+        (87.9, 0.333), (88.2, 0.333), (88.6, 0.5),
+    ]  # fmt: skip
+    assert report["alerts"] == [
+        {
+            "currency": "EUR",
+            "metric": "dso",
+            "weeks": ["2026-W46", "2026-W47", "2026-W48"],
+            "values": [87.9, 88.2, 88.6],
+        }
+    ]
+    assert [(e["id"], e["reason"], e["age_days"]) for e in report["exceptions"]] == [
+        ("EXC-2026-0001", "final_escalation", 9)
+    ]
+    assert report["opened_this_week"] == {"by_reason": {}, "cases": []}
+    assert [a["invoice"] for a in report["awaiting_escalation"]] == ["INV-2026-0004", "INV-2026-0006"]
+
+
+def test_a_report_as_of_last_week_reads_last_weeks_exceptions(example: Path) -> None:
+    result = run_cli("report", "--ledger", str(example), "--as-of", "2026-11-20", "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["week"] == "2026-W47"
+    assert report["opened_this_week"]["by_reason"] == {"promise_to_pay": 1, "final_escalation": 1}
+    assert [e["id"] for e in report["exceptions"]] == ["EXC-2026-0001", "EXC-2026-0002"]  # 0002 was open then
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
+
+
+def _ledger_repo(tmp_path: Path) -> Path:
+    root = copy_example(tmp_path / "books")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "-c", "user.name=Mara", "-c", "user.email=mara@example.invalid", "commit", "-qm", "ledger")
+    return root
+
+
+def test_write_saves_the_weeks_page_and_the_readme_then_commits_them(tmp_path: Path) -> None:
+    root = _ledger_repo(tmp_path)
+    result = run_cli("report", "--ledger", str(root), "--as-of", "2026-11-27", "--write")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == ["wrote reports/weekly/2026-W48.md", "wrote reports/README.md"]
+    page = (root / "reports/weekly/2026-W48.md").read_text()
+    assert page == _page()
+    readme = (root / "reports/README.md").read_text()
+    assert "[2026-W48](weekly/2026-W48.md)" in readme and readme.endswith(page)
+    assert _git(root, "status", "--porcelain") == ""
+    assert _git(root, "log", "-1", "--format=%s").strip() == "report: 2026-W48 as of 2026-11-27"
+    assert _git(root, "show", "--name-only", "--format=", "HEAD").split() == [
+        "reports/README.md",
+        "reports/weekly/2026-W48.md",
+    ]
+
+    again = run_cli("report", "--ledger", str(root), "--as-of", "2026-11-27", "--write")
+    assert again.stdout == "the report files are up to date\nnothing committed\n"
+
+    older = run_cli("report", "--ledger", str(root), "--as-of", "2026-11-20", "--write", "--format", "json")
+    assert json.loads(older.stdout)["written"] == ["reports/weekly/2026-W47.md"]  # README keeps the newest
+    assert (root / "reports/README.md").read_text() == readme
+
+
+def test_write_no_commit_only_writes(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "plain")  # not a repository
+    refused = run_cli("report", "--ledger", str(root), "--as-of", "2026-11-27", "--write")
+    assert refused.returncode == 2 and "--no-commit" in refused.stderr
+    assert not (root / "reports").exists()
+    result = run_cli("report", "--ledger", str(root), "--as-of", "2026-11-27", "--write", "--no-commit")
+    assert result.returncode == 0, result.stderr
+    assert (root / "reports/weekly/2026-W48.md").is_file() and (root / "reports/README.md").is_file()
+    assert sorted(p.name for p in (root / "reports").rglob("*")) == ["2026-W48.md", "README.md", "weekly"]
+
+
+def test_a_ledger_with_errors_gets_no_written_report(example: Path) -> None:
+    invoice = example / "invoices/2026/INV-2026-0007.yaml"
+    invoice.write_text(invoice.read_text().replace("currency: JPY", "currency: XYZ"))
+    before = snapshot(example)
+    result = run_cli("report", "--ledger", str(example), "--as-of", "2026-11-27", "--write", "--no-commit")
+    assert result.returncode == 2
+    assert "has errors" in result.stderr and "Traceback" not in result.stderr
+    assert snapshot(example) == before
+    printed = run_cli("report", "--ledger", str(example), "--as-of", "2026-11-27")
+    assert printed.returncode == 0 and "ledgerops check" in printed.stderr
+
+
+def test_report_outside_a_ledger_exits_2(tmp_path: Path) -> None:
+    for command in ("report", "aging"):
+        result = run_cli(command, "--ledger", str(tmp_path), "--as-of", "2026-11-27")
+        assert result.returncode == 2
+        assert "no policy.yaml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_aging_json_lists_each_currency_and_its_clients() -> None:
+    result = run_cli("aging", "--ledger", str(REPO), "--as-of", "2026-11-27", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    eur = payload["currencies"]["EUR"]
+    assert eur["receivable"] == "24220.41"
+    assert [(c["client"], c["receivable"], c["overdue"]) for c in eur["clients"]] == [
+        ("nordlicht", "22674.41", "18963.25"),
+        ("brotwerk", "1546.00", "1546.00"),
+    ]
+    assert payload["currencies"]["JPY"]["clients"][0]["aging"]["31-60"] == "488723"
