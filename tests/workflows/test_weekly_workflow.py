@@ -46,9 +46,3 @@ def test_a_push_by_the_founder_meanwhile_is_kept_and_counted_in_the_report(examp
     assert "| EUR      |       88.6 |" not in example_repo.read(REPORT)  # written again with the payment
     assert "20,509.25" in example_repo.read(REPORT)
 
-
-def test_a_paused_repository_writes_no_report(example_repo: Repository) -> None:
-    before = example_repo.log()
-    run = example_repo.run(WEEKLY, "schedule", variables={**PINNED, "LEDGEROPS_PAUSED": "true"})
-    assert run.conclusion == "skipped"
-    assert example_repo.log() == before
