@@ -202,7 +202,8 @@ def _no_commit_option(func: Callable[..., Any]) -> Callable[..., Any]:
 )
 @_date_option("--date", "The invoice's issue date (default: the event's date, else today).")
 @click.option("--po", "po_number", help="The client's purchase-order number.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice((*FORMATS, "github")), default="text", show_default=True,
+              help="github: step outputs (status, invoice, path, needs_review, summary) for $GITHUB_OUTPUT.")  # fmt: skip
 def draft(
     ledger_dir: Path,
     today: Any,
@@ -224,7 +225,7 @@ def draft(
 
     source = app.EventSource(client, project, milestone, event_file, github_event, _day(date), po_number)
     result = app.run(Context(ledger_dir, _day(today)), source)
-    _emit(actions.draft_json(result) if fmt == "json" else actions.draft_text(result))
+    _emit({"json": actions.draft_json, "github": actions.draft_github}.get(fmt, actions.draft_text)(result))
     sys.exit(1 if result.status == "invalid" else 0)
 
 

@@ -391,10 +391,12 @@ class _JobRunner:
             conclusion = "failure" if status == "failure" or conclusion == "failure" else "success"
         return tuple(steps), conclusion, "".join(summaries)
 
-    def _env(self, block: Mapping[str, Any] | None, env: dict[str, str]) -> dict[str, str]:
+    def _env(
+        self, block: Mapping[str, Any] | None, env: dict[str, str], contexts: Mapping[str, Any] | None = None
+    ) -> dict[str, str]:
         merged = dict(env)
         for key, value in (block or {}).items():
-            merged[key] = interpolate(to_text(value), {**self.contexts, "env": merged})
+            merged[key] = interpolate(to_text(value), {**(contexts or self.contexts), "env": merged})
         return merged
 
     def _run_steps(
@@ -499,7 +501,7 @@ class _JobRunner:
         files = {key: self.temp / f"{key.lower()}-{index}" for key in ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUMMARY")}  # fmt: skip
         for path in files.values():
             path.touch()
-        step_env = self._env(step.get("env"), {**env, **self.env_file})
+        step_env = self._env(step.get("env"), {**env, **self.env_file}, contexts)
         process_env = {
             **self._runner_env(),
             **{key: str(path) for key, path in files.items()},
