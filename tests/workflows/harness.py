@@ -194,6 +194,13 @@ class Repository:
         pull["base"].update(ref=base, sha=base_sha)
         return payload
 
+    def merge_pull_request(self, payload: dict[str, Any]) -> None:
+        """Merge as GitHub's merge button does: the base branch takes the pull request's merge
+        commit, refused when the base moved on since the pull request was opened."""
+        pull = payload["pull_request"]
+        git("update-ref", f"refs/heads/{pull['base']['ref']}", f"refs/pull/{payload['number']}/merge",
+            pull["base"]["sha"], cwd=self.origin)  # fmt: skip
+
     def log(self, ref: str = "main") -> list[Commit]:
         """The commits on a branch of origin, newest first, with the files each one touched."""
         out = git("log", "--format=%x00%H%x1f%an%x1f%ae%x1f%s%x1f%b%x1f", "--name-only", ref, cwd=self.origin)

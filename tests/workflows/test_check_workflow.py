@@ -12,7 +12,9 @@ PINNED = {"LEDGEROPS_TODAY": "2026-11-26"}  # a Thursday: the preview is of Frid
 INVOICE = "invoices/2026/INV-2026-0013.yaml"
 
 
-def test_a_new_draft_passes_and_the_summary_previews_what_the_next_run_sends(example_repo: Repository) -> None:
+def test_a_new_draft_passes_and_the_summary_previews_what_the_next_run_sends(
+    example_repo: Repository,
+) -> None:
     clone = example_repo.clone()
     git("switch", "-q", "-c", "draft-m3", cwd=clone)
     drafted = run_cli("draft", "--ledger", str(clone), "--client", "harbor-pine", "--project", "CAT27",
@@ -21,7 +23,9 @@ def test_a_new_draft_passes_and_the_summary_previews_what_the_next_run_sends(exa
     git("add", "-A", cwd=clone)
     git("commit", "-qm", "Draft CAT27/M3", cwd=clone, identity=FOUNDER)
     git("push", "-q", "origin", "draft-m3", cwd=clone)
-    run = example_repo.run(CHECK, "pull_request", example_repo.open_pull_request("draft-m3"), variables=PINNED)
+    run = example_repo.run(
+        CHECK, "pull_request", example_repo.open_pull_request("draft-m3"), variables=PINNED
+    )
     assert run.conclusion == "success", run.log
     assert [a for a in run.annotations if a.level == "error"] == []
     summary = run.summary
@@ -53,7 +57,9 @@ def test_a_policy_change_shows_its_impact(example_repo: Repository) -> None:
     clone = example_repo.clone()
     policy = (clone / "policy.yaml").read_text()
     assert "min_gap_days: 2" in policy
-    commit_change(clone, "gap", {"policy.yaml": policy.replace("min_gap_days: 2", "min_gap_days: 5")}, "Longer gap")
+    commit_change(
+        clone, "gap", {"policy.yaml": policy.replace("min_gap_days: 2", "min_gap_days: 5")}, "Longer gap"
+    )
     run = example_repo.run(CHECK, "pull_request", example_repo.open_pull_request("gap"), variables=PINNED)
     assert run.conclusion == "success", run.log
     assert "### policy.yaml changed: its impact" in run.summary

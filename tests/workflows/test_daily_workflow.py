@@ -56,7 +56,11 @@ def test_the_scheduled_run_sends_records_and_pushes(example_repo: Repository, se
 def test_a_manual_run_is_a_dry_run_unless_unticked(example_repo: Repository, server: MailServer) -> None:
     before = example_repo.log()
     run = example_repo.run(
-        DAILY, "workflow_dispatch", inputs={"today": "2026-11-27"}, variables=_variables(server), secrets=SECRETS
+        DAILY,
+        "workflow_dispatch",
+        inputs={"today": "2026-11-27"},
+        variables=_variables(server),
+        secrets=SECRETS,
     )
     assert run.conclusion == "success", run.log
     assert server.received == [] and example_repo.log() == before
@@ -85,7 +89,9 @@ def test_a_push_by_the_founder_meanwhile_is_fetched_and_the_run_plans_again(
     assert _sent(server) == ["INV-2026-0007", "INV-2026-0013", "INV-2026-0015"]  # no reminder: it was paid
     subjects = [c.subject for c in example_repo.log()]
     assert "INV-2026-0012 paid this morning" in subjects
-    assert not any("INV-2026-0012" in s for s in subjects[: subjects.index("INV-2026-0012 paid this morning")])
+    assert not any(
+        "INV-2026-0012" in s for s in subjects[: subjects.index("INV-2026-0012 paid this morning")]
+    )
 
 
 @pytest.mark.parametrize("name", ["daily.yml", "weekly.yml", "draft.yml"])

@@ -45,4 +45,3 @@ def test_a_push_by_the_founder_meanwhile_is_kept_and_counted_in_the_report(examp
     )
     assert "| EUR      |       88.6 |" not in example_repo.read(REPORT)  # written again with the payment
     assert "20,509.25" in example_repo.read(REPORT)
-
