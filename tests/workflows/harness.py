@@ -535,9 +535,9 @@ class _JobRunner:
                 to_text(timeout.stdout),
                 f"{to_text(timeout.stderr)}\n(timed out)",
             )
-        self.env_file.update(_key_values(files["GITHUB_ENV"].read_text()))
+        self.env_file.update(key_values(files["GITHUB_ENV"].read_text()))
         self.path_prefix += [line for line in files["GITHUB_PATH"].read_text().splitlines() if line]
-        outputs = _key_values(files["GITHUB_OUTPUT"].read_text())
+        outputs = key_values(files["GITHUB_OUTPUT"].read_text())
         return Step(name, outcome, stdout, stderr), outputs, files["GITHUB_STEP_SUMMARY"].read_text()
 
     def _runner_env(self) -> dict[str, str]:
@@ -573,7 +573,7 @@ def _config_env(config: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-def _key_values(text: str) -> dict[str, str]:
+def key_values(text: str) -> dict[str, str]:
     """The `name=value` and `name<<DELIMITER` lines of GITHUB_OUTPUT and GITHUB_ENV files."""
     values: dict[str, str] = {}
     lines = iter(text.splitlines())
