@@ -344,15 +344,22 @@ def _delivery_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _preview(shown: Any, fmt: str) -> int:
-    """Print what a run would do; 1 when a message could not be composed."""
+def _deliver(app: Any, ctx: Context, dry_run: bool, fmt: str, transport: str, no_push: bool) -> int:
+    """remind and run: print the plan (--dry-run) or run it; the exit code.
+
+    With --dry-run, 1 means a message could not be composed; otherwise that one failed."""
     from ledgerops.render import reminders
 
-    render = reminders.preview_json if fmt == "json" else reminders.preview_text
-    _emit(render(shown.plan, shown.messages))
-    for failure in shown.failures:
-        click.echo(f"ledgerops: {failure.invoice} {failure.stage}: {failure.detail}", err=True)
-    return 1 if shown.failures else 0
+    if dry_run:
+        shown = app.preview(ctx)
+        render = reminders.preview_json if fmt == "json" else reminders.preview_text
+        _emit(render(shown.plan, shown.messages))
+        for failure in shown.failures:
+            click.echo(f"ledgerops: {failure.invoice} {failure.stage}: {failure.detail}", err=True)
+        return 1 if shown.failures else 0
+    summary = app.run(ctx, transport, push=not no_push)
+    _emit(reminders.summary_json(summary) if fmt == "json" else reminders.summary_text(summary))
+    return 0 if summary.ok else 1
 
 
 @cli.command()
@@ -365,14 +372,8 @@ def remind(ledger_dir: Path, today: Any, dry_run: bool, fmt: str, transport: str
     Exit 0: everything due went out; 1: a message failed (the others still went); 2: cannot run.
     """
     from ledgerops.app import remind as app
-    from ledgerops.render import reminders
 
-    ctx = Context(ledger_dir, _day(today))
-    if dry_run:
-        sys.exit(_preview(app.preview(ctx), fmt))
-    summary = app.run(ctx, transport, push=not no_push)
-    _emit(reminders.summary_json(summary) if fmt == "json" else reminders.summary_text(summary))
-    sys.exit(1 if app.failed(summary) else 0)
+    sys.exit(_deliver(app, Context(ledger_dir, _day(today)), dry_run, fmt, transport, no_push))
 
 
 @cli.command("run")
@@ -385,16 +386,9 @@ def run_(ledger_dir: Path, today: Any, dry_run: bool, fmt: str, transport: str, 
     Every email leaves at most once, even when runs overlap or one is killed. A failure for
     one invoice never stops the others. Exit 0: all done; 1: something failed; 2: cannot run.
     """
-    from ledgerops.app import remind as reminders_app
     from ledgerops.app import run as app
-    from ledgerops.render import reminders
 
-    ctx = Context(ledger_dir, _day(today))
-    if dry_run:
-        sys.exit(_preview(app.preview(ctx), fmt))
-    summary = app.run(ctx, transport, push=not no_push)
-    _emit(reminders.summary_json(summary) if fmt == "json" else reminders.summary_text(summary))
-    sys.exit(1 if reminders_app.failed(summary) else 0)
+    sys.exit(_deliver(app, Context(ledger_dir, _day(today)), dry_run, fmt, transport, no_push))
 
 
 def _by_option(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -36,6 +36,7 @@ class Received:
 @dataclass
 class Handler:
     received: list[Received] = field(default_factory=list)
+    drop_after: int | None = None  # hang up after every this many accepted messages
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@", 1)[0]
@@ -59,6 +60,9 @@ class Handler:
             return "250 OK"
         if any(local.startswith("slowdata") for local in locals_):
             await asyncio.sleep(5)
+        if self.drop_after and len(self.received) % self.drop_after == 0:
+            await server.push("250 OK")
+            server.transport.close()  # like a server that allows one message per connection
         return "250 OK"
 
 

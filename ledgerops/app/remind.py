@@ -109,10 +109,6 @@ def run(ctx: Context, transport: str, push: bool) -> RunSummary:
     return summarize(state)
 
 
-def failed(summary: RunSummary) -> bool:
-    return bool(summary.errors) or any(s.status != "accepted" for s in summary.sent)
-
-
 def combine(*planners: delivery.Planner) -> delivery.Planner:
     """Several kinds of messages in one run, in the order given."""
 

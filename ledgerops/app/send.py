@@ -12,8 +12,6 @@ from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-import jinja2
-
 from ledgerops.app.failures import expected_failures
 from ledgerops.app.records import commit_files, create_record, edit_record, load_for_writing
 from ledgerops.context import Context
@@ -24,9 +22,8 @@ from ledgerops.core.sending import Delivery, SendPlan, SendReport, plan_sending
 from ledgerops.edge import clock, gitrepo, mail
 from ledgerops.edge.gitrepo import GitError
 from ledgerops.errors import LedgeropsError
-from ledgerops.render.invoice import FONT_FILES, invoice_email, invoice_pdf
 from ledgerops.render.problems import PdfProblem, TemplateProblem, UnsafeHeader
-from ledgerops.render.templates import environment
+from ledgerops.render.templates import Templates, environment
 from ledgerops.yamlfile.edit import SetValue
 from ledgerops.yamlfile.schema import EXCEPTION, INVOICE
 
@@ -55,12 +52,8 @@ def run(
     if dry_run or not planned.send:
         return SendReport(today, transport, dry_run, planned)
     templates = environment(ctx.ledger_dir)
-    deliveries = []
     with expected_failures(), mail.open_transport(transport, ctx.ledger_dir, environ) as sender:
-        for outgoing in planned.send:
-            deliveries.append(
-                deliver(ctx.ledger_dir, ledger, outgoing.invoice, today, now, templates, sender)
-            )
+        deliveries = deliver_all(ctx.ledger_dir, ledger, planned, today, now, templates, sender)
     written = [ctx.ledger_dir / path for d in deliveries for path in _written(d)]
     names = [d.invoice.id for d in deliveries if d.status == "accepted"]
     message = f"send: {', '.join(names) or 'nothing accepted'}"
@@ -95,15 +88,19 @@ def compose(
     invoice: Invoice,
     today: date,
     sent_at: datetime,
-    templates: jinja2.Environment,
+    templates: Templates,
 ) -> EmailMessage:
     """The invoice email with its PDF, as it will leave; dated `sent_at`."""
+    from ledgerops.render.invoice import invoice_email, invoice_pdf  # fpdf2 and Babel: slow to import
+
     document = invoice_document(ledger, invoice, today)
     return invoice_email(templates, document, sent_at, invoice_pdf(document, invoice_fonts(ledger_dir)))
 
 
 def invoice_fonts(ledger_dir: Path) -> dict[str, Path] | None:
     """The ledger's own TrueType fonts for the PDF (templates/invoice/fonts/), if it has them."""
+    from ledgerops.render.invoice import FONT_FILES
+
     fonts = {
         name: ledger_dir / "templates" / path
         for name, path in zip(("regular", "bold"), FONT_FILES, strict=True)
@@ -113,13 +110,41 @@ def invoice_fonts(ledger_dir: Path) -> dict[str, Path] | None:
     return {name: path for name, path in fonts.items() if path.is_file()}
 
 
+def deliver_all(
+    ledger_dir: Path,
+    ledger: Ledger,
+    planned: SendPlan,
+    today: date,
+    now: Clock,
+    templates: Templates,
+    sender: mail.Transport,
+) -> list[Delivery]:
+    """Deliver in number order; after a failure, the later numbers of that year wait for
+    the next run, so the issued invoices never skip a number."""
+    deliveries: list[Delivery] = []
+    failed: dict[int, str] = {}
+    for outgoing in planned.send:
+        invoice = outgoing.invoice
+        if outgoing.year in failed:
+            detail = (
+                f"not tried: {failed[outgoing.year]} was not sent, and invoices are issued in number order"
+            )
+            deliveries.append(Delivery(invoice, "not_sent", detail, retry=True))
+            continue
+        delivery = deliver(ledger_dir, ledger, invoice, today, now, templates, sender)
+        if delivery.status != "accepted":
+            failed[outgoing.year] = invoice.id
+        deliveries.append(delivery)
+    return deliveries
+
+
 def deliver(
     ledger_dir: Path,
     ledger: Ledger,
     invoice: Invoice,
     today: date,
     now: Clock,
-    templates: jinja2.Environment,
+    templates: Templates,
     sender: mail.Transport,
 ) -> Delivery:
     """Compose, hand over, and record one invoice; a failure stays with this invoice."""

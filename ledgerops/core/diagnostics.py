@@ -207,6 +207,9 @@ CODES: tuple[Code, ...] = (
     _c("send-stale-draft", "warning", "The draft is older than the policy allows and is not sent",
        "Set issue_date to today and due_date to match the terms (or delete the draft and draft "
        "it again), then approve it."),
+    _c("send-numbering-order", "warning", "An earlier-numbered draft of the same year is not sent yet",
+       "Invoices are issued in number order: send or void the earlier draft first, or delete it "
+       "and draft it again later (it then takes a later number)."),
     _c("send-failed", "error", "The mail server did not accept the invoice email",
        "Check the address and the SMTP settings; the invoice stays a draft and is tried again "
        "on the next send."),

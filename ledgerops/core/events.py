@@ -123,6 +123,8 @@ def _keys_in_text(text: str, wanted: tuple[str, ...]) -> dict[str, str]:
             key = match["key"].strip().lower()
             key = _KEY_ALIASES.get(key, key.replace(" ", "_"))
             value = match["value"].strip()
+            if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
             if key in wanted and key not in found and value and value != "_No response_":
                 found[key] = value
     return found

@@ -14,6 +14,7 @@ from decimal import Decimal
 from ledgerops.core.amounts import invoice_total, pausing_exceptions
 from ledgerops.core.diagnostics import Diagnostic, diag
 from ledgerops.core.model import ExceptionCase, Invoice, Ledger
+from ledgerops.core.numbering import parse_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class Outgoing:
     to: tuple[str, ...]
     cc: tuple[str, ...]
     total: Decimal
+    year: int  # of its number sequence: a failure holds back the later numbers of that year
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,17 +67,31 @@ class SendReport:
 
 
 def plan_sending(ledger: Ledger, today: date, uncommitted: Collection[str] = ()) -> SendPlan:
+    """Drafts in number order; one that waits holds back the later numbers of its year, so
+    the issued invoices never skip a number (SPEC §4)."""
     paused = pausing_exceptions(ledger.exceptions, today)
     send, blocked = [], []
-    for invoice in sorted(ledger.invoices, key=lambda inv: inv.id):
-        if invoice.status == "draft":
-            reason = _waits(ledger, invoice, today, uncommitted, paused)
-            if reason is None:
-                client = ledger.clients[invoice.client]
-                send.append(Outgoing(invoice, client.email, client.cc, invoice_total(invoice)))
-            else:
-                blocked.append(Blocked(invoice, reason))
+    waiting: dict[int, str] = {}  # year -> the first draft of that year that waits
+    drafts = [invoice for invoice in ledger.invoices if invoice.status == "draft"]
+    for invoice in sorted(drafts, key=lambda inv: sequence_key(ledger, inv)):
+        year = sequence_key(ledger, invoice)[0]
+        reason = _waits(ledger, invoice, today, uncommitted, paused)
+        if reason is None and year in waiting:
+            reason = diag("send-numbering-order", invoice.at("id"),
+                          f"{invoice.id} waits for {waiting[year]}: invoices are issued in number order")  # fmt: skip
+        if reason is None:
+            client = ledger.clients[invoice.client]
+            send.append(Outgoing(invoice, client.email, client.cc, invoice_total(invoice), year))
+        else:
+            blocked.append(Blocked(invoice, reason))
+            waiting.setdefault(year, invoice.id)
     return SendPlan(tuple(send), tuple(blocked))
+
+
+def sequence_key(ledger: Ledger, invoice: Invoice) -> tuple[int, int, str]:
+    """(year, number, id) in the policy's numbering; check guarantees the id parses."""
+    year, number = parse_number(ledger.policy.numbering, invoice.id) or (invoice.issue_date.year, 0)
+    return year, number, invoice.id
 
 
 def _waits(

@@ -48,7 +48,8 @@ def send_json(report: SendReport) -> str:
             for d in report.deliveries if d.status == "accepted"
         ],
         "failed": [
-            {"invoice": d.invoice.id, "status": d.status, "detail": d.detail, "retry": d.retry, "exception": d.case}
+            {"invoice": d.invoice.id, "status": d.status, "code": "send-unknown" if d.status == "unknown" else "send-failed",
+             "detail": d.detail, "retry": d.retry, "exception": d.case}
             for d in report.deliveries if d.status != "accepted"
         ],
         "commit": report.commit,

@@ -36,6 +36,10 @@ class RunSummary:
     opened: tuple[str, ...]  # exception ids
     errors: tuple[tuple[str, str, str], ...]  # (invoice, stage, detail)
 
+    @property
+    def ok(self) -> bool:
+        return not self.errors and all(s.status == "accepted" for s in self.sent)
+
 
 def _send_row(item: Send, subject: str) -> dict[str, Any]:
     return {
@@ -130,7 +134,7 @@ def summary_payload(summary: RunSummary) -> dict[str, Any]:
         for s in summary.sent
         if s.status != "accepted"
     ] + [{"invoice": i, "stage": st, "status": "error", "detail": d} for i, st, d in summary.errors]
-    payload["ok"] = not payload["errors"]
+    payload["ok"] = summary.ok
     return payload
 
 

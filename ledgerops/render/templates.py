@@ -17,7 +17,10 @@ from ledgerops.render.problems import TemplateProblem
 _AUTOESCAPED = (".html", ".html.j2", ".htm")
 
 
-def environment(ledger_dir: Path | None) -> jinja2.Environment:
+Templates = jinja2.Environment  # what the other layers name it by: they may not import jinja2
+
+
+def environment(ledger_dir: Path | None) -> Templates:
     loaders: list[jinja2.BaseLoader] = []
     if ledger_dir is not None and (ledger_dir / "templates").is_dir():
         loaders.append(jinja2.FileSystemLoader(ledger_dir / "templates"))

@@ -22,7 +22,7 @@ import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, SingleQuotedScalarString
 
 from ledgerops.yamlfile.schema import Struct
 
@@ -151,7 +151,14 @@ def _apply(doc: CommentedMap, change: Change, key_order: Sequence[str]) -> None:
     # New items follow the file's habit; the tool's own default is one {...} line per item.
     last = items[-1] if items else None
     flow = not isinstance(last, CommentedMap) or last.fa.flow_style()
-    items.append(_node(dict(change.item), flow))
+    item = _node(dict(change.item), flow)
+    if isinstance(last, CommentedMap):
+        for key, value in item.items():
+            if type(value) is str and isinstance(
+                last.get(key), (DoubleQuotedScalarString, SingleQuotedScalarString)
+            ):
+                item[key] = type(last[key])(value)  # quoted like the same key one item up
+    items.append(item)
 
 
 def _put(doc: CommentedMap, key: str, value: Any, key_order: Sequence[str]) -> None:

@@ -183,3 +183,10 @@ def test_new_file_with_multiline_text_and_flow_items() -> None:
 def test_a_file_with_a_duplicate_key_is_refused_not_guessed() -> None:
     with pytest.raises(EditRefused):
         edit_text("id: X\nstatus: draft\nstatus: sent\n", [SetValue("status", "void")])
+
+
+def test_an_appended_value_is_quoted_like_the_same_key_one_item_up() -> None:
+    text = "payments:\n  - {date: 2026-01-05, amount: 10.00, ref: 'SEPA 1'}\n"
+    item = {"date": date(2026, 2, 1), "amount": Decimal("5.00"), "ref": "SEPA 2", "method": "card"}
+    edited = edit_text(text, [AppendItem.of("payments", item)])
+    assert edited == text + "  - {date: 2026-02-01, amount: 5.00, ref: 'SEPA 2', method: card}\n"

@@ -1,0 +1,77 @@
+"""`ledgerops run` on a copy of the example ledger with the outbox: what docs/example-ledger.md
+says happens on Friday 2026-11-27."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from pathlib import Path
+
+from tests.conftest import run_cli, snapshot
+
+from .ledgers import DAY, example_repo, git
+
+
+def test_run_on_the_example_ledger_writes_the_expected_emails(tmp_path: Path) -> None:
+    ledger = example_repo(tmp_path / "ledger")
+    before = snapshot(ledger)
+    preview = run_cli("run", "--ledger", str(ledger), "--today", DAY, "--dry-run", "--format", "json")
+    assert preview.returncode == 0 and snapshot(ledger) == before
+    assert [m["invoice"] for m in json.loads(preview.stdout)["invoices"]] == ["INV-2026-0015"]
+
+    done = run_cli("run", "--ledger", str(ledger), "--today", DAY, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert [(m["invoice"], m["to"]) for m in summary["invoices"]] == [
+        ("INV-2026-0015", "payables@harborandpine.example")
+    ]
+    assert [(m["invoice"], m["stage"], m["amount_due"], m["currency"]) for m in summary["send"]] == [
+        ("INV-2026-0007", "overdue_7", "649600", "JPY"),
+        ("INV-2026-0012", "due", "5400.00", "USD"),
+        ("INV-2026-0013", "pre_due", "2400.00", "USD"),
+    ]
+    assert summary["escalate"] == [{"invoice": "INV-2026-0006", "stage": "final_notice"}]
+    assert summary["late_fees"] == [{"invoice": "INV-2026-0007", "amount": "9600", "currency": "JPY"}]
+    assert summary["exceptions_opened"] == ["EXC-2026-0003"] and summary["errors"] == [] and summary["ok"]
+    assert "INV-2026-0015" not in {s["invoice"] for s in summary["skipped"]}
+
+    outbox = sorted(p.name for p in (ledger / "outbox").iterdir())
+    assert outbox == [
+        "INV-2026-0007.overdue_7@lindqvist-design.example.eml",
+        "INV-2026-0012.due@lindqvist-design.example.eml",
+        "INV-2026-0013.pre_due@lindqvist-design.example.eml",
+        "INV-2026-0015.invoice@lindqvist-design.example.eml",
+    ]
+    invoice_mail = email.message_from_bytes(
+        (ledger / "outbox" / outbox[-1]).read_bytes(), policy=email.policy.default
+    )
+    (pdf,) = [part for part in invoice_mail.iter_attachments()]
+    assert pdf.get_filename() == "INV-2026-0015.pdf" and pdf.get_content().startswith(b"%PDF")
+    draft = (ledger / "invoices/2026/INV-2026-0015.yaml").read_text()
+    assert "status: sent\nsent_at: 2026-11-27T" in draft
+    assert git(ledger, "status", "--porcelain") == ""
+    assert all(line.split(" ", 1)[1].startswith("ledgerops run 2026-11-27:")
+               for line in git(ledger, "log", "--oneline").splitlines()[:-1])  # fmt: skip
+
+    again = run_cli("run", "--ledger", str(ledger), "--today", DAY, "--format", "json")
+    repeat = json.loads(again.stdout)
+    assert again.returncode == 0 and repeat["send"] == [] and repeat["invoices"] == []
+    assert len(list((ledger / "outbox").iterdir())) == 4
+
+
+def test_run_text_summary_and_failures_do_not_stop_the_others(tmp_path: Path) -> None:
+    ledger = example_repo(tmp_path / "ledger")
+    # The check renders sample invoices on their due date; this template only breaks later.
+    (ledger / "templates/reminders").mkdir(parents=True)
+    (ledger / "templates/reminders/overdue_7.strategic.md.j2").write_text(
+        "Subject: {{ invoice_id }}\n\n{{ invoice_id }} {{ amount_due }} {{ due_date }} {{ payment_link }}\n"
+        "{% if days_overdue > 6 %}{{ client.no_such_field }}{% endif %}\n"
+    )
+    git(ledger, "add", "-A")
+    git(ledger, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a template that fails late")
+    done = run_cli("run", "--ledger", str(ledger), "--today", DAY)
+    assert done.returncode == 1
+    assert "FAILED    INV-2026-0007  overdue_7" in done.stdout
+    assert "sent      INV-2026-0012  due" in done.stdout and "sent      INV-2026-0013  pre_due" in done.stdout
+    assert "claims" not in (ledger / "invoices/2026/INV-2026-0007.yaml").read_text()

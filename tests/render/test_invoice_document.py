@@ -1,0 +1,136 @@
+"""The invoice document: golden HTML and text, the PDF's text, the payment QR code, fonts."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import email
+import email.policy
+import io
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from ledgerops.app.load import load
+from ledgerops.context import Context
+from ledgerops.core.document import invoice_document
+from ledgerops.core.model import Ledger
+from ledgerops.render.invoice import invoice_email, invoice_html, invoice_pdf, invoice_text
+from ledgerops.render.problems import PdfProblem
+from ledgerops.render.templates import environment
+from tests.conftest import EXAMPLE_DAY, REPO, run_cli
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "render"
+SENT_AT = datetime(2026, 11, 16, 17, 2, 38, tzinfo=timezone(timedelta(hours=1)))
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+@pytest.fixture(scope="module")
+def ledger() -> Ledger:
+    loaded = load(Context(REPO, EXAMPLE_DAY))
+    assert loaded.ledger is not None
+    return loaded.ledger
+
+
+def _document(ledger: Ledger, invoice_id: str):
+    (invoice,) = [inv for inv in ledger.invoices if inv.id == invoice_id]
+    return invoice_document(ledger, invoice, EXAMPLE_DAY)
+
+
+def _golden(name: str, actual: str, update: bool) -> None:
+    path = GOLDEN / name
+    actual = actual.replace("\r\n", "\n")  # a mail part's lines end in CRLF on the wire
+    if update or not path.exists():
+        path.write_text(actual, encoding="utf-8")
+    expected = path.read_text(encoding="utf-8")
+    diff = "".join(
+        difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), str(path), "actual")
+    )
+    assert not diff, f"{name} changed (rerun with --update-golden if intended):\n{diff}"
+
+
+def test_golden_invoice_html_and_text(ledger: Ledger, update_golden: bool) -> None:
+    document = _document(ledger, "INV-2026-0014")
+    env = environment(None)
+    _golden("INV-2026-0014.html", invoice_html(env, document), update_golden)
+    _golden("INV-2026-0014.txt", invoice_text(env, document), update_golden)
+
+
+def test_golden_invoice_email(ledger: Ledger, update_golden: bool) -> None:
+    message = invoice_email(environment(None), _document(ledger, "INV-2026-0014"), SENT_AT, b"%PDF-1.4\n")
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    assert parsed["Subject"] == "Invoice INV-2026-0014 from Mara Lindqvist Design: Brand identity 2026"
+    _golden("INV-2026-0014.email.txt", parsed.get_body(("plain",)).get_content(), update_golden)
+    _golden("INV-2026-0014.email.html", parsed.get_body(("html",)).get_content(), update_golden)
+
+
+def _pdf_text(data: bytes) -> tuple[str, int]:
+    reader = PdfReader(io.BytesIO(data))
+    text = "".join(page.extract_text() for page in reader.pages).replace("\xa0", " ")
+    return text, sum(len(p.images) for p in reader.pages)
+
+
+def test_the_pdf_shows_what_the_client_needs(ledger: Ledger) -> None:
+    data = invoice_pdf(_document(ledger, "INV-2026-0014"))
+    assert data.startswith(b"%PDF-")
+    text, images = _pdf_text(data)
+    for expected in ("INV-2026-0014", "16.12.2026", "3.711,16 €", "1.466,50 €", "VAT 7 % on 1.466,50 €", "102,66 €",
+                     "Nordlicht Energie GmbH", "Tax ID DE287654321", "Your PO number", "00471",
+                     "https://pay.lindqvist-design.example/INV-2026-0014", "DE89 3704 0044 0532 0130 00",
+                     "Scan with your banking app"):  # fmt: skip
+        assert expected in text, expected
+    assert images == 1  # the EPC QR code
+
+
+def test_a_partly_paid_invoice_in_usd_has_no_girocode(ledger: Ledger) -> None:
+    text, images = _pdf_text(invoice_pdf(_document(ledger, "INV-2026-0010")))
+    assert "Late fee" in text and "- $2,000.00" in text and "$1,847.61" in text and "Nov 6, 2026" in text
+    assert images == 0  # EPC QR codes are for euro transfers only
+
+
+def test_the_pdf_is_the_same_every_time(ledger: Ledger) -> None:
+    document = _document(ledger, "INV-2026-0007")
+    assert invoice_pdf(document) == invoice_pdf(document)
+
+
+def test_text_the_builtin_font_cannot_show_is_refused_with_a_way_out(ledger: Ledger) -> None:
+    document = _document(ledger, "INV-2026-0007")
+    client = dataclasses.replace(document.client, name="カゼ・ロボティクス株式会社")
+    with pytest.raises(PdfProblem, match=r"templates/invoice/fonts/regular\.ttf"):
+        invoice_pdf(dataclasses.replace(document, client=client))
+
+
+@pytest.mark.skipif(not (DEJAVU / "DejaVuSans.ttf").exists(), reason="DejaVu fonts are not installed")
+def test_a_ledger_font_shows_any_script(ledger: Ledger) -> None:
+    document = _document(ledger, "INV-2026-0007")
+    client = dataclasses.replace(document.client, name="Kaze Robotics 株式会社 Ωμέγα")
+    fonts = {"regular": DEJAVU / "DejaVuSans.ttf", "bold": DEJAVU / "DejaVuSans-Bold.ttf"}
+    text, _ = _pdf_text(invoice_pdf(dataclasses.replace(document, client=client), fonts))
+    assert "Ωμέγα" in text and "INV-2026-0007" in text
+
+
+def test_render_command_writes_a_file_or_prints(tmp_path: Path) -> None:
+    out = tmp_path / "invoice.pdf"  # the format follows the extension
+    result = run_cli(
+        "render", "INV-2026-0012", "--ledger", str(REPO), "--today", "2026-11-27", "-o", str(out)
+    )
+    assert result.returncode == 0 and result.stdout == f"wrote {out}\n"
+    assert out.read_bytes().startswith(b"%PDF-")
+    printed = run_cli("render", "INV-2026-0012", "--ledger", str(REPO), "--today", "2026-11-27")
+    assert (
+        printed.returncode == 0
+        and "INVOICE INV-2026-0012" in printed.stdout
+        and "$5,400.00" in printed.stdout
+    )
+
+
+def test_a_ledger_template_overrides_the_document(example: Path) -> None:
+    (example / "templates/invoice").mkdir(parents=True)
+    (example / "templates/invoice/invoice.txt.j2").write_text("Rechnung {{ invoice_id }}: {{ amount_due }}\n")
+    result = run_cli(
+        "render", "INV-2026-0014", "--ledger", str(example), "--today", "2026-11-27", "--format", "txt"
+    )
+    assert result.stdout == "Rechnung INV-2026-0014: 3.711,16\xa0€\n"
+    assert date(2026, 11, 27) == EXAMPLE_DAY

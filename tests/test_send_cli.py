@@ -1,0 +1,255 @@
+"""`ledgerops draft` and `send` end to end: real git repositories, a real SMTP server."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import run_cli, snapshot
+from tests.gitledger import changed_files, commit_all, example_repo, git, log, status
+
+TODAY = "2026-11-27"
+
+
+def _env(server, **extra: str) -> dict[str, str]:
+    return {**os.environ, **server.environ(**extra)}
+
+
+def _received(server) -> dict[str, email.message.EmailMessage]:
+    messages = [email.message_from_bytes(r.data, policy=email.policy.default) for r in server.received]
+    return {str(m["Message-ID"]).split(".")[0].lstrip("<"): m for m in messages}
+
+
+def test_draft_then_send_delivers_once_and_records_it(tmp_path: Path, smtp_server) -> None:
+    ledger = example_repo(tmp_path / "ledger")
+    args = ("--ledger", str(ledger), "--today", TODAY)
+    drafted = run_cli("draft", *args, "--client", "harbor-pine", "--project", "CAT27", "--milestone", "M3")
+    assert drafted.returncode == 0, drafted.stderr
+    assert "drafted INV-2026-0016" in drafted.stdout
+    before = snapshot(ledger)
+    again = run_cli("draft", *args, "--client", "harbor-pine", "--project", "CAT27", "--milestone", "M3")
+    assert again.returncode == 0 and "already invoiced by INV-2026-0016" in again.stdout
+    assert snapshot(ledger) == before
+    commit_all(ledger, "Merge draft INV-2026-0016")  # the approval
+
+    server = smtp_server()
+    sent = run_cli("send", *args, "--transport", "smtp", "--format", "json", env=_env(server))
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    report = json.loads(sent.stdout)
+    assert [s["invoice"] for s in report["sent"]] == ["INV-2026-0015", "INV-2026-0016"]
+    assert report["failed"] == [] and report["commit"]
+
+    message = _received(server)["INV-2026-0016"]
+    assert message["To"] == "payables@harborandpine.example"
+    assert message["Cc"] == "dana.whitfield@harborandpine.example"
+    assert message["From"] == "Mara Lindqvist Design <billing@lindqvist-design.example>"
+    assert message["Message-ID"] == "<INV-2026-0016.invoice@lindqvist-design.example>"
+    assert message["Auto-Submitted"] == "auto-generated"
+    link = "https://pay.lindqvist-design.example/INV-2026-0016"
+    assert link in message.get_body(("plain",)).get_content()
+    assert f'href="{link}"' in message.get_body(("html",)).get_content()
+    (pdf,) = [part for part in message.iter_attachments()]
+    assert pdf.get_content_type() == "application/pdf" and pdf.get_filename() == "INV-2026-0016.pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_content())).pages)
+    assert "INV-2026-0016" in text and "$1,900.00" in text and "Dec 11, 2026" in text
+
+    recorded = (ledger / "invoices/2026/INV-2026-0016.yaml").read_text()
+    assert "status: sent\nsent_at: 2026-11-27T" in recorded
+    assert log(ledger)[0] == "send: INV-2026-0015, INV-2026-0016"
+    assert changed_files(ledger) == ["invoices/2026/INV-2026-0015.yaml", "invoices/2026/INV-2026-0016.yaml"]
+    assert status(ledger) == ""
+    assert run_cli("check", "--ledger", str(ledger), "--today", TODAY).returncode == 0
+
+    second = run_cli("send", *args, "--transport", "smtp", env=_env(server))
+    assert second.returncode == 0 and "no approved invoice waits to be sent" in second.stdout
+    assert len(server.received) == 2 and len(log(ledger)) == 3
+
+
+def _fault_ledger(root: Path, addresses: list[str]) -> Path:
+    """One approved draft per address, numbered in that order; an address names a server fault."""
+    (root / "invoices/2026").mkdir(parents=True)
+    (root / "clients").mkdir()
+    (root / "exceptions").mkdir()
+    (root / "policy.yaml").write_text(
+        "company: {name: Jane Doe Studio, email: billing@janedoe.example}\ntimezone: Europe/Berlin\n"
+        'payment_link: "https://pay.example/{invoice_id}"\n'
+    )
+    for number, address in enumerate(addresses, start=1):
+        client = f"client-{number}"
+        (root / f"clients/{client}.yaml").write_text(
+            f"id: {client}\nname: Client {number} Ltd\nemail: {address}\nsegment: standard\n"
+        )
+        (root / f"invoices/2026/INV-2026-{number:04d}.yaml").write_text(
+            f"id: INV-2026-{number:04d}\nclient: {client}\nissue_date: 2026-11-26\ndue_date: 2026-12-26\n"
+            "currency: EUR\nlines:\n  - {description: Design work, quantity: 1, unit_price: 100.00, tax_rate: 19}\n"
+            "status: draft   # the tool sets sent and sent_at\n"
+        )
+    git(root, "init", "--quiet", "--initial-branch", "main")
+    commit_all(root, "approved drafts")
+    return root
+
+
+def _sent(ledger: Path, count: int) -> list[bool]:
+    return [
+        "status: sent" in (ledger / f"invoices/2026/INV-2026-{n:04d}.yaml").read_text()
+        for n in range(1, count + 1)
+    ]
+
+
+def _send_json(ledger: Path, server) -> tuple[int, dict]:
+    result = run_cli("send", "--ledger", str(ledger), "--today", TODAY, "--transport", "smtp", "--format", "json",
+                     env=_env(server))  # fmt: skip
+    return result.returncode, json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("fault", "outcome", "retry", "server_read_it"),
+    [("refuse550", "not_sent", False, False),  # recipient refused for good: fix the address
+     ("busy450", "not_sent", True, False),  # recipient refused for now: next run
+     ("dropmail", "not_sent", True, False),  # the server hung up before the data: never delivered
+     ("reject554", "not_sent", False, False),  # the data itself refused
+     ("dropdata", "unknown", False, True)],  # the server read the data, then hung up: maybe delivered
+)  # fmt: skip
+def test_smtp_faults_record_exactly_the_accepted_invoices(
+    tmp_path: Path, smtp_server, fault: str, outcome: str, retry: bool, server_read_it: bool
+) -> None:
+    ledger = _fault_ledger(
+        tmp_path / "ledger", ["ap@one.example", f"{fault}@two.example", "ap@three.example"]
+    )
+    server = smtp_server()
+    code, report = _send_json(ledger, server)
+    assert code == 1
+    assert [s["invoice"] for s in report["sent"]] == ["INV-2026-0001"]
+    failed = {f["invoice"]: (f["status"], f["retry"]) for f in report["failed"]}
+    assert failed == {"INV-2026-0002": (outcome, retry), "INV-2026-0003": ("not_sent", True)}
+    assert "issued in number order" in report["failed"][1]["detail"]  # a gap-free sequence
+    assert _sent(ledger, 3) == [True, False, False]
+    assert len(server.received) == (2 if server_read_it else 1)
+    first = (ledger / "invoices/2026/INV-2026-0001.yaml").read_text()
+    assert "status: sent    # the tool sets sent and sent_at\nsent_at: 2026-11-27T" in first  # comment kept
+    recorded = ["invoices/2026/INV-2026-0001.yaml"]
+    if outcome == "unknown":
+        case = (ledger / "exceptions/EXC-2026-0001.yaml").read_text()
+        assert "invoice: INV-2026-0002\nreason: delivery_unknown\n" in case
+        recorded.insert(0, "exceptions/EXC-2026-0001.yaml")
+    assert changed_files(ledger) == recorded and status(ledger) == ""
+    assert run_cli("check", "--ledger", str(ledger), "--today", TODAY).returncode == 0
+
+    # The next run tries again what may work now, and never resends what may have arrived.
+    code, again = _send_json(ledger, server)
+    if outcome == "unknown":
+        assert code == 0 and again["sent"] == []
+        assert {b["invoice"]: b["code"] for b in again["blocked"]} == {
+            "INV-2026-0002": "send-open-exception", "INV-2026-0003": "send-numbering-order"}  # fmt: skip
+    else:
+        assert code == 1 and [f["invoice"] for f in again["failed"]] == ["INV-2026-0002", "INV-2026-0003"]
+
+
+def test_a_drop_between_messages_reconnects_and_the_batch_goes_on(tmp_path: Path, smtp_server) -> None:
+    ledger = _fault_ledger(tmp_path / "ledger", ["ap@one.example", "ap@two.example", "ap@three.example"])
+    server = smtp_server()
+    server.handler.drop_after = 1  # the server closes the connection after each message
+    code, report = _send_json(ledger, server)
+    assert code == 0 and [s["invoice"] for s in report["sent"]] == [
+        "INV-2026-0001",
+        "INV-2026-0002",
+        "INV-2026-0003",
+    ]
+    assert _sent(ledger, 3) == [True, True, True] and len(server.received) == 3
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_an_authentication_failure_sends_and_changes_nothing(tmp_path: Path, smtp_server) -> None:
+    ledger = _fault_ledger(tmp_path / "ledger", ["ap@one.example", "ap@two.example"])
+    server = smtp_server(tls="starttls", user="jane", password="right-password")
+    before = snapshot(ledger)
+    env = _env(server, LEDGEROPS_SMTP_TLS="starttls", LEDGEROPS_SMTP_USER="jane",
+               LEDGEROPS_SMTP_PASSWORD="wrong-password-123")  # fmt: skip
+    result = run_cli("send", "--ledger", str(ledger), "--today", TODAY, "--transport", "smtp", env=env)
+    assert result.returncode == 1
+    assert "authentication failed" in result.stdout
+    assert "wrong-password-123" not in result.stdout + result.stderr
+    assert server.received == [] and snapshot(ledger) == before and log(ledger) == ["approved drafts"]
+
+
+def test_an_untrusted_certificate_sends_nothing(tmp_path: Path, smtp_server) -> None:
+    ledger = _fault_ledger(tmp_path / "ledger", ["ap@one.example"])
+    server = smtp_server(tls="tls")
+    env = {k: v for k, v in _env(server, LEDGEROPS_SMTP_TLS="tls").items() if k != "LEDGEROPS_SMTP_CA_FILE"}
+    before = snapshot(ledger)
+    result = run_cli("send", "--ledger", str(ledger), "--today", TODAY, "--transport", "smtp", env=env)
+    assert result.returncode == 1 and "not trusted" in result.stdout
+    assert server.received == [] and snapshot(ledger) == before
+
+
+def test_the_outbox_is_the_default_transport(tmp_path: Path) -> None:
+    ledger = example_repo(tmp_path / "ledger")
+    result = run_cli("send", "--ledger", str(ledger), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    eml = ledger / "outbox" / "INV-2026-0015.invoice@lindqvist-design.example.eml"
+    parsed = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert (
+        parsed["Subject"] == "Invoice INV-2026-0015 from Mara Lindqvist Design: Holiday 2026 social campaign"
+    )
+    assert [p.get_filename() for p in parsed.iter_attachments()] == ["INV-2026-0015.pdf"]
+    assert status(ledger) == ""  # outbox/ is git-ignored; the record is committed
+
+
+def test_dry_run_lists_what_would_be_sent_and_why_others_wait(tmp_path: Path) -> None:
+    ledger = example_repo(tmp_path / "ledger")
+    args = ("--ledger", str(ledger), "--today", TODAY)
+    assert (
+        run_cli("draft", *args, "--client", "nordlicht", "--project", "WEB", "--milestone", "M1").returncode
+        == 0
+    )
+    assert (
+        run_cli(
+            "draft", *args, "--client", "kaze-robotics", "--project", "IREX", "--milestone", "M2"
+        ).returncode
+        == 0
+    )
+    commit_all(ledger, "approve two drafts")
+    assert (
+        run_cli("draft", *args, "--client", "brotwerk", "--project", "SHOP", "--milestone", "M2").returncode
+        == 0
+    )
+    before = snapshot(ledger)
+    result = run_cli("send", *args, "--dry-run", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [(s["invoice"], s["total"], s["currency"]) for s in report["send"]] == [
+        ("INV-2026-0015", "1600.00", "USD")
+    ]
+    assert {b["invoice"]: b["code"] for b in report["blocked"]} == {
+        "INV-2026-0016": "send-po-missing", "INV-2026-0017": "send-on-hold", "INV-2026-0018": "send-not-approved"}  # fmt: skip
+    assert report["sent"] == [] and snapshot(ledger) == before
+
+
+def test_send_refuses_everything_while_check_reports_errors(tmp_path: Path) -> None:
+    ledger = example_repo(tmp_path / "ledger")
+    bad = ledger / "clients/brotwerk.yaml"
+    bad.write_text(bad.read_text().replace("segment: standard", "segment: unknown-segment"))
+    commit_all(ledger, "a broken client")
+    before = snapshot(ledger)
+    result = run_cli("send", "--ledger", str(ledger), "--today", TODAY)
+    assert (
+        result.returncode == 2 and "nothing was changed" in result.stderr and "Traceback" not in result.stderr
+    )
+    assert snapshot(ledger) == before
+
+
+def test_send_only_from_the_approval_branch(tmp_path: Path) -> None:
+    ledger = example_repo(tmp_path / "ledger")
+    git(ledger, "checkout", "--quiet", "-b", "draft/INV-2026-0016")
+    before = snapshot(ledger)
+    result = run_cli("send", "--ledger", str(ledger), "--today", TODAY)
+    assert result.returncode == 2
+    assert "sent only from the approval branch 'main'" in result.stderr
+    assert snapshot(ledger) == before
