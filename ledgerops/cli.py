@@ -150,6 +150,33 @@ def aging(ledger_dir: Path, as_of: Any, fmt: str) -> None:
     _note_errors(errors)
 
 
+@cli.group()
+def policy() -> None:
+    """Review the billing policy."""
+
+
+@policy.command("impact")
+@_ledger_option
+@_today_option
+@click.option("--against", metavar="REF", default=None,
+              help="Compare with policy.yaml at this git ref (branch, tag, commit); default: HEAD.")  # fmt: skip
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Compare with this policy file instead of a git ref.")  # fmt: skip
+@click.option("--days", type=click.IntRange(1, 366), default=30, show_default=True,
+              help="How many days ahead to run the schedule.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def policy_impact(
+    ledger_dir: Path, today: Any, against: str | None, policy_file: Path | None, days: int, fmt: str
+) -> None:
+    """What the working tree's policy changes against another version: messages sent, moved or
+    dropped, late fees and escalations over the next days, and the last 8 weeks replayed."""
+    from ledgerops.app import policy_impact as app
+    from ledgerops.render import impact as render
+
+    impact, before = app.run(Context(ledger_dir, _day(today)), against, policy_file, days)
+    _emit(render.impact_json(impact, before) if fmt == "json" else render.impact_text(impact, before))
+
+
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--company", default="My Company", show_default=True, help="Your company name.")

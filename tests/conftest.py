@@ -33,6 +33,19 @@ def copy_example(target: Path) -> Path:
     return target
 
 
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
+
+
+def example_repo(target: Path) -> Path:
+    """A copy of the example ledger as a git repository with one commit on main."""
+    root = copy_example(target)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=Mara", "-c", "user.email=mara@example.invalid", "commit", "-qm", "ledger")
+    return root
+
+
 def run_cli(
     *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:

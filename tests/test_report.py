@@ -7,14 +7,13 @@ import difflib
 import json
 import os
 import shlex
-import subprocess
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from tests.conftest import REPO, copy_example, run_cli, snapshot
+from tests.conftest import REPO, copy_example, example_repo, git, run_cli, snapshot
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES = sorted(p for p in GOLDEN.glob("*/*") if (p / "args").is_file())
@@ -161,20 +160,8 @@ def test_a_report_as_of_last_week_reads_last_weeks_exceptions(example: Path) -> 
     assert [e["id"] for e in report["exceptions"]] == ["EXC-2026-0001", "EXC-2026-0002"]  # 0002 was open then
 
 
-def _git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
-
-
-def _ledger_repo(tmp_path: Path) -> Path:
-    root = copy_example(tmp_path / "books")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "-c", "user.name=Mara", "-c", "user.email=mara@example.invalid", "commit", "-qm", "ledger")
-    return root
-
-
 def test_write_saves_the_weeks_page_and_the_readme_then_commits_them(tmp_path: Path) -> None:
-    root = _ledger_repo(tmp_path)
+    root = example_repo(tmp_path / "books")
     result = run_cli("report", "--ledger", str(root), "--as-of", "2026-11-27", "--write")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[:2] == ["wrote reports/weekly/2026-W48.md", "wrote reports/README.md"]
@@ -182,9 +169,9 @@ def test_write_saves_the_weeks_page_and_the_readme_then_commits_them(tmp_path: P
     assert page == _page()
     readme = (root / "reports/README.md").read_text()
     assert "[2026-W48](weekly/2026-W48.md)" in readme and readme.endswith(page)
-    assert _git(root, "status", "--porcelain") == ""
-    assert _git(root, "log", "-1", "--format=%s").strip() == "report: 2026-W48 as of 2026-11-27"
-    assert _git(root, "show", "--name-only", "--format=", "HEAD").split() == [
+    assert git(root, "status", "--porcelain") == ""
+    assert git(root, "log", "-1", "--format=%s").strip() == "report: 2026-W48 as of 2026-11-27"
+    assert git(root, "show", "--name-only", "--format=", "HEAD").split() == [
         "reports/README.md",
         "reports/weekly/2026-W48.md",
     ]
@@ -214,7 +201,7 @@ def test_a_ledger_with_errors_gets_no_written_report(example: Path) -> None:
     before = snapshot(example)
     result = run_cli("report", "--ledger", str(example), "--as-of", "2026-11-27", "--write", "--no-commit")
     assert result.returncode == 2
-    assert "has errors" in result.stderr and "Traceback" not in result.stderr
+    assert "ledgerops check" in result.stderr and "Traceback" not in result.stderr
     assert snapshot(example) == before
     printed = run_cli("report", "--ledger", str(example), "--as-of", "2026-11-27")
     assert printed.returncode == 0 and "ledgerops check" in printed.stderr

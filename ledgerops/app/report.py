@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ledgerops.app.load import Loaded, load
+from ledgerops.app.load import Loaded, load, require_valid
 from ledgerops.context import Context
 from ledgerops.core.review import WeeklyReview, weekly_review
 from ledgerops.edge import store
@@ -49,9 +49,10 @@ def write(ctx: Context, commit: bool) -> tuple[WeeklyReview, Written]:
     from ledgerops.app.failures import expected_failures
     from ledgerops.edge import gitrepo
 
-    weekly, has_errors = review(ctx)
-    if has_errors:
-        raise LedgerHasErrors("the ledger has errors, so no report is written; run 'ledgerops check'")
+    loaded = require_valid(ctx)
+    ledger = loaded.ledger
+    assert ledger is not None
+    weekly = weekly_review(ledger, ledger.policy, loaded.today)
     root = ctx.ledger_dir
     if commit and not gitrepo.is_repository(root):
         raise UsageError(f"{root} is not in a git repository; add --no-commit to write the files only")

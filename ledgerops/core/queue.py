@@ -17,11 +17,15 @@ class QueueEntry:
     age_days: int
 
 
+def open_at(case: ExceptionCase, today: date) -> bool:
+    """Opened by `today` and not resolved by then: a case resolved later was still open that
+    day, so a past day's queue can be recomputed."""
+    if case.opened_at > today:
+        return False
+    return case.status == "open" or (case.resolved_at is not None and case.resolved_at > today)
+
+
 def open_queue(exceptions: Iterable[ExceptionCase], today: date) -> tuple[QueueEntry, ...]:
-    """Open cases opened on or before today, oldest first."""
-    entries = [
-        QueueEntry(case, (today - case.opened_at).days)
-        for case in exceptions
-        if case.status == "open" and case.opened_at <= today
-    ]
+    """The cases open on `today`, oldest first."""
+    entries = [QueueEntry(case, (today - case.opened_at).days) for case in exceptions if open_at(case, today)]
     return tuple(sorted(entries, key=lambda e: (-e.age_days, e.case.id)))

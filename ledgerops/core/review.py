@@ -21,20 +21,19 @@ from ledgerops.core.metrics import (
     counts_at,
     drift_alerts,
     paid_on_time,
-    sent_on,
     weekly_series,
 )
 from ledgerops.core.model import ExceptionCase, Invoice, Ledger
-from ledgerops.core.policy import Policy, Stage
-
-ESCALATION_REASON = "final_escalation"
+from ledgerops.core.policy import Policy
+from ledgerops.core.queue import open_at, open_queue
+from ledgerops.core.schedule import escalated_stages, next_stage, stage_date
 
 
 @dataclass(frozen=True, slots=True)
-class QueueEntry:
+class QueueLine:
     case: ExceptionCase
-    client: str | None
     age_days: int
+    client: str | None
     broken_promise: bool  # its `until` has passed and the invoice is still unpaid
 
 
@@ -76,7 +75,7 @@ class WeeklyReview:
     aging: Aging
     weeks: tuple[WeekPoint, ...]
     alerts: tuple[Alert, ...]
-    queue: tuple[QueueEntry, ...]
+    queue: tuple[QueueLine, ...]
     opened: tuple[ExceptionCase, ...]  # opened during the week
     opened_by_reason: tuple[tuple[str, int], ...]
     awaiting: tuple[AwaitingEscalation, ...]
@@ -117,27 +116,18 @@ def weekly_review(ledger: Ledger, policy: Policy, as_of: date) -> WeeklyReview:
     )
 
 
-def open_at(case: ExceptionCase, as_of: date) -> bool:
-    """Opened by `as_of` and not yet resolved then (a later resolution doesn't count)."""
-    if case.opened_at > as_of:
-        return False
-    return case.status == "open" or (case.resolved_at is not None and case.resolved_at > as_of)
-
-
 def exception_queue(
     cases: Iterable[ExceptionCase], invoices: Mapping[str, Invoice], as_of: date
-) -> tuple[QueueEntry, ...]:
-    """Open cases at `as_of`, oldest first."""
-    entries = []
-    for case in cases:
-        if not open_at(case, as_of):
-            continue
+) -> tuple[QueueLine, ...]:
+    """The cases open at `as_of`, oldest first, with their client and any broken promise."""
+    lines = []
+    for entry in open_queue(cases, as_of):
+        case = entry.case
         invoice = invoices.get(case.invoice)
         unpaid = invoice is not None and counts_at(invoice, as_of) and balance(invoice, as_of) > 0
         broken = case.until is not None and case.until < as_of and unpaid
-        client = invoice.client if invoice is not None else None
-        entries.append(QueueEntry(case, client, (as_of - case.opened_at).days, broken))
-    return tuple(sorted(entries, key=lambda e: (e.case.opened_at, e.case.id)))
+        lines.append(QueueLine(case, entry.age_days, invoice.client if invoice else None, broken))
+    return tuple(lines)
 
 
 def opened_between(cases: Iterable[ExceptionCase], start: date, end: date) -> tuple[ExceptionCase, ...]:
@@ -154,27 +144,30 @@ def reason_counts(cases: Iterable[ExceptionCase], reasons: Sequence[str]) -> tup
 def awaiting_escalation(
     active: Iterable[Priced], ledger: Ledger, policy: Policy, as_of: date
 ) -> tuple[AwaitingEscalation, ...]:
-    """Unpaid invoices whose manual stage has come, with no final_escalation case yet.
+    """Unpaid invoices whose next stage at `as_of`, by the engine's own rule, is a manual one
+    that no final_escalation case has taken yet.
 
     `active`: the invoices that count at `as_of` (Measured.active). Held invoices and those
     paused by an open case are already in a person's hands.
     """
-    manual = [stage for stage in policy.reminders.sequence if stage.manual]
-    if not manual:
-        return ()
-    escalated = {
-        c.invoice for c in ledger.exceptions if c.reason == ESCALATION_REASON and c.opened_at <= as_of
-    }
-    paused = {
-        c.invoice for c in ledger.exceptions if open_at(c, as_of) and (c.until is None or as_of <= c.until)
-    }
+    known = [c for c in ledger.exceptions if c.opened_at <= as_of]
+    cases: dict[str, list[ExceptionCase]] = {}
+    for c in known:
+        cases.setdefault(c.invoice, []).append(c)
+    # As of the date: a case resolved since still paused its invoice then.
+    paused = {c.invoice for c in known if open_at(c, as_of) and (c.until is None or as_of <= c.until)}
     rows = []
     for invoice, total in ((p.invoice, p.total) for p in active):
-        if invoice.id in escalated or invoice.id in paused or invoice.hold:
+        if invoice.id in paused or invoice.hold:
             continue
-        stage = _latest_manual_stage(invoice, manual, as_of)
-        owed = balance(invoice, as_of, total) if stage else total
-        if stage is None or owed <= 0:
+        done = {r.stage for r in invoice.reminders if r.sent_at.date() <= as_of}
+        if invoice.id in cases:
+            done |= escalated_stages(invoice, policy, tuple(cases[invoice.id]))
+        stage = next_stage(invoice, policy, done, as_of)
+        if stage is None or not stage.manual:
+            continue
+        owed = balance(invoice, as_of, total)
+        if owed <= 0:
             continue
         client = ledger.clients.get(invoice.client)
         rows.append(
@@ -183,23 +176,13 @@ def awaiting_escalation(
                 invoice.client,
                 invoice.currency,
                 stage.stage,
-                invoice.due_date + timedelta(days=stage.offset_days),
+                stage_date(invoice, stage),
                 (as_of - invoice.due_date).days,
                 owed,
                 client is not None and not client.reminders,
             )
         )
     return tuple(sorted(rows, key=lambda r: (r.stage_date, r.invoice)))
-
-
-def _latest_manual_stage(invoice: Invoice, manual: Sequence[Stage], as_of: date) -> Stage | None:
-    sent = sent_on(invoice)
-    due = [
-        stage
-        for stage in manual
-        if sent is not None and sent <= invoice.due_date + timedelta(days=stage.offset_days) <= as_of
-    ]
-    return max(due, key=lambda stage: stage.offset_days, default=None)
 
 
 def tuning_hint(active: Sequence[Priced], ledger: Ledger, policy: Policy, start: date, as_of: date) -> Hint:

@@ -195,3 +195,19 @@ def start_over(checkout: Checkout) -> None:
 def _last_line(error: Exception) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     return lines[-1] if lines else type(error).__name__
+
+
+def file_at(repo_dir: Path, ref: str, path: Path) -> bytes:
+    """The bytes of `path` (a file of the working tree) as committed at `ref` (a branch, tag
+    or commit), for comparing today's file with another version of it."""
+    import git
+
+    repo = _repo(repo_dir)
+    if repo is None:
+        raise GitError(f"{repo_dir} is not in a git repository")
+    relative = path.resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+    try:
+        return repo.git.show(f"{ref}:{relative}", stdout_as_string=False)
+    except git.GitCommandError as error:
+        detail = (error.stderr or "").strip().splitlines()
+        raise GitError(f"cannot read {relative} at '{ref}': {detail[-1] if detail else error}") from error

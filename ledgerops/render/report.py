@@ -11,7 +11,7 @@ from typing import Any
 
 from ledgerops.core.metrics import Aging, Alert, ClientAging, CurrencyMetrics, WeekPoint
 from ledgerops.core.money import money_str, round_money
-from ledgerops.core.review import Hint, QueueEntry, WeeklyReview
+from ledgerops.core.review import Hint, QueueLine, WeeklyReview
 from ledgerops.render.tables import text_table
 
 _TENTH = Decimal("0.1")
@@ -70,8 +70,8 @@ def metrics_dict(m: CurrencyMetrics, labels: Sequence[str]) -> dict[str, Any]:
     return {
         "receivable": money_str(m.receivable, m.currency),
         "aging": _aging_dict(m.aging, labels, m.currency),
-        "dso": _number(m.dso),
-        "on_time_rate": _number(m.on_time_rate),
+        "dso": number(m.dso),
+        "on_time_rate": number(m.on_time_rate),
         "sales": money_str(m.sales, m.currency),
         "on_time": {"paid": m.on_time_paid, "due": m.on_time_due},
     }
@@ -100,11 +100,11 @@ def alert_dict(alert: Alert) -> dict[str, Any]:
         "currency": alert.currency,
         "metric": alert.metric,
         "weeks": list(alert.weeks),
-        "values": [_number(v) for v in alert.values],
+        "values": [number(v) for v in alert.values],
     }
 
 
-def queue_dict(entry: QueueEntry) -> dict[str, Any]:
+def queue_dict(entry: QueueLine) -> dict[str, Any]:
     case = entry.case
     return {
         "id": case.id,
@@ -126,8 +126,8 @@ def _aging_dict(aging: Sequence[Decimal], labels: Sequence[str], currency: str) 
 
 def _change_dict(now: CurrencyMetrics, before: CurrencyMetrics | None) -> dict[str, Any]:
     return {
-        "dso": _number(_delta(now.dso, before.dso if before else None)),
-        "on_time_rate": _number(_delta(now.on_time_rate, before.on_time_rate if before else None)),
+        "dso": number(_delta(now.dso, before.dso if before else None)),
+        "on_time_rate": number(_delta(now.on_time_rate, before.on_time_rate if before else None)),
         "receivable": money_str(now.receivable - before.receivable, now.currency) if before else None,
     }
 
@@ -142,7 +142,7 @@ def _hint_dict(hint: Hint) -> dict[str, Any]:
     }
 
 
-def _number(value: Decimal | None) -> float | None:
+def number(value: Decimal | None) -> float | None:
     """Rounded figures as JSON numbers (88.6, 0.5); the rounding is done in core."""
     return None if value is None else float(value)
 
@@ -409,7 +409,7 @@ def _queue(review: WeeklyReview) -> str:
     )
 
 
-def _queue_state(entry: QueueEntry, review: WeeklyReview) -> str:
+def _queue_state(entry: QueueLine, review: WeeklyReview) -> str:
     until = entry.case.until
     if until is None:
         return "paused until resolved"

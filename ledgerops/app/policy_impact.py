@@ -1,0 +1,58 @@
+"""`ledgerops policy impact`: the working tree's policy against another version of it (a git
+ref or a file), with the messages, late fees and escalations that would change."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from ledgerops.app.failures import expected_failures
+from ledgerops.app.load import require_valid
+from ledgerops.context import Context
+from ledgerops.core.checks import check_policy
+from ledgerops.core.impact import Impact, policy_impact
+from ledgerops.core.model import Ledger
+from ledgerops.core.policy import Policy
+from ledgerops.edge import gitrepo
+from ledgerops.errors import UsageError
+from ledgerops.yamlfile.read import read_record
+from ledgerops.yamlfile.schema import RECORDS
+
+DEFAULT_REF = "HEAD"
+
+
+def run(ctx: Context, against: str | None, policy_file: Path | None, days: int) -> tuple[Impact, str]:
+    """The impact of moving from the other policy (before) to the working tree's (after), and
+    the other policy's name."""
+    if against is not None and policy_file is not None:
+        raise UsageError("give either --against REF or --policy FILE, not both")
+    loaded = require_valid(ctx)
+    ledger = loaded.ledger
+    assert ledger is not None
+    label, data = _other_policy(ctx.ledger_dir, against, policy_file)
+    other = _parse(label, data, ledger, loaded.today)
+    return policy_impact(ledger, other, ledger.policy, loaded.today, days), label
+
+
+def _other_policy(root: Path, against: str | None, policy_file: Path | None) -> tuple[str, bytes]:
+    if policy_file is not None:
+        try:
+            return str(policy_file), policy_file.read_bytes()
+        except OSError as error:
+            raise UsageError(f"cannot read {policy_file}: {error.strerror}") from error
+    ref = against or DEFAULT_REF
+    with expected_failures():
+        return f"{ref}:policy.yaml", gitrepo.file_at(root, ref, root / "policy.yaml")
+
+
+def _parse(label: str, data: bytes, ledger: Ledger, today: date) -> Policy:
+    policy, found = read_record(label, data, RECORDS["policy"])
+    if policy is not None:
+        found = [*found, *check_policy(replace(ledger, policy=policy), today)]
+    errors = [d for d in found if d.severity == "error"]
+    if policy is None or errors:
+        first = errors[0] if errors else None
+        where = f": {first.source.line}:{first.source.col}: {first.message}" if first else ""
+        raise UsageError(f"the policy {label} has errors{where}")
+    return policy
