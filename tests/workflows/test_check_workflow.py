@@ -62,4 +62,7 @@ def test_a_policy_change_shows_its_impact(example_repo: Repository) -> None:
     )
     run = example_repo.run(CHECK, "pull_request", example_repo.open_pull_request("gap"), variables=PINNED)
     assert run.conclusion == "success", run.log
-    assert "### policy.yaml changed: its impact" in run.summary
+    impact = run.summary.split("### policy.yaml changed: its impact", 1)[1]
+    assert "origin/main:policy.yaml (before) -> the working tree (after)" in impact
+    assert "2026-11-27  INV-2026-0012  message due         moved 2026-11-27 -> 2026-11-30" in impact
+    assert "skip      INV-2026-0012  due                        min_gap" in run.summary  # tomorrow, merged

@@ -12,6 +12,8 @@ from tests.mailserver import MailServer
 from tests.workflows.conftest import workflow
 from tests.workflows.harness import FOUNDER, Repository, git
 
+# The test server asks for a password without TLS, as a local relay may: aiosmtpd warns.
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 DAILY = workflow("daily.yml")
 PASSWORD = "s3cret-app-password"
 SECRETS = {"LEDGEROPS_SMTP_PASSWORD": PASSWORD}
