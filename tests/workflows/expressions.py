@@ -169,19 +169,17 @@ class _Parser:
         return token
 
     def expression(self) -> Any:
-        value = self.conjunction()
-        while self.peek() == "||":
-            self.take()
-            right = self.conjunction()
-            value = value if truthy(value) else right
-        return value
+        # `||` and `&&` give one of their operands, as in JavaScript: `a || 'default'`.
+        return self._chain("||", self.conjunction, lambda left, right: left if truthy(left) else right)
 
     def conjunction(self) -> Any:
-        value = self.equality()
-        while self.peek() == "&&":
+        return self._chain("&&", self.equality, lambda left, right: right if truthy(left) else left)
+
+    def _chain(self, op: str, operand: Callable[[], Any], combine: Callable[[Any, Any], Any]) -> Any:
+        value = operand()
+        while self.peek() == op:
             self.take()
-            right = self.equality()
-            value = right if truthy(value) else value
+            value = combine(value, operand())
         return value
 
     def equality(self) -> Any:
