@@ -116,14 +116,18 @@ def invoices(ledger_dir: Path, today: Any, fmt: str) -> None:
     "--write", is_flag=True, help="Save reports/weekly/<ISO week>.md and reports/README.md, then commit."
 )
 @click.option("--no-commit", is_flag=True, help="With --write: save the files but do not commit them.")
-def report(ledger_dir: Path, as_of: Any, fmt: str, write: bool, no_commit: bool) -> None:
+@click.option("--push", is_flag=True,
+              help="With --write: push the commit to origin, writing again if origin moved on (never forced).")  # fmt: skip
+def report(ledger_dir: Path, as_of: Any, fmt: str, write: bool, no_commit: bool, push: bool) -> None:
     """The weekly review: aging, DSO, on-time rate, drift alerts and the exception queue."""
     from ledgerops.app import report as app
     from ledgerops.render import report as render
 
     ctx = Context(ledger_dir, _day(as_of))
+    if push and (no_commit or not write):
+        raise click.UsageError("--push goes with --write and without --no-commit")
     if write:
-        _, written = app.write(ctx, commit=not no_commit)
+        _, written = app.publish(ctx) if push else app.write(ctx, commit=not no_commit)
         show = render.written_json if fmt == "json" else render.written_text
         _emit(show(written.paths, written.commit))
         return
@@ -225,7 +229,8 @@ def _no_commit_option(func: Callable[..., Any]) -> Callable[..., Any]:
 )
 @_date_option("--date", "The invoice's issue date (default: the event's date, else today).")
 @click.option("--po", "po_number", help="The client's purchase-order number.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice((*FORMATS, "github")), default="text", show_default=True,
+              help="github: step outputs (status, invoice, path, needs_review, summary) for $GITHUB_OUTPUT.")  # fmt: skip
 def draft(
     ledger_dir: Path,
     today: Any,
@@ -247,7 +252,7 @@ def draft(
 
     source = app.EventSource(client, project, milestone, event_file, github_event, _day(date), po_number)
     result = app.run(Context(ledger_dir, _day(today)), source)
-    _emit(actions.draft_json(result) if fmt == "json" else actions.draft_text(result))
+    _emit({"json": actions.draft_json, "github": actions.draft_github}.get(fmt, actions.draft_text)(result))
     sys.exit(1 if result.status == "invalid" else 0)
 
 

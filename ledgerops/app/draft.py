@@ -69,7 +69,7 @@ def run(ctx: Context, source: EventSource) -> DraftResult:
     with expected_failures():
         written = create_record(ctx.ledger_dir, path, plan.draft, INVOICE)
     _verify(ctx, written, path)
-    return DraftResult("drafted", plan.draft, path, plan.notes)
+    return DraftResult("drafted", plan.draft, path, plan.notes, needs_review=plan.needs_review)
 
 
 def _parse(source: EventSource) -> ParsedEvent:

@@ -9,6 +9,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+from ledgerops import __version__
 from ledgerops.app import schema
 from ledgerops.edge import gitrepo
 from ledgerops.errors import UsageError
@@ -23,6 +24,7 @@ def run(directory: Path, *, company: str, email: str, currency: str, git: bool) 
         "__COMPANY__": company,
         "__EMAIL__": email,
         "__CURRENCY__": currency,
+        "__VERSION__": __version__,  # the release the workflows install
     }
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))

@@ -13,6 +13,7 @@ from ledgerops.errors import LedgerHasErrors, UsageError
 from ledgerops.render.report import readme_markdown, review_markdown
 
 WEEKLY_DIR = "reports/weekly"
+PUSH_ATTEMPTS = 5
 README = "reports/README.md"
 
 
@@ -72,6 +73,27 @@ def write(ctx: Context, commit: bool) -> tuple[WeeklyReview, Written]:
             return weekly, Written(tuple(changed), None)
         message = f"report: {weekly.week} as of {weekly.as_of.isoformat()}"
         return weekly, Written(tuple(changed), gitrepo.commit(root, [root / p for p in to_commit], message))
+
+
+def publish(ctx: Context) -> tuple[WeeklyReview, Written]:
+    """`--write --push`: catch up with origin, write and commit the report, push. When someone
+    pushed meanwhile, take origin's branch and write the report again from it: the week's
+    figures then include their change, and nothing is ever force-pushed."""
+    from ledgerops.app.failures import CannotRun, expected_failures
+    from ledgerops.edge import gitrepo
+
+    with expected_failures():
+        checkout = gitrepo.open_checkout(ctx.ledger_dir, push=True)
+        if checkout is None or checkout.remote is None:
+            raise UsageError("--push needs a git repository with an 'origin' remote")
+        gitrepo.ensure_clean(checkout, ctx.ledger_dir)
+        gitrepo.sync(checkout)
+        for _ in range(PUSH_ATTEMPTS):
+            result = write(ctx, commit=True)
+            if result[1].commit is None or gitrepo.push(checkout):
+                return result
+            gitrepo.start_over(checkout)
+    raise CannotRun(f"origin changed {PUSH_ATTEMPTS} times while the report was pushed; run it again")
 
 
 def _text(path: Path) -> str | None:

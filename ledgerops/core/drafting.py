@@ -27,6 +27,7 @@ class DraftPlan:
     existing: Invoice | None = None
     problems: tuple[Diagnostic, ...] = ()
     notes: tuple[str, ...] = ()  # what the reviewer should know about the new draft
+    needs_review: bool = True  # False: the automation may merge it once the check passes
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,7 @@ class DraftResult:
     notes: tuple[str, ...] = ()
     problems: tuple[Diagnostic, ...] = ()
     ignored: str | None = None
+    needs_review: bool = True
 
 
 def plan_draft(ledger: Ledger, event: MilestoneEvent, today: date) -> DraftPlan:
@@ -111,7 +113,12 @@ def plan_draft(ledger: Ledger, event: MilestoneEvent, today: date) -> DraftPlan:
         status="draft",
         hold=hold,
     )
-    return DraftPlan(draft=draft, notes=tuple(notes))
+    # SPEC §5: the automation never merges a draft for a segment that needs review, nor one on
+    # hold; nor one that `send` would block for its missing PO (it would wait on main unseen).
+    needs_review = bool(
+        hold or segment is None or segment.review or (client.po_required and not event.po_number)
+    )
+    return DraftPlan(draft=draft, notes=tuple(notes), needs_review=needs_review)
 
 
 def _stop(problem: Diagnostic) -> DraftPlan:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,13 +65,23 @@ def commit(
     repo_dir: Path,
     paths: Iterable[Path],
     message: str,
-    author_name: str = BOT_NAME,
-    author_email: str = BOT_EMAIL,
+    author_name: str | None = None,
+    author_email: str | None = None,
 ) -> str:
     """Commit exactly `paths` (written or deleted), whatever else is staged; returns the
     commit id. Hooks are skipped: the tool validated the ledger before it wrote, and a
-    slow or interactive hook must not stand between a sent email and its record."""
+    slow or interactive hook must not stand between a sent email and its record.
+
+    The author is the bot unless given: LEDGEROPS_BOT_NAME / LEDGEROPS_BOT_EMAIL rename it.
+    LEDGEROPS_COMMIT_SUFFIX (the scheduled workflows set `[skip ci]`) ends the message, so
+    push-triggered workflows skip the bot's commits and no automation can loop on them."""
     import git
+
+    author_name = author_name or os.environ.get("LEDGEROPS_BOT_NAME") or BOT_NAME
+    author_email = author_email or os.environ.get("LEDGEROPS_BOT_EMAIL") or BOT_EMAIL
+    suffix = os.environ.get("LEDGEROPS_COMMIT_SUFFIX", "").strip()
+    if suffix:
+        message = f"{message}\n\n{suffix}"
 
     repo = _repo(repo_dir)
     if repo is None:

@@ -116,8 +116,27 @@ def draft_json(result: DraftResult) -> str:
             total=money_str(invoice_total(invoice), invoice.currency),
             currency=invoice.currency,
             hold=invoice.hold,
+            needs_review=result.needs_review,
         )
     return _json(payload)
+
+
+def draft_github(result: DraftResult) -> str:
+    """Step outputs in $GITHUB_OUTPUT's format, so the workflow needs no JSON parser: what
+    happened, the draft's id and path, whether it needs a review, and the text for people."""
+    invoice = result.invoice
+    fields = {
+        "status": result.status,
+        "invoice": invoice.id if invoice else "",
+        "path": result.path or "",
+        "needs_review": "true" if result.needs_review else "false",
+    }
+    text = draft_text(result)
+    delimiter = "LEDGEROPS_EOF"
+    while delimiter in text:  # a delimiter must not occur in the value
+        delimiter += "_"
+    lines = [f"{key}={value}" for key, value in fields.items()]
+    return "\n".join([*lines, f"summary<<{delimiter}", text.rstrip("\n"), delimiter]) + "\n"
 
 
 def draft_text(result: DraftResult) -> str:

@@ -1,0 +1,105 @@
+"""daily.yml: the scheduled run sends through SMTP with the repository's variables and secret,
+records everything, and pushes the bot's commits; it re-plans when the founder pushed meanwhile."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+
+from tests.mailserver import MailServer
+from tests.workflows.conftest import workflow
+from tests.workflows.harness import FOUNDER, Repository, git
+
+# The test server asks for a password without TLS, as a local relay may: aiosmtpd warns.
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+DAILY = workflow("daily.yml")
+PASSWORD = "s3cret-app-password"
+SECRETS = {"LEDGEROPS_SMTP_PASSWORD": PASSWORD}
+
+
+@pytest.fixture
+def server(smtp_server: Callable[..., MailServer]) -> MailServer:
+    return smtp_server(user="jane", password=PASSWORD)
+
+
+def _variables(server: MailServer) -> dict[str, str]:
+    return {
+        "LEDGEROPS_SMTP_HOST": "localhost",
+        "LEDGEROPS_SMTP_PORT": str(server.controller.port),
+        "LEDGEROPS_SMTP_TLS": "none",
+        "LEDGEROPS_SMTP_USER": "jane",
+        "LEDGEROPS_TODAY": "2026-11-27",
+    }
+
+
+def _sent(server: MailServer) -> list[str]:
+    return sorted(re.search(r"INV-\d{4}-\d{4}", str(r.message["Subject"])).group() for r in server.received)
+
+
+def test_the_scheduled_run_sends_records_and_pushes(example_repo: Repository, server: MailServer) -> None:
+    before = len(example_repo.log())
+    run = example_repo.run(DAILY, "schedule", variables=_variables(server), secrets=SECRETS)
+    assert run.conclusion == "success", run.log
+    # docs/example-ledger.md: the approved draft, then three reminders; one escalation, one fee
+    assert _sent(server) == ["INV-2026-0007", "INV-2026-0012", "INV-2026-0013", "INV-2026-0015"]
+    commits = example_repo.log()[: len(example_repo.log()) - before]
+    assert {(c.author, c.email, c.body) for c in commits} == {
+        ("ledgerops[bot]", "ledgerops-bot@users.noreply.github.com", "[skip ci]")
+    }
+    assert "status: sent" in example_repo.read("invoices/2026/INV-2026-0015.yaml")
+    assert "stage: overdue_7" in example_repo.read("invoices/2026/INV-2026-0007.yaml")
+    assert "reason: final_escalation" in example_repo.read("exceptions/EXC-2026-0003.yaml")
+    assert "sent      INV-2026-0015  invoice email" in run.summary
+    assert PASSWORD not in run.log + run.summary
+
+
+def test_a_manual_run_is_a_dry_run_unless_unticked(example_repo: Repository, server: MailServer) -> None:
+    before = example_repo.log()
+    run = example_repo.run(
+        DAILY,
+        "workflow_dispatch",
+        inputs={"today": "2026-11-27"},
+        variables=_variables(server),
+        secrets=SECRETS,
+    )
+    assert run.conclusion == "success", run.log
+    assert server.received == [] and example_repo.log() == before
+    assert "INV-2026-0013" in run.summary
+
+
+def test_without_smtp_settings_the_run_fails_clearly_and_changes_nothing(example_repo: Repository) -> None:
+    before = example_repo.log()
+    run = example_repo.run(DAILY, "schedule", variables={"LEDGEROPS_TODAY": "2026-11-27"})
+    assert run.conclusion == "failure"
+    assert "LEDGEROPS_SMTP_HOST" in run.summary
+    assert example_repo.log() == before
+
+
+def test_a_push_by_the_founder_meanwhile_is_fetched_and_the_run_plans_again(
+    example_repo: Repository, server: MailServer
+) -> None:
+    founder = example_repo.clone()
+    invoice = founder / "invoices/2026/INV-2026-0012.yaml"
+    invoice.write_text(invoice.read_text() + "payments:\n  - {date: 2026-11-27, amount: 5400.00}\n")
+    git("commit", "-qam", "INV-2026-0012 paid this morning", cwd=founder, identity=FOUNDER)
+    run = example_repo.run(
+        DAILY, "schedule", variables=_variables(server), secrets=SECRETS, pushed_meanwhile=founder
+    )
+    assert run.conclusion == "success", run.log
+    assert _sent(server) == ["INV-2026-0007", "INV-2026-0013", "INV-2026-0015"]  # no reminder: it was paid
+    subjects = [c.subject for c in example_repo.log()]
+    assert "INV-2026-0012 paid this morning" in subjects
+    assert not any(
+        "INV-2026-0012" in s for s in subjects[: subjects.index("INV-2026-0012 paid this morning")]
+    )
+
+
+@pytest.mark.parametrize("name", ["daily.yml", "weekly.yml", "draft.yml"])
+def test_one_repository_variable_pauses_every_automatic_run(example_repo: Repository, name: str) -> None:
+    before = example_repo.log()
+    event = "milestone" if name == "draft.yml" else "schedule"
+    run = example_repo.run(workflow(name), event, variables={"LEDGEROPS_PAUSED": "true"})
+    assert (run.conclusion, run.steps) == ("skipped", ())
+    assert example_repo.log() == before and example_repo.branches() == ["main"]
