@@ -396,8 +396,8 @@ def make_client(rng: Random, region: Region, taken: Counter[str]) -> Client:
         tax_id=tax_id(rng, currency),
         tax_rate=tax_rate,
         payer=Payer(
-            mean_delay=rng.choice((-7.0, -3.0, 0.0, 0.0, 2.0, 5.0, 15.0)),
-            spread=rng.uniform(1.0, 6.0),
+            mean_delay=rng.choice((-7.0, -5.0, -3.0, 0.0, 0.0, 2.0, 12.0)),
+            spread=rng.uniform(1.0, 5.0),
             partial=rng.choice((0.0, 0.05, 0.15)),
             never=rng.choice((0.0, 0.0, 0.01, 0.04)),
         ),

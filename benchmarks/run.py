@@ -40,6 +40,7 @@ EDITED_FILES = 3
 @dataclass(frozen=True)
 class Sample:
     seconds: float
+    cpu_seconds: float  # user + system: much less disturbed by other load than wall clock
     max_rss_kib: int
     returncode: int
     stderr_tail: str
@@ -62,12 +63,17 @@ class Result:
     what: str
     command: str
     seconds: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
     max_rss_kib: list[int] = field(default_factory=list)
     note: str = ""
 
     @property
     def median(self) -> float | None:
         return statistics.median(self.seconds) if self.seconds else None
+
+    @property
+    def median_cpu(self) -> float | None:
+        return statistics.median(self.cpu_seconds) if self.cpu_seconds else None
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,7 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Sample:
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait again
         err.seek(0)
         tail = err.read()[-1500:].decode(errors="replace")
-    return Sample(seconds, usage.ru_maxrss, proc.returncode, tail)
+    return Sample(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, proc.returncode, tail)
 
 
 def run_case(case: Case, runs: int) -> Result:
@@ -111,6 +117,7 @@ def run_case(case: Case, runs: int) -> Result:
             break
         if i:
             result.seconds.append(sample.seconds)
+            result.cpu_seconds.append(sample.cpu_seconds)
             result.max_rss_kib.append(sample.max_rss_kib)
     return result
 
@@ -298,20 +305,22 @@ def all_results(args: argparse.Namespace, ledgerops: str, workdir: Path, scratch
 
 def markdown(results: list[Result]) -> str:
     rows = [
-        "| case | median s | min s | max s | peak RSS MiB | note |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
+        "| case | median s | min s | max s | median CPU s | peak RSS MiB | note |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in results:
         if r.seconds:
             rss = max(r.max_rss_kib) / 1024
-            figures = f"{r.median:.3f} | {min(r.seconds):.3f} | {max(r.seconds):.3f} | {rss:.0f}"
+            wall = f"{r.median:.3f} | {min(r.seconds):.3f} | {max(r.seconds):.3f}"
+            figures = f"{wall} | {r.median_cpu:.3f} | {rss:.0f}"
         else:
-            figures = "– | – | – | –"
+            figures = "– | – | – | – | –"
         rows.append(f"| {r.name} | {figures} | {r.note} |")
     return "\n".join(rows) + "\n"
 
 
-def machine(ledgerops: str, runs: int) -> dict[str, object]:
+def machine(ledgerops: str, runs: int, load_before: float) -> dict[str, object]:
+    """What the figures depend on; the load average shows how busy the machine was."""
     version = subprocess.run([ledgerops, "--version"], capture_output=True, text=True).stdout.strip()
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -320,6 +329,7 @@ def machine(ledgerops: str, runs: int) -> dict[str, object]:
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "runs": runs,
+        "load_average_1min": [load_before, os.getloadavg()[0]],
     }
 
 
@@ -358,15 +368,17 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
     scratch = Path(tempfile.mkdtemp(prefix="scratch-", dir=workdir))
+    load_before = os.getloadavg()[0]
     try:
         results = all_results(args, ledgerops, workdir, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    table = markdown(results)
-    print(table)
+    info = machine(ledgerops, args.runs, load_before)
+    print(markdown(results))
+    print(", ".join(f"{key}: {value}" for key, value in info.items()))
     report = {
-        "machine": machine(ledgerops, args.runs),
-        "results": [asdict(r) | {"median": r.median} for r in results],
+        "machine": info,
+        "results": [asdict(r) | {"median": r.median, "median_cpu": r.median_cpu} for r in results],
     }
     (args.out or workdir / "results.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
