@@ -51,6 +51,7 @@ STAGES = (
     ("final_notice", 30, True),
 )
 MIN_GAP_DAYS = 2
+WRITE_OFF = "Written off, invoice voided"
 LATE_FEE_GRACE_DAYS = 7
 LATE_FEE_PERMILLE = 15  # 1.5 percent of the invoice total
 
@@ -599,7 +600,10 @@ def simulate(rng: Random, invoice: Invoice) -> list[Case]:
         fee_day = first_active(invoice.due + DAY * LATE_FEE_GRACE_DAYS, pauses)
         fee_day = fee_day if fee_day <= last_active else None
         if escalation:
-            cases.append(escalation_case(rng, invoice, escalation, settled))
+            case = escalation_case(rng, invoice, escalation, settled, written_off=not plan)
+            if case.resolution == WRITE_OFF:
+                invoice.status, invoice.voided_at = "void", case.resolved
+            cases.append(case)
     fee = (total * LATE_FEE_PERMILLE + 500) // 1000 if fee_day else 0
     if fee_day and fee > 0:
         invoice.late_fees = [(fee_day, fee)]
@@ -694,13 +698,20 @@ def manual_cases(rng: Random, invoice: Invoice, last_active: date, settled: date
     return [Case(invoice.id, reason, source, note, opened, resolved, resolution, until)]
 
 
-def escalation_case(rng: Random, invoice: Invoice, opened: date, settled: date | None) -> Case:
-    """The final escalation; the founder closes it when paid, or by a decision."""
+def escalation_case(
+    rng: Random, invoice: Invoice, opened: date, settled: date | None, written_off: bool
+) -> Case:
+    """The final escalation; the founder closes it when paid, or by a decision.
+
+    An invoice that never saw a cent is mostly written off (voided), so that old bad debts
+    do not pile up in the 90+ bucket the way they would not in a real ledger.
+    """
     if settled:
         resolved, resolution = settled, "Paid after a phone call"
     else:
         resolved = opened + DAY * rng.randint(3, 45)
-        resolution = rng.choice(("Agreed a payment plan by phone", "Handed to the collection agency"))
+        choices = ("Agreed a payment plan by phone", "Handed to the collection agency")
+        resolution = WRITE_OFF if written_off and rng.random() < 0.8 else rng.choice(choices)
     note = "Final notice stage reached; call the client"
     if resolved > AS_OF:
         return Case(invoice.id, "final_escalation", "reminder-engine", note, opened, None, None, None)

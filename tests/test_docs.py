@@ -59,3 +59,35 @@ def test_the_readme_opens_with_the_two_commands_and_ci_runs_the_second() -> None
     assert "--today" in main_command
     assert "pytest" in test_command
     assert test_command in (REPO / ".ci/run").read_text().splitlines()
+
+
+def test_the_readme_main_command_works_and_leaves_the_checkout_clean(tmp_path: Path) -> None:
+    """Everything after the install, run verbatim with bash in a copy of the checkout."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import copy_example, snapshot
+
+    main_command = _fenced_commands((REPO / "README.md").read_text())[0]
+    after_install = main_command.split("pip install -e . && ", 1)[1]
+    checkout = copy_example(tmp_path / "checkout")
+    before = snapshot(checkout)
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "TMPDIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        ["bash", "-c", after_install],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    emails = [line for line in result.stdout.splitlines() if line.endswith(".eml")]
+    assert len(emails) == 4
+    assert snapshot(checkout) == before
