@@ -399,7 +399,7 @@ def make_client(rng: Random, region: Region, taken: Counter[str]) -> Client:
         payer=Payer(
             mean_delay=rng.choice((-7.0, -5.0, -3.0, 0.0, 0.0, 2.0, 12.0)),
             spread=rng.uniform(1.0, 5.0),
-            partial=rng.choice((0.0, 0.05, 0.15)),
+            partial=rng.choice((0.0, 0.1, 0.3)),
             never=rng.choice((0.0, 0.0, 0.01, 0.04)),
         ),
         account=account_leaf(base),
@@ -567,8 +567,8 @@ def draft_invoice(rng: Random, client: Client, inv_id: str, day: date) -> Invoic
 def payment_plan(rng: Random, invoice: Invoice) -> tuple[list[date], date | None]:
     """Dates of the payments made up to AS_OF, and the day the invoice was settled if it was.
 
-    Some clients pay in two instalments; a second instalment after AS_OF (or never) leaves
-    a partially paid invoice.
+    Some clients pay in two instalments; a second instalment after AS_OF leaves a
+    partially paid invoice.
     """
     payer = invoice.client.payer
     if rng.random() < payer.never:
@@ -577,7 +577,7 @@ def payment_plan(rng: Random, invoice: Invoice) -> tuple[list[date], date | None
     settle = max(sent_day, invoice.due + DAY * round(rng.gauss(payer.mean_delay, payer.spread)))
     if rng.random() < payer.partial:
         first = max(sent_day, settle - DAY * rng.randint(5, 20))
-        settle = settle + DAY * rng.randint(5, 30) if rng.random() < 0.8 else FAR_FUTURE
+        settle += DAY * rng.randint(5, 30)
         plan = [first, settle]
     else:
         plan = [settle]
@@ -711,7 +711,7 @@ def escalation_case(
     else:
         resolved = opened + DAY * rng.randint(3, 45)
         choices = ("Agreed a payment plan by phone", "Handed to the collection agency")
-        resolution = WRITE_OFF if written_off and rng.random() < 0.8 else rng.choice(choices)
+        resolution = WRITE_OFF if written_off and rng.random() < 0.9 else rng.choice(choices)
     note = "Final notice stage reached; call the client"
     if resolved > AS_OF:
         return Case(invoice.id, "final_escalation", "reminder-engine", note, opened, None, None, None)

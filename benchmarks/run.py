@@ -201,7 +201,7 @@ def has_command(ledgerops: str, name: str) -> bool:
 
 
 def size_cases(ledgerops: str, ledger: Ledger, invoices: int, scratch: Path) -> list[Case]:
-    """check cold / warm and report on one ledger size; warms the warm clone up."""
+    """check cold / warm, report and remind on one ledger size; warms the warm clone up."""
     label = f"{invoices:,} invoices ({ledger.files:,} files)"
     cold_dir, cold_cache = scratch / f"cold-{invoices}", scratch / f"cold-cache-{invoices}"
     warm_dir, warm_env = scratch / f"warm-{invoices}", env_with_cache(scratch / f"warm-cache-{invoices}")
@@ -241,6 +241,23 @@ def size_cases(ledgerops: str, ledger: Ledger, invoices: int, scratch: Path) -> 
             command=[ledgerops, "report", "--ledger", str(warm_dir), "--as-of", AS_OF, "--format", "json"],
             env=warm_env,
             needs="report",
+        ),
+        Case(
+            name=f"remind --dry-run --format json, {label}",
+            what=f"the daily reminder plan for {AS_OF}, in the warm clone; sends and writes nothing",
+            command=[
+                ledgerops,
+                "remind",
+                "--ledger",
+                str(warm_dir),
+                "--today",
+                AS_OF,
+                "--dry-run",
+                "--format",
+                "json",
+            ],
+            env=warm_env,
+            needs="remind",
         ),
     ]
 

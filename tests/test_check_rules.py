@@ -305,3 +305,45 @@ def test_every_problem_is_reported_in_one_run(mini: MiniLedger) -> None:
     _exception(mini, "status: resolved\n")
     codes = {c[0] for c in mini.codes()}
     assert {"unknown-client", "unknown-segment", "missing-resolution", "missing-resolved-at"} <= codes
+
+
+def test_one_wrong_field_gives_one_error_not_a_cascade(mini: MiniLedger) -> None:
+    _replace(mini, "clients/acme.yaml", "terms_days: 30", "terms_days: '14'")
+    _replace(mini, INVOICE, "status: sent", "status: paid")
+    assert sorted(c[0] for c in mini.codes()) == ["invalid-status", "wrong-type"]
+
+
+POLICY_EDITS = [
+    ("numbering subscript", "numbering: 'INV-{year}-{seq[0]}'"),
+    ("numbering placeholder twice", "numbering: 'INV-{year}-{seq:04d}-{year}'"),
+    ("numbering that cannot be read back", "numbering: '{year}{seq:,}'"),
+    ("numbering with a slash", "numbering: 'INV/{year}/{seq}'"),
+    ("payment link with a number format", "payment_link: 'https://pay.example/{invoice_id}?a={amount:.2f}'"),
+    ("payment link with an index", "payment_link: 'https://pay.example/{amount[0]}'"),
+]
+
+
+@pytest.mark.parametrize(("case", "line"), POLICY_EDITS, ids=[e[0] for e in POLICY_EDITS])
+def test_templates_that_would_fail_later_fail_check(mini: MiniLedger, case: str, line: str) -> None:
+    _replace(mini, "policy.yaml", "timezone: Europe/Berlin", f"timezone: Europe/Berlin\n{line}")
+    assert ("invalid-template", "policy.yaml", 5, line.index(":") + 3) in mini.codes()
+
+
+BOUNDS = [
+    ("grace days", "late_fee: {grace_days: 99999999}", 5, 24),
+    ("reminder offset", "reminders: {sequence: [{stage: due, offset_days: 99999999}]}", 5, 50),
+    ("dso window", "review: {dso_window_days: 99999999}", 5, 27),
+    ("drift weeks", "review: {drift_weeks: 1000}", 5, 23),
+    ("aging bucket", "review: {aging_buckets: [0]}", 5, 26),
+]
+
+
+@pytest.mark.parametrize(("case", "line", "row", "col"), BOUNDS, ids=[b[0] for b in BOUNDS])
+def test_policy_numbers_have_sane_bounds(mini: MiniLedger, case: str, line: str, row: int, col: int) -> None:
+    _replace(mini, "policy.yaml", "timezone: Europe/Berlin", f"timezone: Europe/Berlin\n{line}")
+    assert ("invalid-policy", "policy.yaml", row, col) in mini.codes()
+
+
+def test_client_terms_beyond_ten_years(mini: MiniLedger) -> None:
+    _replace(mini, "clients/acme.yaml", "terms_days: 30", "terms_days: 99999999\nterms_exception: why not")
+    assert ("invalid-value", "clients/acme.yaml", 5, 13) in mini.codes()

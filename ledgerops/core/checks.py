@@ -63,8 +63,6 @@ def check_policy(ledger: Ledger, today: date) -> Iterator[Diagnostic]:
         yield diag("invalid-policy", policy.at("currency"),
                    f"default currency {policy.currency} is not in currencies")  # fmt: skip
     terms = policy.terms
-    if any(days <= 0 for days in terms.allowed_days) or terms.default_days <= 0:
-        yield diag("invalid-policy", policy.at("terms"), "payment terms must be positive days")
     if terms.default_days not in terms.allowed_days:
         yield diag("invalid-policy", policy.at("terms", "default_days"),
                    f"default_days {terms.default_days} is not in allowed_days")  # fmt: skip
@@ -95,19 +93,38 @@ def _check_sequence(policy: Policy) -> Iterator[Diagnostic]:
         previous = stage.offset_days
 
 
+# Ten years: no billing rule needs longer, and date arithmetic stays far from its limits.
+MAX_DAYS = 3650
+
+
 def _check_numbers(policy: Policy) -> Iterator[Diagnostic]:
-    rules: tuple[tuple[tuple[str, ...], int, int], ...] = (
-        (("reminders", "min_gap_days"), policy.reminders.min_gap_days, 0),
-        (("late_fee", "grace_days"), policy.late_fee.grace_days, 0),
-        (("review", "dso_window_days"), policy.review.dso_window_days, 1),
-        (("review", "on_time_window_days"), policy.review.on_time_window_days, 1),
-        (("review", "drift_weeks"), policy.review.drift_weeks, 1),
-        (("review", "stale_draft_days"), policy.review.stale_draft_days, 0),
-        (("review", "stale_hold_days"), policy.review.stale_hold_days, 0),
+    rules: tuple[tuple[tuple[str | int, ...], int, int, int], ...] = (
+        (("reminders", "min_gap_days"), policy.reminders.min_gap_days, 0, MAX_DAYS),
+        (("late_fee", "grace_days"), policy.late_fee.grace_days, 0, MAX_DAYS),
+        (("review", "dso_window_days"), policy.review.dso_window_days, 1, MAX_DAYS),
+        (("review", "on_time_window_days"), policy.review.on_time_window_days, 1, MAX_DAYS),
+        (("review", "drift_weeks"), policy.review.drift_weeks, 1, 52),
+        (("review", "stale_draft_days"), policy.review.stale_draft_days, 0, MAX_DAYS),
+        (("review", "stale_hold_days"), policy.review.stale_hold_days, 0, MAX_DAYS),
+        (("terms", "default_days"), policy.terms.default_days, 1, MAX_DAYS),
+        *(
+            (("terms", "allowed_days", i), days, 1, MAX_DAYS)
+            for i, days in enumerate(policy.terms.allowed_days)
+        ),
+        *(
+            (("reminders", "sequence", i, "offset_days"), stage.offset_days, -MAX_DAYS, MAX_DAYS)
+            for i, stage in enumerate(policy.reminders.sequence)
+        ),
+        *(
+            (("review", "aging_buckets", i), edge, 1, MAX_DAYS)
+            for i, edge in enumerate(policy.review.aging_buckets)
+        ),
     )
-    for keys, value, least in rules:
-        if value < least:
-            yield diag("invalid-policy", policy.at(*keys), f"{keys[-1]} must be at least {least}")
+    for keys, value, least, most in rules:
+        if not least <= value <= most:
+            yield diag("invalid-policy", policy.at(*keys),
+                       f"{keys[-1] if isinstance(keys[-1], str) else keys[-2]} is {value}; "
+                       f"it must be between {least} and {most}")  # fmt: skip
     buckets = policy.review.aging_buckets
     if not buckets or buckets[0] <= 0 or any(b <= a for a, b in itertools.pairwise(buckets)):
         yield diag("invalid-policy", policy.at("review", "aging_buckets"),
@@ -124,7 +141,8 @@ def _check_templates(policy: Policy) -> Iterator[Diagnostic]:
     if problem:
         yield diag("invalid-template", policy.at("numbering"), problem)
     if policy.payment_link:
-        problem = template_problem(policy.payment_link, ("invoice_id", "amount", "currency"), ())
+        sample = {"invoice_id": "INV-2026-0001", "amount": "1.00", "currency": "EUR"}
+        problem = template_problem(policy.payment_link, sample, ())
         if problem:
             yield diag("invalid-template", policy.at("payment_link"), problem)
 
@@ -155,8 +173,9 @@ def check_clients(ledger: Ledger, today: date) -> Iterator[Diagnostic]:
             yield diag("invalid-value", client.at("locale"),
                        f"locale '{client.locale}' should look like de_DE or en")  # fmt: skip
         if client.terms_days is not None:
-            if client.terms_days <= 0:
-                yield diag("invalid-value", client.at("terms_days"), "terms_days must be positive")
+            if not 0 < client.terms_days <= MAX_DAYS:
+                yield diag("invalid-value", client.at("terms_days"),
+                           f"terms_days must be between 1 and {MAX_DAYS}")  # fmt: skip
             elif client.terms_days not in policy.terms.allowed_days and not client.terms_exception:
                 yield diag("terms-not-allowed", client.at("terms_days"),
                            f"terms_days {client.terms_days} is not in policy.terms.allowed_days "

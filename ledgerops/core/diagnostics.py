@@ -58,6 +58,10 @@ CODES: tuple[Code, ...] = (
        "Remove the '!tag'; to keep a value as text, put it in quotes."),
     _c("yaml-directive", "error", "YAML directives are not allowed",
        "Remove the '%YAML' / '%TAG' line at the top of the file."),
+    _c("odd-line-break", "error", "A Unicode line or paragraph separator (U+2028, U+2029, U+0085)",
+       "Replace it with a normal line break, or remove it; YAML tools disagree about it."),
+    _c("tab-character", "error", "A tab used as indentation or spacing",
+       "Replace the tab with spaces; YAML allows tabs only inside quoted text."),
     _c("too-deep", "error", "The value is nested deeper than a record can be",
        "Flatten the value; notes and x- keys hold at most a few levels."),
     _c("duplicate-key", "error", "The same key appears twice in one mapping",
@@ -175,7 +179,8 @@ CODES: tuple[Code, ...] = (
        "Nothing to do while a run is sending it. If no run is, the next run records the stage "
        "as sent and opens a delivery_unknown exception (docs/reminders.md)."),
     _c("long-hold", "warning", "An invoice on hold for a long time",
-       "Resolve the hold or the open exception, or void the invoice."),
+       "Resolve the hold or the open exception, or void the invoice. (A hold is measured "
+       "from the invoice's issue date, since the file does not say when it was set.)"),
     # exceptions
     _c("missing-resolution", "error", "A resolved exception without a resolution",
        "Write what was decided under 'resolution'."),

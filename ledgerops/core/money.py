@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 # ISO 4217 minor units for the currencies a freelancer is likely to bill in; any other
@@ -14,7 +15,16 @@ _MINOR_UNITS = {
 
 
 _QUANTUM = {0: Decimal("1"), 2: Decimal("0.01"), 3: Decimal("0.001")}
+# Up to 15 integer digits and 10 decimals: far beyond any invoice, and within the 28
+# significant digits that Decimal arithmetic keeps exact.
+_AMOUNT = re.compile(r"[+-]?[0-9]{1,15}(\.[0-9]{1,10})?\Z")
 ZERO = Decimal("0")
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """An amount exactly as written (`1234.50`, `-3`), or None when it is not one we accept:
+    no exponents, separators or currency signs, and not absurdly large."""
+    return Decimal(text) if _AMOUNT.match(text) else None
 
 
 def minor_units(currency: str) -> int:

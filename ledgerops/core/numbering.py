@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 _FIELDS = {"year": r"(?P<year>[0-9]{4})", "seq": r"(?P<seq>[0-9]+)"}
 
 
-def template_problem(template: str, allowed: Iterable[str], needed: Iterable[str]) -> str | None:
-    """Why a str.format template cannot be used, or None when it can."""
+def template_problem(template: str, sample: Mapping[str, object], needed: Iterable[str]) -> str | None:
+    """Why a str.format template cannot be used, or None when it can.
+
+    `sample` holds values of the types the template gets at run time, so a format spec
+    that cannot apply to them ('{amount:.2f}' on text) is caught here, not in a client's email.
+    """
     try:
         names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-        template.format(**{name: 1 for name in allowed})
-    except (ValueError, KeyError, IndexError) as error:
+        template.format(**sample)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as error:
         return f"'{template}' is not a valid template ({error})"
-    unknown = sorted(set(names) - set(allowed))
+    unknown = sorted(set(names) - set(sample))
     if unknown:
         return f"'{template}' uses unknown placeholders: {', '.join(unknown)}"
     missing = sorted(set(needed) - set(names))
@@ -27,7 +31,23 @@ def template_problem(template: str, allowed: Iterable[str], needed: Iterable[str
 
 
 def numbering_problem(template: str) -> str | None:
-    return template_problem(template, ("year", "seq"), ("year", "seq"))
+    problem = template_problem(template, {"year": 2026, "seq": 123}, ("year", "seq"))
+    if problem:
+        return problem
+    names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    if len(names) != len(set(names)):
+        return f"'{template}' uses a placeholder twice"
+    for seq in (7, 123, 12345):
+        sample = format_number(template, 2026, seq)
+        if not _ID.match(sample) or parse_number(template, sample) != (2026, seq):
+            return (
+                f"'{template}' makes ids like '{sample}' that cannot be read back; use letters, "
+                "digits, '.', '_' and '-', and {seq} or {seq:04d}"
+            )
+    return None
+
+
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 
 @lru_cache(maxsize=8)

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
+from ledgerops.core.money import parse_amount
 from ledgerops.yamlfile.schema import SCALAR_KINDS as _SCALAR_KINDS
 from ledgerops.yamlfile.schema import Field, Struct
 
@@ -47,8 +48,10 @@ _TAGS = {
 }
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
-_DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?\Z")
-_INT = re.compile(r"[+-]?[0-9]+\Z")
+_INT = re.compile(r"[+-]?[0-9]{1,9}\Z")
+_YEARS = range(1900, 3000)  # a record dated outside is a typo, and date arithmetic stays safe
+# YAML 1.1 (libyaml) counts these as line breaks, editors and YAML 1.2 do not.
+_ODD_BREAKS = re.compile("[\u2028\u2029\x85]")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _EMAIL = re.compile(r"[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
@@ -111,7 +114,9 @@ class _Walk:
                 continue
             value = self.value(value_node, field, path)
             if value is None:
-                ok = ok and not field.required
+                # A record with a wrong field is left out of the whole-ledger checks: with a
+                # default in its place they would report errors that are not there.
+                ok = False
                 continue
             values[key] = value
         for field in spec.fields:
@@ -245,17 +250,17 @@ class _Walk:
         return text
 
     def decimal(self, node: yaml.ScalarNode, field: Field, name: str) -> Decimal | None:
-        text = node.value
-        if _DECIMAL.match(text):
-            return Decimal(text)
-        self.report("invalid-amount", node, f"'{name}' is '{text}', not a decimal number")
-        return None
+        value = parse_amount(node.value)
+        if value is None:
+            self.report("invalid-amount", node, f"'{name}' is '{node.value}', not a decimal number "
+                        "of at most 15 digits before the point")  # fmt: skip
+        return value
 
     def integer(self, node: yaml.ScalarNode, field: Field, name: str) -> int | None:
         text = node.value
         if not node.style and _INT.match(text):
             return int(text)
-        self.report("wrong-type", node, f"'{name}' should be a whole number, not '{text}'")
+        self.report("wrong-type", node, f"'{name}' should be a whole number (at most 9 digits), not '{text}'")
         return None
 
     def boolean(self, node: yaml.ScalarNode, field: Field, name: str) -> bool | None:
@@ -268,9 +273,16 @@ class _Walk:
         text = node.value
         if _DATE.match(text):
             try:
-                return date.fromisoformat(text)
+                value = date.fromisoformat(text)
             except ValueError:
-                pass
+                value = None
+            if value is not None and value.year in _YEARS:
+                return value
+            if value is not None:
+                self.report(
+                    "invalid-date", node, f"'{name}' is {text}: a year between 1900 and 2999 was expected"
+                )
+                return None
         self.report("invalid-date", node, f"'{name}' is '{text}', not a real date (YYYY-MM-DD)")
         return None
 
@@ -280,7 +292,7 @@ class _Walk:
             value = datetime.fromisoformat(text) if len(text) > 10 else None
         except ValueError:
             value = None
-        if value is None or value.tzinfo is None:
+        if value is None or value.tzinfo is None or value.year not in _YEARS:
             self.report("invalid-timestamp", node, f"'{name}' is '{text}', not a timestamp "
                         "with a UTC offset")  # fmt: skip
             return None
@@ -359,7 +371,7 @@ def _compose(path: str, data: bytes) -> tuple[yaml.Node | None, list[Diagnostic]
     text, problem = _decode(path, data)
     if problem:
         return None, [problem]
-    hazards = _hazards(path, text)
+    hazards = _hazards(path, text) or _odd_whitespace(path, text)
     if hazards:
         return None, hazards
     try:
@@ -423,6 +435,38 @@ def _syntax(path: str, error: yaml.MarkedYAMLError) -> Diagnostic:
                     "a second YAML document starts here")  # fmt: skip
     message = " ".join(p for p in (error.context, error.problem) if p)
     return diag("yaml-syntax", Source(path, line, col), message or "invalid YAML")
+
+
+def _odd_whitespace(path: str, text: str) -> list[Diagnostic]:
+    """What libyaml reads but the round-trip editor (ruamel.yaml) does not, found up front so
+    that `check` and the commands that edit a file agree on what is valid."""
+    found = [
+        diag(
+            "odd-line-break",
+            _offset_source(path, text, match.start()),
+            f"character U+{ord(match.group()):04X} is read as a line break by some YAML tools",
+        )  # fmt: skip
+        for match in _ODD_BREAKS.finditer(text)
+    ]
+    if "\t" in text and not found:
+        found += _ruamel_rejects(path, text)
+    return found
+
+
+def _ruamel_rejects(path: str, text: str) -> list[Diagnostic]:
+    """Tabs are fine inside quotes but not as indentation or separators for ruamel.yaml;
+    only files with a tab pay for this second parse."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
+    try:
+        YAML(typ="rt").compose(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return [diag("tab-character", Source(path, line, col),
+                     "a tab used as indentation or spacing; use spaces")]  # fmt: skip
+    return []
 
 
 def _hazards(path: str, text: str) -> list[Diagnostic]:

@@ -119,3 +119,56 @@ def test_notes_and_x_keys_hold_free_form_data() -> None:
 def test_unknown_key_suggests_the_close_one() -> None:
     _, diagnostics = _read(CLIENT_OK + b"segmnt: standard\n")
     assert "did you mean 'segment'" in diagnostics[0].message
+
+
+ODD_INPUT = [
+    ("tab as separator", CLIENT_OK + b"tax_id:\tDE1\n", [("tab-character", 5, 8)]),
+    (
+        "tab before a comment",
+        CLIENT_OK.replace(b"segment: standard", b"segment: standard\t# vip soon"),
+        [("tab-character", 4, 18)],
+    ),
+    (
+        "line separator in a comment",
+        CLIENT_OK + "tax_id: DE1  # a\u2028b\n".encode(),
+        [("odd-line-break", 5, 17)],
+    ),
+    ("next-line character in text", CLIENT_OK + "x-note: a\x85b\n".encode(), [("odd-line-break", 5, 10)]),
+    (
+        "an amount too large to be real",
+        b"id: acme\nname: A\nemail: a@b.example\nsegment: s\nprojects:\n  P:\n    milestones:\n"
+        b"      M: {description: x, amount: 10000000000000000000000000000000000000000}\n",
+        [("invalid-amount", 8, 35)],
+    ),
+    (
+        "an exponent",
+        CLIENT_OK + b"projects: {P: {milestones: {M: {description: x, amount: 1e400}}}}\n",
+        [("invalid-amount", 5, 57)],
+    ),
+    ("a year from long ago", CLIENT_OK + b"x-since: 1\nterms_days: 30\n", []),
+    (
+        "a whole number with 5000 digits",
+        CLIENT_OK + b"terms_days: " + b"9" * 5000 + b"\n",
+        [("wrong-type", 5, 13)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "data", "expected"), ODD_INPUT, ids=[h[0] for h in ODD_INPUT])
+def test_input_other_yaml_tools_would_read_differently(case: str, data: bytes, expected: list) -> None:
+    _, diagnostics = _read(data)
+    assert _where(diagnostics) == expected
+
+
+def test_tabs_inside_quotes_are_text() -> None:
+    record, diagnostics = _read(CLIENT_OK + b'address: "Street 1\tBerlin"\n')
+    assert diagnostics == [] and record.address == "Street 1\tBerlin"
+
+
+def test_a_date_outside_1900_to_2999_is_a_typo() -> None:
+    data = (
+        b"id: INV-2026-0001\nclient: acme\nissue_date: 0026-11-02\ndue_date: 2026-12-02\ncurrency: EUR\n"
+        b"lines: [{description: A, quantity: 1, unit_price: 1}]\n"
+    )
+    record, diagnostics = _read(data, INVOICE, "invoices/2026/INV-2026-0001.yaml")
+    assert record is None and _where(diagnostics) == [("invalid-date", 3, 13)]
