@@ -445,7 +445,7 @@ def _odd_whitespace(path: str, text: str) -> list[Diagnostic]:
             "odd-line-break",
             _offset_source(path, text, match.start()),
             f"character U+{ord(match.group()):04X} is read as a line break by some YAML tools",
-        )  # fmt: skip
+        )
         for match in _ODD_BREAKS.finditer(text)
     ]
     if "\t" in text and not found:
