@@ -347,3 +347,11 @@ def test_policy_numbers_have_sane_bounds(mini: MiniLedger, case: str, line: str,
 def test_client_terms_beyond_ten_years(mini: MiniLedger) -> None:
     _replace(mini, "clients/acme.yaml", "terms_days: 30", "terms_days: 99999999\nterms_exception: why not")
     assert ("invalid-value", "clients/acme.yaml", 5, 13) in mini.codes()
+
+
+def test_timestamps_count_in_the_policy_time_zone(mini: MiniLedger) -> None:
+    """23:30 UTC on the 1st is already the 2nd in Berlin, the policy's zone."""
+    _replace(mini, INVOICE, "sent_at: 2026-11-02T10:15:00+01:00", "sent_at: 2026-11-01T23:30:00Z")
+    loaded = mini.load()
+    assert loaded.diagnostics == ()
+    assert loaded.ledger.invoices[0].sent_at.date().isoformat() == "2026-11-02"

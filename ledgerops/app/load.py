@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from ledgerops.context import Context
@@ -62,9 +62,12 @@ def load(ctx: Context) -> Loaded:
     today = ctx.today or clock.today_in(policy.timezone if policy else "UTC")
     if policy is None:
         return Loaded(None, tuple(diagnostics), today)
-    if clock.zone(policy.timezone) is None:
+    zone = clock.zone(policy.timezone)
+    if zone is None:
         diagnostics.append(diag("invalid-timezone", policy.at("timezone"),
                                 f"'{policy.timezone}' is not an IANA time zone name"))  # fmt: skip
+    else:
+        records["invoice"] = [_in_zone(invoice, zone) for invoice in records["invoice"]]
     ledger = _assemble(policy, records, broken)
     diagnostics.extend(run_checks(ledger, today))
     return Loaded(ledger, tuple(diagnostics), today)
@@ -86,6 +89,28 @@ def _assemble(policy: Policy, records: dict[str, list], broken: dict[str, set[st
     )
 
 
+def _in_zone(invoice: Invoice, zone: tzinfo) -> Invoice:
+    """The invoice with its timestamps in the policy's time zone.
+
+    Rules and metrics take a timestamp's date, and SPEC §6 measures days in the policy's
+    zone: 23:30 UTC is already tomorrow in Berlin. Timestamps written with the zone's own
+    offset, as the tool writes them, are left as they are.
+    """
+
+    def local(moment: datetime) -> datetime:
+        converted = moment.astimezone(zone)
+        return moment if converted.utcoffset() == moment.utcoffset() else converted
+
+    changes: dict[str, object] = {}
+    if invoice.sent_at and local(invoice.sent_at) is not invoice.sent_at:
+        changes["sent_at"] = local(invoice.sent_at)
+    if any(local(r.sent_at) is not r.sent_at for r in invoice.reminders):
+        changes["reminders"] = tuple(replace(r, sent_at=local(r.sent_at)) for r in invoice.reminders)
+    if any(local(c.claimed_at) is not c.claimed_at for c in invoice.claims):
+        changes["claims"] = tuple(replace(c, claimed_at=local(c.claimed_at)) for c in invoice.claims)
+    return replace(invoice, **changes) if changes else invoice
+
+
 def source_line(ledger_dir: Path, path: str, line: int) -> str | None:
     """The text of one line of a ledger file, for excerpts under a diagnostic."""
     try:
@@ -105,6 +130,9 @@ def reread(ctx: Context, ledger: Ledger, paths: Iterable[str]) -> Ledger:
     for path in paths:
         kind = "invoice" if path.startswith("invoices/") else "exception"
         record, _ = read_record(path, store.read_bytes(ctx.ledger_dir, path), RECORDS[kind])
+        zone = clock.zone(ledger.policy.timezone)
+        if kind == "invoice" and record is not None and zone is not None:
+            record = _in_zone(record, zone)
         if record is not None:
             (invoices if kind == "invoice" else cases)[path] = record
     return replace(ledger, invoices=tuple(invoices.values()), exceptions=tuple(cases.values()))

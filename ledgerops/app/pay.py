@@ -3,9 +3,7 @@ round-trip edit of its file, validated first, then committed."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from decimal import Decimal
 
 from ledgerops.app.failures import expected_failures
 from ledgerops.app.records import (
@@ -20,12 +18,11 @@ from ledgerops.context import Context
 from ledgerops.core.amounts import balance
 from ledgerops.core.diagnostics import has_errors
 from ledgerops.core.model import Invoice, Ledger, Payment
+from ledgerops.core.money import parse_amount
 from ledgerops.core.payments import Recorded, payment_problems, void_problems
 from ledgerops.errors import LedgerHasErrors, UsageError
 from ledgerops.yamlfile.edit import AppendItem, SetValue
 from ledgerops.yamlfile.schema import INVOICE
-
-_AMOUNT = re.compile(r"[0-9]+(\.[0-9]+)?\Z")
 
 
 def pay(
@@ -38,9 +35,10 @@ def pay(
     *,
     commit: bool,
 ) -> Recorded:
-    if not _AMOUNT.match(amount.strip()):
-        raise UsageError(f"--amount '{amount}' is not a decimal number like 1847.61")
-    payment = Payment(paid_on, Decimal(amount.strip()), method or None, ref or None)
+    value = parse_amount(amount.strip())
+    if value is None or value <= 0:
+        raise UsageError(f"--amount '{amount}' is not a decimal number like 1847.61 (above 0, at most 15 digits before the point)")
+    payment = Payment(paid_on, value, method or None, ref or None)
     invoice, ledger, today = _load(ctx, invoice_id)
     problems = tuple(payment_problems(invoice, payment, ledger.policy, today))
     if has_errors(problems):

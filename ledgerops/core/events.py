@@ -17,12 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
+from ledgerops.core.money import parse_amount
 
 EVENT_KEYS = ("client", "project", "milestone", "completed_on", "po_number", "amount")
 _REQUIRED = ("client", "project", "milestone")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
-_AMOUNT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?\Z")
 _TITLE = re.compile(r"\s*(?P<client>[^/\s]+)\s*/\s*(?P<project>[^/\s]+)\s*/\s*(?P<milestone>[^/\s]+)\s*\Z")
 _KEY_LINE = re.compile(
     r"^[ \t>*-]*`?(?P<key>[A-Za-z_ ]+?)`?[ \t]*:[ \t]*`?(?P<value>[^`\n]*?)`?[ \t]*$", re.MULTILINE
@@ -189,12 +189,12 @@ def _amount(value: Any, source: Source, problems: list[Diagnostic]) -> Decimal |
     if value is None:
         return None
     text = str(value).strip()
-    if isinstance(value, (float, bool)) or not _AMOUNT.match(text):
+    amount = None if isinstance(value, (float, bool)) else parse_amount(text)
+    if amount is None:
         problems.append(
             diag("event-invalid", source, f"amount {value!r} is not a decimal number like 4000.00")
         )
-        return None
-    return Decimal(text)
+    return amount
 
 
 def _invalid(source: Source, message: str) -> ParsedEvent:
