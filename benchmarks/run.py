@@ -4,8 +4,9 @@
         [--out results.json] [--ledgerops PATH] [--seed 1]
 
 Every figure is a whole process as a user starts it (interpreter start-up, imports,
-reading files, output), measured by wall clock; the table shows the median of --runs
-runs and the peak resident memory. Ledgers come from generate.py and are kept under
+reading files, output): the table shows the median wall clock of --runs runs, the median
+CPU time (user + system, steadier than wall clock on a busy machine) and the peak
+resident memory. Ledgers come from generate.py and are kept under
 --workdir (default benchmarks/out/, git-ignored) for the next run; clones and caches
 live in a scratch folder inside it that is removed at the end.
 """
