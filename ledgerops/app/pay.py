@@ -14,6 +14,7 @@ from ledgerops.app.records import (
     errors_in,
     find_invoice,
     load_for_writing,
+    one_line,
     require_committed,
 )
 from ledgerops.context import Context
@@ -40,6 +41,7 @@ def pay(
 ) -> Recorded:
     if not _AMOUNT.match(amount.strip()):
         raise UsageError(f"--amount '{amount}' is not a decimal number like 1847.61")
+    method, ref = one_line("--method", method), one_line("--ref", ref)
     payment = Payment(paid_on, Decimal(amount.strip()), method or None, ref or None)
     invoice, ledger, today = _load(ctx, invoice_id)
     problems = tuple(payment_problems(invoice, payment, ledger.policy, today))
