@@ -1,13 +1,15 @@
 """Round-trip edits of tool-owned keys in a user's YAML, and new record files.
 
 Pure text -> text: the caller reads the bytes, calls `edit_text`, and writes the result
-atomically with the digest it read. An item appended to a block list that has items is
-spliced in as text right after the list's last item, indented like that item (ruamel
-would re-indent every list of the file to one style). Every other edit is made by
-ruamel.yaml, whose output is then merged into the original text line by line (a three-way
-merge), so lines the edit did not touch keep their exact bytes even where ruamel would
-normalise them. A guard re-parses the result and refuses it unless exactly the intended
-keys changed.
+atomically with the digest it read. Lines the edit did not touch keep their exact bytes.
+Each change is spliced into the text at the position of its YAML node: an appended item
+right after the list's last item, at that item's column and dash offset; a new key after
+the value of the key before it; a new scalar in place of the old one; a removed key with
+its lines. ruamel.yaml renders the new text. (Letting ruamel rewrite the whole file would
+re-indent every list to one style and drop some comments.) What the splice does not handle
+(a `[...]` list, an empty or multi-line value, a flow-style file) is edited by ruamel, and
+its output is merged into the original text line by line (yamlfile/merge.py). A guard
+re-parses the result and refuses it unless exactly the intended keys changed.
 """
 
 from __future__ import annotations
