@@ -120,6 +120,7 @@ OTHER_EDITS: dict[str, list[tuple[Change, Any]]] = {
              (SetValue("void_reason", "wrong client: re-issued"), "wrong client: re-issued")],
     "release": [(RemoveKey("hold"), None)],
     "record": [(RemoveKey("claims"), None), (ITEM_EDITS["reminders"][0], ITEM_EDITS["reminders"][1])],
+    "keep_one_claim": [(RemoveKey("claims"), None), (ITEM_EDITS["claims"][0], ITEM_EDITS["claims"][1])],
 }  # fmt: skip
 
 
