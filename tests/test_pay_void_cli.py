@@ -65,7 +65,10 @@ def test_a_payment_that_cannot_be_recorded_changes_nothing(
     ("args", "words"),
     [(["INV-2026-9999", "--amount", "1", "--date", TODAY], "no invoice 'INV-2026-9999'"),
      (["INV-2026-013", "--amount", "1", "--date", TODAY], "did you mean INV-2026-0013?"),
-     (["INV-2026-0013", "--amount", "1.000,00", "--date", TODAY], "is not a decimal number")],
+     (["INV-2026-0013", "--amount", "1.000,00", "--date", TODAY], "is not a decimal number"),
+     (["INV-2026-0013", "--amount", "1", "--date", TODAY, "--ref", "a\nb"], "--ref must be one line of text"),
+     (["INV-2026-0013", "--amount", "1", "--date", TODAY, "--ref", "a\u2028b"], "--ref must be one line"),
+     (["INV-2026-0013", "--amount", "1", "--date", TODAY, "--method", "card\r"], "--method must be one line")],
 )  # fmt: skip
 def test_bad_arguments_exit_2_with_one_line(ledger: Path, args: list, words: str) -> None:
     before = snapshot(ledger)

@@ -12,6 +12,7 @@ from ledgerops.app.records import (
     errors_in,
     find_invoice,
     load_for_writing,
+    one_line,
     require_committed,
 )
 from ledgerops.context import Context
@@ -37,7 +38,10 @@ def pay(
 ) -> Recorded:
     value = parse_amount(amount.strip())
     if value is None or value <= 0:
-        raise UsageError(f"--amount '{amount}' is not a decimal number like 1847.61 (above 0, at most 15 digits before the point)")
+        raise UsageError(
+            f"--amount '{amount}' is not a decimal number like 1847.61 (above 0, at most 15 digits before the point)"
+        )
+    method, ref = one_line("--method", method), one_line("--ref", ref)
     payment = Payment(paid_on, value, method or None, ref or None)
     invoice, ledger, today = _load(ctx, invoice_id)
     problems = tuple(payment_problems(invoice, payment, ledger.policy, today))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,17 @@ def load_for_writing(ctx: Context, must_be_valid: Iterable[str] | None = None) -
             "Run 'ledgerops check' to see them."
         )
     return loaded.ledger, loaded
+
+
+_BREAK_OR_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def one_line(option: str, value: str | None) -> str | None:
+    """A command-line value for a one-line field (a payment's ref or method), refused when
+    it holds a line break or a control character rather than written as a block of text."""
+    if value is not None and _BREAK_OR_CONTROL.search(value):
+        raise UsageError(f"{option} must be one line of text, without line breaks or control characters")
+    return value
 
 
 def find_invoice(ledger: Ledger, invoice_id: str) -> Invoice:

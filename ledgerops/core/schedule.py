@@ -129,11 +129,19 @@ def next_stage(invoice: Invoice, policy: Policy, done: set[str], today: date) ->
     return chosen
 
 
-def late_fee_amount(invoice: Invoice, policy: Policy) -> Decimal:
-    """Percent of the invoice total, or a flat amount in the invoice's currency."""
+def late_fee_amount(invoice: Invoice, policy: Policy) -> Decimal | None:
+    """The fee to record: percent of the invoice total, or the flat amount.
+
+    None when there is no fee to record: the flat value is written in policy.currency, so
+    an invoice in another currency gets none (40.50 is not 40.50 USD, nor 41 JPY); and a
+    fee that rounds to zero in the invoice's currency (0.40 in JPY, 1.5 % of 0.10 EUR) is
+    no fee, where recording 0 would fail `check` and stop every later run."""
     rule = policy.late_fee
+    if rule.kind == "flat" and invoice.currency != policy.currency:
+        return None
     raw = invoice_total(invoice) * rule.value / Decimal(100) if rule.kind == "percent" else rule.value
-    return round_money(raw, invoice.currency)
+    amount = round_money(raw, invoice.currency)
+    return amount if amount > 0 else None
 
 
 def late_fee_due(invoice: Invoice, policy: Policy, today: date) -> bool:

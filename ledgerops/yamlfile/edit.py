@@ -1,10 +1,15 @@
 """Round-trip edits of tool-owned keys in a user's YAML, and new record files.
 
 Pure text -> text: the caller reads the bytes, calls `edit_text`, and writes the result
-atomically with the digest it read. ruamel.yaml does the edit; its output is then spliced
-into the original text line by line (a three-way merge), so lines the edit did not touch
-keep their exact bytes even where ruamel would normalise them. A guard re-parses the
-result and refuses it unless exactly the intended keys changed.
+atomically with the digest it read. Lines the edit did not touch keep their exact bytes.
+Each change is spliced into the text at the position of its YAML node: an appended item
+right after the list's last item, at that item's column and dash offset; a new key after
+the value of the key before it; a new scalar in place of the old one; a removed key with
+its lines. ruamel.yaml renders the new text. (Letting ruamel rewrite the whole file would
+re-indent every list to one style and drop some comments.) What the splice does not handle
+(a `[...]` list, an empty or multi-line value, a flow-style file) is edited by ruamel, and
+its output is merged into the original text line by line (yamlfile/merge.py). A guard
+re-parses the result and refuses it unless exactly the intended keys changed.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from difflib import SequenceMatcher
 from typing import Any
 
 import yaml
@@ -24,11 +28,13 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, SingleQuotedScalarString
 
+from ledgerops.yamlfile.merge import merge
 from ledgerops.yamlfile.schema import Struct
 
 Scalar = str | int | bool | Decimal | date | datetime
 _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_NULL = "tag:yaml.org,2002:null"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Text written without quotes: words, sentences, ids. Anything else (and text a YAML 1.1
 # or 1.2 reader would take for a number, date or boolean) is written in double quotes.
@@ -72,11 +78,29 @@ def edit_text(text: str, changes: Sequence[Change], key_order: Sequence[str] = (
     A key that does not exist yet goes after the last present key that precedes it in
     `key_order` (the record's documented order), or at the end.
     """
-    newline = "\r\n" if "\r\n" in text else "\n"
-    original = text.replace("\r\n", "\n")
-    ruamel = _yaml(*_indentation(original))
+    newline = _newline(text)
+    original = text.replace(newline, "\n") if newline != "\n" else text
+    # Every line ends with a break while editing, so lines added at the end stay lines.
+    unterminated = not original.endswith("\n")
+    original += "\n" if unterminated else ""
+    spliced, rest = _splice_changes(original, changes, key_order)
+    result = _ruamel_edit(spliced, rest, key_order) if rest else spliced
+    _guard(original, result, changes)
+    result = result.removesuffix("\n") if unterminated else result
+    return result.replace("\n", newline) if newline != "\n" else result
+
+
+def _newline(text: str) -> str:
+    """The file's line break: CRLF, a lone CR (old Mac files) or LF."""
+    if "\r\n" in text:
+        return "\r\n"
+    return "\r" if "\r" in text and "\n" not in text else "\n"
+
+
+def _ruamel_edit(text: str, changes: Sequence[Change], key_order: Sequence[str]) -> str:
+    ruamel = _yaml(*_indentation(text))
     try:
-        doc = ruamel.load(original)
+        doc = ruamel.load(text)
     except RuamelError as error:
         raise EditRefused(f"the file is not valid YAML ({error.__class__.__name__})") from error
     if not isinstance(doc, CommentedMap):
@@ -84,9 +108,7 @@ def edit_text(text: str, changes: Sequence[Change], key_order: Sequence[str] = (
     before = _dump(ruamel, doc)
     for change in changes:
         _apply(doc, change, key_order)
-    result = _merge(original, before, _dump(ruamel, doc))
-    _guard(original, result, changes)
-    return result.replace("\n", newline) if newline != "\n" else result
+    return merge(text, before, _dump(ruamel, doc))
 
 
 def new_text(values: Mapping[str, Any], flow_keys: Iterable[str] = ()) -> str:
@@ -148,30 +170,41 @@ def _apply(doc: CommentedMap, change: Change, key_order: Sequence[str]) -> None:
         _put(doc, change.key, items, key_order)
     if not isinstance(items, CommentedSeq):
         raise EditRefused(f"'{change.key}' is not a list")
-    # New items follow the file's habit; the tool's own default is one {...} line per item.
     last = items[-1] if items else None
     flow = not isinstance(last, CommentedMap) or last.fa.flow_style()
+    pairs = last.items() if isinstance(last, CommentedMap) else ()
+    quoted = {key: type(value) for key, value in pairs if type(value) in _QUOTED.values()}
+    items.append(_new_item(change, flow, quoted))
+
+
+_QUOTED = {'"': DoubleQuotedScalarString, "'": SingleQuotedScalarString}
+
+
+def _new_item(change: AppendItem, flow: bool, quoted: Mapping[str, type]) -> CommentedMap:
+    """The item as a node that follows the list's habit: {...} or block style like the item
+    one up (the tool's own default is one {...} line), each text quoted like the same key
+    one item up."""
     item = _node(dict(change.item), flow)
-    if isinstance(last, CommentedMap):
-        for key, value in item.items():
-            if type(value) is str and isinstance(
-                last.get(key), (DoubleQuotedScalarString, SingleQuotedScalarString)
-            ):
-                item[key] = type(last[key])(value)  # quoted like the same key one item up
-    items.append(item)
+    for key, value in item.items():
+        if type(value) is str and key in quoted:
+            item[key] = quoted[key](value)
+    return item
 
 
 def _put(doc: CommentedMap, key: str, value: Any, key_order: Sequence[str]) -> None:
     if key in doc:
         doc[key] = value
         return
-    keys = list(doc)
-    position = len(keys)
-    if key in key_order:
-        earlier = set(key_order[: key_order.index(key)])
-        present = [index for index, name in enumerate(keys) if name in earlier]
-        position = present[-1] + 1 if present else 0
-    doc.insert(position, key, value)
+    doc.insert(_position(list(doc), key, key_order), key, value)
+
+
+def _position(keys: Sequence[str], key: str, key_order: Sequence[str]) -> int:
+    """Where a new key goes: after the last present key that precedes it in `key_order`."""
+    if key not in key_order:
+        return len(keys)
+    earlier = set(key_order[: key_order.index(key)])
+    present = [index for index, name in enumerate(keys) if name in earlier]
+    return present[-1] + 1 if present else 0
 
 
 def _node(value: Any, flow: bool) -> Any:
@@ -192,6 +225,141 @@ def _node(value: Any, flow: bool) -> Any:
         plain = _PLAIN.match(value) and not _WORDS_READ_AS_VALUES.match(value)
         return value if plain else DoubleQuotedScalarString(value)
     return value
+
+
+# --- splicing at node positions -----------------------------------------------------------
+_ITEM_LEAD = re.compile(r"( *)-( +)\Z")
+_COMMENT_GAP = re.compile(r"( +)#")
+
+
+def _splice_changes(
+    text: str, changes: Sequence[Change], key_order: Sequence[str]
+) -> tuple[str, list[Change]]:
+    """The text with every change it can make as a splice at node positions, and the
+    changes left for ruamel. A change is left to ruamel, in order, once an earlier change
+    of the same key was (a list removed and rebuilt, say)."""
+    rest: list[Change] = []
+    for change in changes:
+        if all(other.key != change.key for other in rest):
+            spliced = _splice(text, change, key_order)
+            if spliced is not None:
+                text = spliced
+                continue
+        rest.append(change)
+    return text, rest
+
+
+def _splice(text: str, change: Change, key_order: Sequence[str]) -> str | None:
+    """The text with the change made as text, or None when the layout is one the splice
+    does not handle (a flow-style file or list, a multi-line value, a duplicate key)."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None  # ruamel's load reports it
+    if not isinstance(root, yaml.MappingNode) or root.flow_style:
+        return None
+    margin = _key_margin(text, root)
+    found = [(key, value) for key, value in root.value if key.value == change.key]
+    if margin is None or len(found) > 1:
+        return None
+    if not found:
+        return text if isinstance(change, RemoveKey) else _insert_key(text, root, margin, change, key_order)
+    key, value = found[0]
+    if isinstance(change, RemoveKey):
+        start = key.start_mark.index - margin
+        return text[:start] + text[_after_line(text, _last_leaf(value).end_mark.index) :]
+    if isinstance(change, SetValue):
+        if not isinstance(value, yaml.ScalarNode):
+            raise EditRefused(f"'{change.key}' holds a list or mapping, not a single value")
+        return _replace_scalar(text, value, change)
+    if isinstance(value, yaml.ScalarNode) and value.tag != _NULL:
+        raise EditRefused(f"'{change.key}' is not a list")
+    if not isinstance(value, yaml.SequenceNode) or value.flow_style or not value.value:
+        return None
+    return _append_item(text, value.value[-1], change)
+
+
+def _key_margin(text: str, root: Any) -> int | None:
+    """The spaces before every top-level key (none unless the whole file is indented);
+    None when a key shares its line with other text."""
+    leads = {
+        text[text.rfind("\n", 0, key.start_mark.index) + 1 : key.start_mark.index] for key, _ in root.value
+    }
+    lead = leads.pop() if len(leads) == 1 else "-"
+    return len(lead) if not lead.strip(" ") else None
+
+
+def _insert_key(
+    text: str, root: Any, margin: int, change: SetValue | AppendItem, key_order: Sequence[str]
+) -> str:
+    """A new key after the line where the value of the key before it ends (or before the
+    first key), written with the file's own list indentation."""
+    if isinstance(change, AppendItem):
+        node = CommentedSeq([_new_item(change, True, {})])
+    else:
+        node = _node(change.value, False)
+    body = _dump(_yaml(*_indentation(text)), CommentedMap([(change.key, node)]))
+    position = _position([key.value for key, _ in root.value], change.key, key_order)
+    if position == 0:
+        cut = root.value[0][0].start_mark.index - margin
+    else:
+        cut = _after_line(text, _last_leaf(root.value[position - 1][1]).end_mark.index)
+    return text[:cut] + _indented(body, " " * margin, " " * margin) + text[cut:]
+
+
+def _replace_scalar(text: str, value: Any, change: SetValue) -> str | None:
+    """The value's text replaced in place; a comment after it keeps its column."""
+    start, end = value.start_mark.index, value.end_mark.index
+    if "\n" in text[start:end]:
+        return None
+    body = _dump(_yaml(2, 4, 2), CommentedMap([(change.key, _node(change.value, False))]))
+    prefix = f"{change.key}: "
+    if not body.startswith(prefix) or body.count("\n") != 1:
+        return None  # a multi-line value: ruamel writes it
+    new = (" " if start == end and text[start - 1] == ":" else "") + body[len(prefix) : -1]
+    gap = _COMMENT_GAP.match(text, end)
+    if gap is None:
+        return text[:start] + new + text[end:]
+    spaces = max(1, len(gap.group(1)) - len(new) + (end - start))
+    return text[:start] + new + " " * spaces + text[gap.end(1) :]
+
+
+def _append_item(text: str, last: Any, change: AppendItem) -> str | None:
+    """The item after the line where the list's last item ends, at that item's column and
+    dash offset, in its style (flow or block, the same keys quoted)."""
+    start = last.start_mark.index
+    lead = _ITEM_LEAD.match(text, text.rfind("\n", 0, start) + 1, start)
+    if lead is None:
+        return None
+    flow = not isinstance(last, yaml.MappingNode) or bool(last.flow_style)
+    pairs = last.value if isinstance(last, yaml.MappingNode) else ()
+    quoted = {
+        key.value: _QUOTED[value.style]
+        for key, value in pairs
+        if isinstance(value, yaml.ScalarNode) and value.style in _QUOTED
+    }
+    body = _dump(_yaml(2, 4, 2), _new_item(change, flow, quoted))
+    cut = _after_line(text, _last_leaf(last).end_mark.index)
+    return text[:cut] + _indented(body, lead.group(0), " " * len(lead.group(0))) + text[cut:]
+
+
+def _indented(body: str, first: str, other: str) -> str:
+    """`body`'s lines with `first` before the first line and `other` before the rest."""
+    lines = body.split("\n")[:-1]
+    return "".join((first if n == 0 else other if line else "") + line + "\n" for n, line in enumerate(lines))
+
+
+def _after_line(text: str, index: int) -> int:
+    """Where the line holding `index` ends, after its line break."""
+    return index if text[index - 1] == "\n" else text.index("\n", index) + 1
+
+
+def _last_leaf(node: Any) -> Any:
+    """The node written last inside a block node: where its text ends."""
+    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, yaml.MappingNode) else last
+    return node
 
 
 # --- dumping ------------------------------------------------------------------------------
@@ -235,7 +403,7 @@ def _indentation(text: str) -> tuple[int, int, int]:
     """(mapping indent, sequence indent, dash offset) as the file already writes them."""
     mapping = offset = None
     parent: int | None = None
-    for line in text.splitlines():
+    for line in text.split("\n"):
         content = _CONTENT_LINE.match(line)
         if content is None:
             continue
@@ -253,54 +421,6 @@ def _indentation(text: str) -> tuple[int, int, int]:
     mapping = mapping or 2
     offset = 2 if offset is None else offset
     return mapping, offset + 2, offset
-
-
-# --- the merge ----------------------------------------------------------------------------
-def _merge(original: str, before: str, after: str) -> str:
-    """Three-way merge by lines: `before` is ruamel's unedited dump (the base), `original`
-    holds the user's formatting, `after` holds the edit. Where only the edit changed a
-    region, take it; where only formatting differs, keep the user's text; where both
-    differ, the edited (normalised) region wins."""
-    if before == original:
-        return after
-    base = before.splitlines(keepends=True)
-    mine = original.splitlines(keepends=True)
-    edited = after.splitlines(keepends=True)
-    to_mine = _line_map(base, mine)
-    to_edited = _line_map(base, edited)
-    out: list[str] = []
-    last = (-1, -1, -1)
-    anchors = [(i, to_mine[i], to_edited[i]) for i in range(len(base)) if i in to_mine and i in to_edited]
-    for anchor in [*anchors, (len(base), len(mine), len(edited))]:
-        b_lines = base[last[0] + 1 : anchor[0]]
-        m_lines = mine[last[1] + 1 : anchor[1]]
-        e_lines = edited[last[2] + 1 : anchor[2]]
-        out.extend(_merge_region(b_lines, m_lines, e_lines))
-        if anchor[0] < len(base):
-            out.append(mine[anchor[1]])
-        last = anchor
-    return "".join(out)
-
-
-def _merge_region(base: list[str], mine: list[str], edited: list[str]) -> list[str]:
-    if mine == base:
-        return edited
-    if edited == base:
-        return mine
-    if len(mine) == len(base):
-        # Line for line, the user's text is ruamel's with other spacing or quoting: keep
-        # the user's lines wherever the edit left ruamel's line alone.
-        out: list[str] = []
-        matcher = SequenceMatcher(None, base, edited, autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            out.extend(mine[i1:i2] if tag == "equal" else edited[j1:j2])
-        return out
-    return edited
-
-
-def _line_map(left: list[str], right: list[str]) -> dict[int, int]:
-    matcher = SequenceMatcher(None, left, right, autojunk=False)
-    return {block.a + k: block.b + k for block in matcher.get_matching_blocks() for k in range(block.size)}
 
 
 # --- the guard ----------------------------------------------------------------------------

@@ -188,6 +188,16 @@ def test_rule5_fee_is_recorded_while_the_message_waits_for_the_gap():
         (LateFeeRule(True, "flat", Decimal("40.00"), 7), "EUR", "1000.00", Decimal("40.00")),
         (LateFeeRule(True, "flat", Decimal("40.00"), 0), "EUR", "1000.00", Decimal("40.00")),
         (LateFeeRule(False, "percent", Decimal("1.5"), 7), "EUR", "1000.00", None),
+        (LateFeeRule(True, "flat", Decimal("0.40"), 7), "EUR", "1000.00", Decimal("0.40")),
+        # A flat value is written in policy.currency (EUR): other currencies get no flat fee.
+        (LateFeeRule(True, "flat", Decimal("0.40"), 7), "JPY", "481500", None),
+        (LateFeeRule(True, "flat", Decimal("40.50"), 7), "JPY", "481500", None),
+        (LateFeeRule(True, "flat", Decimal("40.50"), 7), "USD", "1000.00", None),
+        (LateFeeRule(True, "flat", Decimal("40.50"), 7), "KWD", "1000.000", None),
+        # A percent fee that rounds to nothing is no fee; one that rounds up to 1 is one.
+        (LateFeeRule(True, "percent", Decimal("1.5"), 7), "EUR", "0.10", None),
+        (LateFeeRule(True, "percent", Decimal("1.5"), 7), "JPY", "30", None),
+        (LateFeeRule(True, "percent", Decimal("1.5"), 7), "JPY", "34", Decimal("1")),
     ],
 )
 def test_rule5_fee_amounts(rule, currency, price, expected):
@@ -197,6 +207,23 @@ def test_rule5_fee_amounts(rule, currency, price, expected):
     inv = invoice(DUE, SENT, currency=currency, lines=(Line("Work", Decimal(1), Decimal(price), Decimal(0)),))
     got = fees(ledger(inv, policy=policy), D(2026, 12, 18))
     assert got == ([] if expected is None else [("INV-2026-0001", expected, currency)])
+
+
+def test_rule5_a_flat_fee_in_a_policy_currency_without_minor_units():
+    from ledgerops.core.model import Line
+
+    policy = replace(POLICY, currency="JPY", late_fee=LateFeeRule(True, "flat", Decimal("500"), 7))
+    lines = (Line("Work", Decimal(1), Decimal("50000"), Decimal(0)),)
+    yen, euro = invoice(DUE, SENT, currency="JPY", lines=lines), invoice(DUE, SENT, id="INV-2026-0002")
+    assert fees(ledger(yen, euro, policy=policy), D(2026, 12, 18)) == [
+        ("INV-2026-0001", Decimal("500"), "JPY")
+    ]
+
+
+def test_rule5_no_fee_today_still_lets_the_message_go_without_one():
+    policy = replace(POLICY, late_fee=LateFeeRule(True, "flat", Decimal("40.00"), 7))
+    (send,) = plan_reminders(ledger(invoice(DUE, SENT, currency="USD"), policy=policy), OD7).send
+    assert (send.stage, send.amount_due, send.currency) == ("overdue_7", Decimal("1190.00"), "USD")
 
 
 # Rule 6: tone by segment, with the stage's template as the fallback.

@@ -75,3 +75,38 @@ def test_run_text_summary_and_failures_do_not_stop_the_others(tmp_path: Path) ->
     assert "FAILED    INV-2026-0007  overdue_7" in done.stdout
     assert "sent      INV-2026-0012  due" in done.stdout and "sent      INV-2026-0013  pre_due" in done.stdout
     assert "claims" not in (ledger / "invoices/2026/INV-2026-0007.yaml").read_text()
+
+
+def _flat_fee(ledger: Path, value: str) -> None:
+    policy = ledger / "policy.yaml"
+    old = "late_fee: {enabled: true, kind: percent, value: 1.5, grace_days: 7}"
+    policy.write_text(
+        policy.read_text().replace(
+            old, f"late_fee: {{enabled: true, kind: flat, value: {value}, grace_days: 7}}"
+        )
+    )
+    git(ledger, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", f"flat late fee {value}")
+
+
+def test_a_flat_fee_that_rounds_to_nothing_is_not_recorded_and_later_runs_go_on(tmp_path: Path) -> None:
+    ledger = example_repo(tmp_path / "ledger")
+    _flat_fee(ledger, "0.40")  # in EUR: 0 in JPY, and no fee at all for a JPY invoice
+    done = run_cli("run", "--ledger", str(ledger), "--today", DAY, "--no-push", "--format", "json")
+    assert done.returncode == 0 and json.loads(done.stdout)["late_fees"] == [], done.stdout
+    assert "late_fees" not in (ledger / "invoices/2026/INV-2026-0007.yaml").read_text()
+    assert run_cli("check", "--ledger", str(ledger), "--today", DAY).returncode == 0
+    assert run_cli("run", "--ledger", str(ledger), "--today", "2026-11-30", "--no-push").returncode == 0
+
+
+def test_a_flat_fee_is_charged_in_the_policy_currency_only(tmp_path: Path) -> None:
+    ledger = example_repo(tmp_path / "ledger")
+    _flat_fee(ledger, "40.50")
+    fees = {}
+    for day in ("2026-11-27", "2026-12-07", "2026-12-31"):  # JPY, then USD, then EUR invoices past grace
+        plan = run_cli("remind", "--ledger", str(ledger), "--today", day, "--dry-run", "--format", "json")
+        fees[day] = json.loads(plan.stdout)["late_fees"]
+    assert fees == {
+        "2026-11-27": [],
+        "2026-12-07": [],
+        "2026-12-31": [{"invoice": "INV-2026-0014", "amount": "40.50", "currency": "EUR"}],
+    }

@@ -190,3 +190,109 @@ def test_an_appended_value_is_quoted_like_the_same_key_one_item_up() -> None:
     item = {"date": date(2026, 2, 1), "amount": Decimal("5.00"), "ref": "SEPA 2", "method": "card"}
     edited = edit_text(text, [AppendItem.of("payments", item)])
     assert edited == text + "  - {date: 2026-02-01, amount: 5.00, ref: 'SEPA 2', method: card}\n"
+
+
+PAYMENT = {"date": date(2026, 11, 21), "amount": Decimal("10.00")}
+LINE = "{description: Design, quantity: 1, unit_price: 100.00, tax_rate: 19}"
+
+
+@pytest.mark.parametrize(
+    ("lines", "payments", "added"),
+    [
+        # lines at 2, payments at 0 in block style (the reviewer's case)
+        (f"  - {LINE}\n", "- date: 2026-11-10\n  amount: 100.00\n", "- date: 2026-11-21\n  amount: 10.00\n"),
+        # lines at 2, payments at 4
+        (f"  - {LINE}\n", "    - {date: 2026-11-10, amount: 100.00}\n", "    - {date: 2026-11-21, amount: 10.00}\n"),
+        # lines at 0, payments at 2
+        (f"- {LINE}\n", "  - {date: 2026-11-10, amount: 100.00}\n", "  - {date: 2026-11-21, amount: 10.00}\n"),
+        # lines at 4 in block style, payments at 0 in block style with a wide dash offset
+        ("    - description: Design\n      quantity: 1\n      unit_price: 100.00\n      tax_rate: 19\n",
+         "-   date: 2026-11-10\n    amount: 100.00\n", "-   date: 2026-11-21\n    amount: 10.00\n"),
+    ],
+)  # fmt: skip
+def test_an_item_is_appended_at_its_own_lists_indentation(lines: str, payments: str, added: str) -> None:
+    text = f"id: X\nlines:\n{lines}status: sent\npayments:\n{payments}notes: keep\n"
+    edited = edit_text(text, [AppendItem.of("payments", PAYMENT)], ORDER)
+    assert edited == f"id: X\nlines:\n{lines}status: sent\npayments:\n{payments}{added}notes: keep\n"
+
+
+def test_an_item_goes_right_after_the_last_item_whatever_the_comments_around_it() -> None:
+    text = (
+        "id: X\n"
+        "lines:\n"
+        f"  - {LINE}\n"
+        "payments:   # tool-owned\n"
+        "# the first instalment\n"
+        "- date: 2026-11-10\n"
+        "      # between keys, deeper than the item\n"
+        "  amount: 100.00   # by card\n"
+        "    # after the last item, deeper\n"
+        "# about the notes\n"
+        "notes: keep\n"
+    )
+    edited = edit_text(text, [AppendItem.of("payments", PAYMENT)], ORDER)
+    marker = "  amount: 100.00   # by card\n"
+    assert edited == text.replace(marker, marker + "- date: 2026-11-21\n  amount: 10.00\n")
+
+
+def test_a_new_list_goes_after_the_key_before_it_and_keeps_the_other_lists_bytes() -> None:
+    text = (
+        "id: X\n"
+        "lines:\n"
+        f"- {LINE}\n"
+        "status: sent\n"
+        "reminders:\n"
+        "# a note\n"
+        "-   {stage: due, sent_at: 2026-11-29T08:00:00+01:00}\n"
+        "# a note\n"
+        "-   {stage: overdue_7, sent_at: 2026-12-06T08:00:00+01:00}  # paid by card\n"
+    )
+    fee = {"date": date(2026, 12, 9), "amount": Decimal("36.00"), "rule": "late_fee"}
+    edited = edit_text(text, [AppendItem.of("late_fees", fee)], ORDER)
+    assert edited == text + "late_fees:\n- {date: 2026-12-09, amount: 36.00, rule: late_fee}\n"
+    edited = edit_text(text, [AppendItem.of("payments", PAYMENT)], ORDER)
+    assert edited == text.replace(
+        "reminders:\n", "payments:\n- {date: 2026-11-21, amount: 10.00}\nreminders:\n"
+    )
+
+
+def test_a_file_without_a_final_line_break_keeps_it_that_way() -> None:
+    text = "id: X\nstatus: sent\npayments:\n  - {date: 2026-11-10, amount: 100.00}"
+    edited = edit_text(text, [AppendItem.of("payments", PAYMENT)], ORDER)
+    assert edited == text + "\n  - {date: 2026-11-21, amount: 10.00}"
+    assert edit_text("id: X\nstatus: sent", [AppendItem.of("payments", PAYMENT)], ORDER) == (
+        "id: X\nstatus: sent\npayments:\n  - {date: 2026-11-21, amount: 10.00}"
+    )
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_a_line_break_that_is_not_lf_inside_a_value_is_left_as_written(separator: str) -> None:
+    text = (
+        f'id: X\nnotes: "a{separator}b"\nstatus: draft\npayments:\n  - {{date: 2026-11-10, amount: 1.00}}\n'
+    )
+    edited = edit_text(text, [SetValue("status", "sent"), AppendItem.of("payments", PAYMENT)], ORDER)
+    assert edited == text.replace("draft", "sent") + "  - {date: 2026-11-21, amount: 10.00}\n"
+    assert edit_text(text, [SetValue("status", "sent")]) == text.replace("draft", "sent")
+
+
+def test_a_file_with_old_mac_line_breaks_keeps_them() -> None:
+    text = "id: X\rstatus: draft   # set by the tool\rpayments:\r- {date: 2026-11-10, amount: 1.00}\r"
+    edited = edit_text(text, [SetValue("status", "sent"), AppendItem.of("payments", PAYMENT)], ORDER)
+    assert edited == (
+        "id: X\rstatus: sent    # set by the tool\rpayments:\r- {date: 2026-11-10, amount: 1.00}\r"
+        "- {date: 2026-11-21, amount: 10.00}\r"
+    )
+
+
+def test_crlf_file_with_mixed_indentation_gets_one_crlf_line() -> None:
+    text = f"id: X\r\nlines:\r\n  - {LINE}\r\npayments:\r\n- date: 2026-11-10\r\n  amount: 100.00\r\n"
+    edited = edit_text(text, [AppendItem.of("payments", PAYMENT)], ORDER)
+    assert edited == text + "- date: 2026-11-21\r\n  amount: 10.00\r\n"
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_ruamels_edits_leave_a_value_with_a_line_break_that_is_not_lf_as_written(separator: str) -> None:
+    # A [...] list is rewritten by ruamel (the merge path), not spliced.
+    text = f'id: X\nstatus: draft\npayments: [{{date: 2026-11-10, amount: 1.00}}]\nnotes: "a{separator}b"\n'
+    edited = edit_text(text, [AppendItem.of("payments", PAYMENT)], ORDER)
+    assert edited == text.replace("1.00}]", "1.00}, {date: 2026-11-21, amount: 10.00}]")
