@@ -355,3 +355,17 @@ def test_timestamps_count_in_the_policy_time_zone(mini: MiniLedger) -> None:
     loaded = mini.load()
     assert loaded.diagnostics == ()
     assert loaded.ledger.invoices[0].sent_at.date().isoformat() == "2026-11-02"
+
+
+def test_a_flat_late_fee_warns_about_the_other_currencies(mini: MiniLedger) -> None:
+    _replace(
+        mini,
+        "policy.yaml",
+        "timezone: Europe/Berlin",
+        "timezone: Europe/Berlin\nlate_fee: {enabled: true, kind: flat, value: 40}",
+    )
+    loaded = mini.load()
+    assert [(d.code, d.severity, d.source.line) for d in loaded.diagnostics] == [
+        ("flat-fee-currency", "warning", 5)
+    ]
+    assert "JPY get none" in loaded.diagnostics[0].message

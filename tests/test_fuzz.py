@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ledgerops.app.load import load
@@ -46,6 +46,7 @@ def mutate(data: bytes, kind: str, rng: random.Random) -> bytes:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(target=st.sampled_from(FILES), kind=st.sampled_from(MUTATIONS), seed=st.integers(0, 2**32 - 1))
+@example(target="clients/brotwerk.yaml", kind="random_bytes", seed=22246)  # a tab and a control byte
 def test_damaged_files_give_diagnostics_not_crashes(
     tmp_path_factory, target: str, kind: str, seed: int
 ) -> None:

@@ -134,6 +134,11 @@ def _check_numbers(policy: Policy) -> Iterator[Diagnostic]:
         yield diag("invalid-policy", policy.at("late_fee", "value"), "an enabled late fee needs a value > 0")
     if fee.enabled and fee.kind == "flat":
         yield from _precision(policy, fee.value, policy.currency, ("late_fee", "value"), "late_fee value")
+        others = [code for code in policy.currencies if code != policy.currency]
+        if others:
+            yield diag("flat-fee-currency", policy.at("late_fee", "kind"),
+                       f"a flat late fee is charged only on invoices in {policy.currency}; invoices in "
+                       f"{', '.join(others)} get none")  # fmt: skip
 
 
 def _check_templates(policy: Policy) -> Iterator[Diagnostic]:

@@ -94,6 +94,9 @@ CODES: tuple[Code, ...] = (
        "Copy the IBAN again from your bank; a digit is probably wrong."),
     _c("invalid-policy", "error", "The policy contradicts itself",
        "Change the policy value shown so that it agrees with the rest of the policy."),
+    _c("flat-fee-currency", "warning", "A flat late fee that some accepted currencies will not get",
+       "Use kind: percent to charge invoices in every currency, or accept that only the "
+       "policy's currency is charged (the flat value is written in that currency)."),
     _c("invalid-template", "error", "The numbering or payment-link template cannot be used",
        "Use only the placeholders named in the message, with valid format specs."),
     # files and ids

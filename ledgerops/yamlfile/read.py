@@ -371,11 +371,11 @@ def _compose(path: str, data: bytes) -> tuple[yaml.Node | None, list[Diagnostic]
     text, problem = _decode(path, data)
     if problem:
         return None, [problem]
-    hazards = _hazards(path, text) or _odd_whitespace(path, text)
+    hazards = _hazards(path, text) or _odd_line_breaks(path, text)
     if hazards:
         return None, hazards
     try:
-        return yaml.compose(text, Loader=_Loader), []
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         return None, [_syntax(path, error)]
     except yaml.reader.ReaderError as error:
@@ -383,6 +383,8 @@ def _compose(path: str, data: bytes) -> tuple[yaml.Node | None, list[Diagnostic]
                            f"character {error.character!r} is not allowed in YAML")]  # fmt: skip
     except yaml.YAMLError as error:
         return None, [diag("yaml-syntax", Source(path), str(error))]
+    tabs = _ruamel_rejects(path, text) if "\t" in text else []
+    return (None, tabs) if tabs else (root, [])
 
 
 def _plain(node: yaml.Node | None, walk: _Walk, depth: int) -> Any:
@@ -437,10 +439,10 @@ def _syntax(path: str, error: yaml.MarkedYAMLError) -> Diagnostic:
     return diag("yaml-syntax", Source(path, line, col), message or "invalid YAML")
 
 
-def _odd_whitespace(path: str, text: str) -> list[Diagnostic]:
-    """What libyaml reads but the round-trip editor (ruamel.yaml) does not, found up front so
-    that `check` and the commands that edit a file agree on what is valid."""
-    found = [
+def _odd_line_breaks(path: str, text: str) -> list[Diagnostic]:
+    """Characters libyaml reads as line breaks but editors and YAML 1.2 do not: found up
+    front, so a diagnostic's line number is the one the user's editor shows."""
+    return [
         diag(
             "odd-line-break",
             _offset_source(path, text, match.start()),
@@ -448,21 +450,19 @@ def _odd_whitespace(path: str, text: str) -> list[Diagnostic]:
         )
         for match in _ODD_BREAKS.finditer(text)
     ]
-    if "\t" in text and not found:
-        found += _ruamel_rejects(path, text)
-    return found
 
 
 def _ruamel_rejects(path: str, text: str) -> list[Diagnostic]:
-    """Tabs are fine inside quotes but not as indentation or separators for ruamel.yaml;
-    only files with a tab pay for this second parse."""
+    """libyaml accepts tabs as spacing where ruamel.yaml, the round-trip editor, does not;
+    `check` must not pass a file that `pay` or `run` then cannot edit. Only files with a
+    tab pay for this second parse."""
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.error import YAMLError
 
     try:
         YAML(typ="rt").compose(text)
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+    except YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return [diag("tab-character", Source(path, line, col),
                      "a tab used as indentation or spacing; use spaces")]  # fmt: skip
