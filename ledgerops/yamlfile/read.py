@@ -7,6 +7,7 @@ Decimal as written and '0123' or 'no' stay the strings the user typed.
 from __future__ import annotations
 
 import re
+from sys import intern as _intern
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
+from ledgerops.core.located import pack_position
 from ledgerops.core.money import parse_amount
 from ledgerops.yamlfile.schema import SCALAR_KINDS as _SCALAR_KINDS
 from ledgerops.yamlfile.schema import Field, Struct
@@ -67,7 +69,7 @@ class _Walk:
     def __init__(self, path: str) -> None:
         self.path = path
         self.diags: list[Diagnostic] = []
-        self.pos: dict[str, tuple[int, int]] = {}
+        self.pos: dict[str, int] = {}
 
     def report(self, code: str, node: yaml.Node, message: str) -> None:
         mark = node.start_mark
@@ -106,7 +108,7 @@ class _Walk:
                 continue
             path = f"{prefix}.{key}" if prefix else key
             mark = value_node.start_mark
-            self.pos[path] = (mark.line + 1, mark.column + 1)
+            self.pos[_intern(path)] = pack_position(mark.line + 1, mark.column + 1)
             if _is_null(value_node):
                 if field.required:
                     self.report("missing-field", value_node, f"'{key}' has no value")
@@ -150,7 +152,7 @@ class _Walk:
         for index, child in enumerate(node.value):
             child_path = f"{path}.{index}"
             mark = child.start_mark
-            self.pos[child_path] = (mark.line + 1, mark.column + 1)
+            self.pos[_intern(child_path)] = pack_position(mark.line + 1, mark.column + 1)
             if isinstance(item, Struct):
                 value = self.struct(child, item, child_path)
             else:
@@ -180,7 +182,7 @@ class _Walk:
                 continue
             child_path = f"{path}.{key}"
             mark = value_node.start_mark
-            self.pos[child_path] = (mark.line + 1, mark.column + 1)
+            self.pos[_intern(child_path)] = pack_position(mark.line + 1, mark.column + 1)
             if _is_null(value_node):
                 value_node = yaml.MappingNode("tag:yaml.org,2002:map", [],
                                               value_node.start_mark, value_node.end_mark)  # fmt: skip
@@ -408,7 +410,7 @@ def _plain(node: yaml.Node | None, walk: _Walk, depth: int) -> Any:
     return node.value
 
 
-def _locate(record: Any, path: str, pos: dict[str, tuple[int, int]]) -> Any:
+def _locate(record: Any, path: str, pos: dict[str, int]) -> Any:
     object.__setattr__(record, "path", path)
     object.__setattr__(record, "pos", pos)
     return record
