@@ -7,9 +7,9 @@ Decimal as written and '0123' or 'no' stay the strings the user typed.
 from __future__ import annotations
 
 import re
-from sys import intern as _intern
 from datetime import date, datetime
 from decimal import Decimal
+from sys import intern as _intern
 from typing import Any
 
 import yaml
