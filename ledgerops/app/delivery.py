@@ -301,7 +301,7 @@ def _record_outcomes(step: _Step, me: str) -> None:
         ):
             continue
         if delivery.status == "unknown":
-            note = f"{delivery.detail}. {unknown_note(claim, out.invoice)}"
+            note = unknown_note(claim, out.invoice, delivery.detail)
             unknown.append(NewCase(out.invoice, "delivery_unknown", note, ENGINE))
     if unknown:
         step.open_cases(unknown, "open delivery_unknown")

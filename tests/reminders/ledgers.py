@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 from collections import Counter
 from datetime import date
@@ -61,6 +62,25 @@ def start(command: str, ledger: Path, *args: str, env: dict[str, str] | None = N
         [LEDGEROPS, command, "--ledger", str(ledger), "--today", DAY, "--format", "json", *args],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+
+
+def kill_after_accepting(server, nth: int, command: str, ledger: Path) -> None:
+    """Run `command` against the SMTP server and SIGKILL it right after the server took its
+    nth message, before the command hears the server's reply."""
+    victim: dict[str, int] = {}
+    accept = server.handler.handle_DATA
+
+    async def accept_then_kill(smtp, session, envelope):
+        reply = await accept(smtp, session, envelope)
+        if len(server.received) == nth and "pid" in victim:
+            os.kill(victim.pop("pid"), signal.SIGKILL)
+        return reply
+
+    server.handler.handle_DATA = accept_then_kill
+    process = start(command, ledger, "--transport", "smtp", env=smtp_env(server))
+    victim["pid"] = process.pid
+    assert process.wait(timeout=120) == -signal.SIGKILL
+    server.handler.handle_DATA = accept
 
 
 def finish(process: subprocess.Popen[str]) -> tuple[int, dict, str]:

@@ -7,8 +7,6 @@ server refuses or drops messages in the middle of a batch.
 
 from __future__ import annotations
 
-import os
-import signal
 from collections import Counter
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from .ledgers import (
     commit_all,
     finish,
     git,
+    kill_after_accepting,
     message_ids,
     origin_ledger,
     sent_stages,
@@ -59,19 +58,7 @@ def test_two_runs_started_together_send_each_message_once(tmp_path: Path, smtp_s
 def test_a_run_killed_after_the_server_accepted_never_sends_it_again(tmp_path: Path, smtp_server) -> None:
     server = smtp_server()
     origin, (clone,) = with_origin(tmp_path)
-    victim: dict[str, int] = {}
-    accept = server.handler.handle_DATA
-
-    async def accept_then_kill(smtp, session, envelope):
-        reply = await accept(smtp, session, envelope)
-        if len(server.received) == 2 and "pid" in victim:  # the second message: the first reminder
-            os.kill(victim.pop("pid"), signal.SIGKILL)
-        return reply
-
-    server.handler.handle_DATA = accept_then_kill
-    killed = start("run", clone, "--transport", "smtp", env=smtp_env(server))
-    victim["pid"] = killed.pid
-    assert killed.wait(timeout=120) == -signal.SIGKILL
+    kill_after_accepting(server, 2, "run", clone)  # the second message: the first reminder
     assert [str(r.message["Message-ID"]) for r in server.received] == [
         "<INV-2026-0015.invoice@lindqvist-design.example>",
         "<INV-2026-0007.overdue_7@lindqvist-design.example>",

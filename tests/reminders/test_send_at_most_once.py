@@ -6,8 +6,6 @@ again but becomes a `delivery_unknown` case.
 
 from __future__ import annotations
 
-import os
-import signal
 from collections import Counter
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from .ledgers import (
     commit_all,
     finish,
     git,
+    kill_after_accepting,
     message_ids,
     origin_ledger,
     sent_stages,
@@ -90,19 +89,7 @@ def test_a_send_killed_after_the_server_accepted_never_sends_it_again(
 ) -> None:
     server = smtp_server()
     origin, (clone,) = _two_drafts(tmp_path, clones=1)
-    victim: dict[str, int] = {}
-    accept = server.handler.handle_DATA
-
-    async def accept_then_kill(smtp, session, envelope):
-        reply = await accept(smtp, session, envelope)
-        if "pid" in victim:  # the server took INV-2026-0015's email; the send never hears so
-            os.kill(victim.pop("pid"), signal.SIGKILL)
-        return reply
-
-    server.handler.handle_DATA = accept_then_kill
-    killed = start("send", clone, "--transport", "smtp", env=smtp_env(server))
-    victim["pid"] = killed.pid
-    assert killed.wait(timeout=120) == -signal.SIGKILL
+    kill_after_accepting(server, 1, "send", clone)  # the server took INV-2026-0015's email
     first = "<INV-2026-0015.invoice@lindqvist-design.example>"
     assert message_ids(server) == Counter({first: 1})
     claimed = git(clone, "show", "origin/main:invoices/2026/INV-2026-0015.yaml")
