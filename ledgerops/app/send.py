@@ -101,20 +101,17 @@ class InvoiceMessages:
             self.blocked.setdefault(blocked.invoice.id, blocked)
         found: list[delivery.Pending | delivery.Failure] = []
         previous: dict[int, str] = {}  # the year's invoice before this one, in number order
-        held: dict[int, str] = {}  # the year's first invoice that another run has claimed
+        held: dict[int, str] = {}  # year -> why its later numbers wait: an earlier one is claimed
         for item in planned.send:
             invoice = item.invoice
             self.planned.setdefault(invoice.id, item)
             claim = next((c for c in invoice.claims if c.stage == delivery.INVOICE_STAGE), None)
             if claim is not None:
-                held.setdefault(item.year, invoice.id)
-                self.left.setdefault(
-                    invoice.id, f"claimed by run {claim.run} at {claim.claimed_at.isoformat()}"
-                )
+                held.setdefault(item.year, f"waits for {invoice.id}, claimed by run {claim.run}")
+                when = claim.claimed_at.isoformat()
+                self.left.setdefault(invoice.id, f"claimed by run {claim.run} at {when}, which sends it")
             elif item.year in held:
-                self.left.setdefault(
-                    invoice.id, f"waits for {held[item.year]}, which another run has claimed"
-                )
+                self.left.setdefault(invoice.id, held[item.year])
             else:
                 build = self._builder(ledger, invoice, now)
                 found.append(

@@ -73,7 +73,7 @@ def send_text(report: SendReport) -> str:
         elif report.dry_run:
             what, detail = "would send", ""
         elif invoice.id in left:
-            what, detail = "skipped", f"{left[invoice.id]}: that run sends it"
+            what, detail = "skipped", left[invoice.id]
         else:
             what, detail = "not tried", ""
         rows.append((what, invoice.id, invoice.client, ", ".join(outgoing.to), amount, detail))
