@@ -210,6 +210,12 @@ def _no_commit_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--no-commit", is_flag=True, help="Write the files but do not commit them.")(func)
 
 
+def _no_push_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--no-push", is_flag=True, help="Commit, but do not fetch from or push to origin.")(
+        func
+    )
+
+
 @cli.command()
 @_ledger_option
 @_today_option
@@ -296,18 +302,21 @@ def render_invoice(
 )
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send and write nothing.")
 @_no_commit_option
+@_no_push_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-def send(ledger_dir: Path, today: Any, transport: str, dry_run: bool, no_commit: bool, fmt: str) -> None:
-    """Email every approved, unsent invoice with its PDF and record it as sent.
+def send(
+    ledger_dir: Path, today: Any, transport: str, dry_run: bool, no_commit: bool, no_push: bool, fmt: str
+) -> None:
+    """Email every approved, unsent invoice with its PDF and record it as sent, each at most
+    once (the claim protocol of 'run'): the claim is committed and pushed before the email leaves.
 
     Exit 0: every invoice it tried was accepted (blocked ones are listed); 1: some were not.
     """
     from ledgerops.app import send as app
     from ledgerops.render import actions
 
-    report = app.run(
-        Context(ledger_dir, _day(today)), transport=transport, dry_run=dry_run, commit=not no_commit
-    )
+    ctx = Context(ledger_dir, _day(today))
+    report = app.run(ctx, transport=transport, dry_run=dry_run, commit=not no_commit, push=not no_push)
     _emit(actions.send_json(report) if fmt == "json" else actions.send_text(report))
     sys.exit(0 if report.ok else 1)
 
@@ -364,7 +373,7 @@ def _delivery_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
         click.option("--transport", type=click.Choice(("outbox", "smtp")), default="outbox", show_default=True,
                      help="outbox writes .eml files to outbox/; smtp sends with the LEDGEROPS_SMTP_* settings."),
-        click.option("--no-push", is_flag=True, help="Commit, but do not fetch from or push to origin."),
+        _no_push_option,
     )  # fmt: skip
     for option in reversed(options):
         func = option(func)

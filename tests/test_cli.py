@@ -126,16 +126,31 @@ def test_schema_describes_every_field() -> None:
     assert "amount" in milestone["additionalProperties"]["properties"]
 
 
-def test_check_and_help_do_not_import_heavy_libraries() -> None:
+def _heavy_imports(*argv: str) -> list[str]:
+    """The heavy libraries a `ledgerops` process imported, by their top-level names."""
     probe = (
         "import atexit, sys\n"
         f"atexit.register(lambda: print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})), file=sys.stderr))\n"
         "from ledgerops.cli import main\n"
         "main()\n"
     )
-    for argv in (["check", "--ledger", str(REPO), "--today", "2026-11-27"], ["--help"]):
-        result = subprocess.run(
-            [sys.executable, "-c", probe, *argv], capture_output=True, text=True, timeout=60, check=False
-        )
-        assert result.returncode == 0, result.stderr
-        assert result.stderr.strip().splitlines()[-1] == "[]", result.stderr
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *argv], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stderr.strip().splitlines()[-1].replace("'", '"'))
+
+
+def test_check_and_help_do_not_import_heavy_libraries() -> None:
+    assert _heavy_imports("check", "--ledger", str(REPO), "--today", "2026-11-27") == []
+    assert _heavy_imports("--help") == []
+
+
+def test_reminders_do_not_load_the_pdf_libraries(example: Path) -> None:
+    """Only an invoice email has a PDF: reminders, and a run with no invoice to send, don't
+    pay for importing fpdf2 and segno."""
+    args = ("--ledger", str(example), "--format", "json")
+    assert not {"fpdf", "segno"} & set(_heavy_imports("remind", *args, "--today", "2026-11-27", "--dry-run"))
+    assert not {"fpdf", "segno"} & set(_heavy_imports("run", *args, "--today", "2026-11-25", "--dry-run"))
+    assert not {"fpdf", "segno"} & set(_heavy_imports("remind", *args, "--today", "2026-11-27"))
+    assert (example / "outbox/INV-2026-0012.due@lindqvist-design.example.eml").is_file()

@@ -61,15 +61,21 @@ def test_draft_then_send_delivers_once_and_records_it(tmp_path: Path, smtp_serve
     assert "INV-2026-0016" in text and "$1,900.00" in text and "Dec 11, 2026" in text
 
     recorded = (ledger / "invoices/2026/INV-2026-0016.yaml").read_text()
-    assert "status: sent\nsent_at: 2026-11-27T" in recorded
-    assert log(ledger)[0] == "send: INV-2026-0015, INV-2026-0016"
-    assert changed_files(ledger) == ["invoices/2026/INV-2026-0015.yaml", "invoices/2026/INV-2026-0016.yaml"]
+    assert "status: sent\nsent_at: 2026-11-27T" in recorded and "claims" not in recorded
+    # Each email is claimed in a commit before it leaves, and recorded in the next one.
+    assert log(ledger)[:3] == [
+        "ledgerops send 2026-11-27: record INV-2026-0016 invoice (accepted)",
+        "ledgerops send 2026-11-27: record INV-2026-0015 invoice (accepted); claim INV-2026-0016 invoice",
+        "ledgerops send 2026-11-27: claim INV-2026-0015 invoice",
+    ]
+    assert report["commit"] == git(ledger, "rev-parse", "HEAD").strip()
+    assert changed_files(ledger) == ["invoices/2026/INV-2026-0016.yaml"]
     assert status(ledger) == ""
     assert run_cli("check", "--ledger", str(ledger), "--today", TODAY).returncode == 0
 
     second = run_cli("send", *args, "--transport", "smtp", env=_env(server))
     assert second.returncode == 0 and "no approved invoice waits to be sent" in second.stdout
-    assert len(server.received) == 2 and len(log(ledger)) == 3
+    assert len(server.received) == 2 and len(log(ledger)) == 5
 
 
 def _fault_ledger(root: Path, addresses: list[str]) -> Path:
@@ -110,46 +116,65 @@ def _send_json(ledger: Path, server) -> tuple[int, dict]:
 
 
 @pytest.mark.parametrize(
-    ("fault", "outcome", "retry", "server_read_it"),
-    [("refuse550", "not_sent", False, False),  # recipient refused for good: fix the address
-     ("busy450", "not_sent", True, False),  # recipient refused for now: next run
-     ("dropmail", "not_sent", True, False),  # the server hung up before the data: never delivered
-     ("reject554", "not_sent", False, False),  # the data itself refused
-     ("dropdata", "unknown", False, True)],  # the server read the data, then hung up: maybe delivered
+    ("fault", "retry"),
+    [("refuse550", False),  # recipient refused for good: fix the address
+     ("busy450", True),  # recipient refused for now: next run
+     ("dropmail", True),  # the server hung up before the data: never delivered
+     ("reject554", False)],  # the data itself refused
 )  # fmt: skip
-def test_smtp_faults_record_exactly_the_accepted_invoices(
-    tmp_path: Path, smtp_server, fault: str, outcome: str, retry: bool, server_read_it: bool
+def test_an_invoice_not_sent_holds_back_the_later_numbers(
+    tmp_path: Path, smtp_server, fault: str, retry: bool
 ) -> None:
     ledger = _fault_ledger(
         tmp_path / "ledger", ["ap@one.example", f"{fault}@two.example", "ap@three.example"]
     )
+    approved = git(ledger, "rev-parse", "HEAD").strip()
     server = smtp_server()
     code, report = _send_json(ledger, server)
     assert code == 1
     assert [s["invoice"] for s in report["sent"]] == ["INV-2026-0001"]
     failed = {f["invoice"]: (f["status"], f["retry"]) for f in report["failed"]}
-    assert failed == {"INV-2026-0002": (outcome, retry), "INV-2026-0003": ("not_sent", True)}
+    assert failed == {"INV-2026-0002": ("not_sent", retry), "INV-2026-0003": ("not_sent", True)}
     assert "issued in number order" in report["failed"][1]["detail"]  # a gap-free sequence
-    assert _sent(ledger, 3) == [True, False, False]
-    assert len(server.received) == (2 if server_read_it else 1)
+    assert _sent(ledger, 3) == [True, False, False] and len(server.received) == 1
     first = (ledger / "invoices/2026/INV-2026-0001.yaml").read_text()
     assert "status: sent    # the tool sets sent and sent_at\nsent_at: 2026-11-27T" in first  # comment kept
-    recorded = ["invoices/2026/INV-2026-0001.yaml"]
-    if outcome == "unknown":
-        case = (ledger / "exceptions/EXC-2026-0001.yaml").read_text()
-        assert "invoice: INV-2026-0002\nreason: delivery_unknown\n" in case
-        recorded.insert(0, "exceptions/EXC-2026-0001.yaml")
-        assert run_cli("check", "--ledger", str(ledger), "--today", TODAY).returncode == 0
-    assert changed_files(ledger) == recorded and status(ledger) == ""
+    # The claim of the email that was not sent is withdrawn: its file is as approved.
+    assert git(ledger, "diff", approved, "--", "invoices/2026/INV-2026-0002.yaml") == ""
+    assert log(ledger)[0] == "ledgerops send 2026-11-27: record INV-2026-0002 invoice (not_sent)"
+    assert status(ledger) == ""
 
-    # The next run tries again what may work now, and never resends what may have arrived.
+    # The next run tries again what may work now.
     code, again = _send_json(ledger, server)
-    if outcome == "unknown":
-        assert code == 0 and again["sent"] == []
-        assert {b["invoice"]: b["code"] for b in again["blocked"]} == {
-            "INV-2026-0002": "send-open-exception", "INV-2026-0003": "send-numbering-order"}  # fmt: skip
-    else:
-        assert code == 1 and [f["invoice"] for f in again["failed"]] == ["INV-2026-0002", "INV-2026-0003"]
+    assert code == 1 and [f["invoice"] for f in again["failed"]] == ["INV-2026-0002", "INV-2026-0003"]
+
+
+def test_an_unknown_outcome_is_recorded_as_sent_with_a_case_and_never_sent_again(
+    tmp_path: Path, smtp_server
+) -> None:
+    """The server read the data, then hung up: maybe delivered. A second copy is the
+    embarrassing mistake, so the invoice counts as sent (issued), and a person checks."""
+    ledger = _fault_ledger(
+        tmp_path / "ledger", ["ap@one.example", "dropdata@two.example", "ap@three.example"]
+    )
+    server = smtp_server()
+    code, report = _send_json(ledger, server)
+    assert code == 1
+    assert [s["invoice"] for s in report["sent"]] == ["INV-2026-0001", "INV-2026-0003"]
+    assert [(f["invoice"], f["status"], f["code"], f["exception"]) for f in report["failed"]] == [
+        ("INV-2026-0002", "unknown", "send-unknown", "EXC-2026-0001")
+    ]
+    assert report["exceptions_opened"] == ["EXC-2026-0001"]
+    assert _sent(ledger, 3) == [True, True, True] and len(server.received) == 3
+    case = (ledger / "exceptions/EXC-2026-0001.yaml").read_text()
+    assert "invoice: INV-2026-0002\nreason: delivery_unknown\n" in case
+    assert "<INV-2026-0002.invoice@janedoe.example>" in case
+    assert run_cli("check", "--ledger", str(ledger), "--today", TODAY).returncode == 0
+    assert status(ledger) == ""
+
+    code, again = _send_json(ledger, server)
+    assert code == 0 and again["send"] == again["sent"] == again["failed"] == []
+    assert len(server.received) == 3
 
 
 def test_a_drop_between_messages_reconnects_and_the_batch_goes_on(tmp_path: Path, smtp_server) -> None:
@@ -169,14 +194,17 @@ def test_a_drop_between_messages_reconnects_and_the_batch_goes_on(tmp_path: Path
 def test_an_authentication_failure_sends_and_changes_nothing(tmp_path: Path, smtp_server) -> None:
     ledger = _fault_ledger(tmp_path / "ledger", ["ap@one.example", "ap@two.example"])
     server = smtp_server(tls="starttls", user="jane", password="right-password")
-    before = snapshot(ledger)
+    approved = git(ledger, "rev-parse", "HEAD").strip()
     env = _env(server, LEDGEROPS_SMTP_TLS="starttls", LEDGEROPS_SMTP_USER="jane",
                LEDGEROPS_SMTP_PASSWORD="wrong-password-123")  # fmt: skip
     result = run_cli("send", "--ledger", str(ledger), "--today", TODAY, "--transport", "smtp", env=env)
     assert result.returncode == 1
     assert "authentication failed" in result.stdout
     assert "wrong-password-123" not in result.stdout + result.stderr
-    assert server.received == [] and snapshot(ledger) == before and log(ledger) == ["approved drafts"]
+    assert server.received == []
+    # The first invoice was claimed (the connection opens with the first email), then released.
+    assert git(ledger, "diff", approved) == "" and status(ledger) == ""
+    assert log(ledger)[0] == "ledgerops send 2026-11-27: record INV-2026-0001 invoice (not_sent)"
 
 
 def test_the_outbox_is_the_default_transport(tmp_path: Path) -> None:
@@ -229,9 +257,8 @@ def test_send_refuses_everything_while_check_reports_errors(tmp_path: Path) -> N
     commit_all(ledger, "a broken client")
     before = snapshot(ledger)
     result = run_cli("send", "--ledger", str(ledger), "--today", TODAY)
-    assert (
-        result.returncode == 2 and "nothing was changed" in result.stderr and "Traceback" not in result.stderr
-    )
+    assert result.returncode == 2 and "run 'ledgerops check'" in result.stderr
+    assert "Traceback" not in result.stderr
     assert snapshot(ledger) == before
 
 

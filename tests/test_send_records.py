@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
 from email.message import EmailMessage
 from pathlib import Path
 
-from ledgerops.app import send
-from ledgerops.app.load import load
+from ledgerops.app import delivery, send
 from ledgerops.context import Context
 from ledgerops.edge.mail import OutboxTransport, Outcome
-from ledgerops.render.templates import environment
-from tests.conftest import EXAMPLE_DAY
-
-NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+from tests.conftest import EXAMPLE_DAY, run_cli
+from tests.gitledger import example_repo, git
 
 
 class _SomeoneEditsMeanwhile(OutboxTransport):
@@ -29,19 +26,31 @@ class _SomeoneEditsMeanwhile(OutboxTransport):
         return outcome
 
 
-def test_an_accepted_email_that_cannot_be_recorded_pauses_the_invoice(example: Path) -> None:
-    loaded = load(Context(example, EXAMPLE_DAY))
-    ledger = loaded.ledger
-    assert ledger is not None
-    plan = send.plan(example, ledger, EXAMPLE_DAY)
-    invoice_file = example / "invoices/2026/INV-2026-0015.yaml"
-    transport = _SomeoneEditsMeanwhile(example / "outbox", invoice_file)
-    templates = environment(example)
-    (delivery,) = send.deliver_all(example, ledger, plan, EXAMPLE_DAY, lambda: NOW, templates, transport)
-    assert delivery.status == "unknown" and delivery.case == "EXC-2026-0003"
-    assert "status: draft" in invoice_file.read_text()  # the person's edit is left alone
-    case = (example / "exceptions/EXC-2026-0003.yaml").read_text()
-    assert (
-        "reason: delivery_unknown" in case
-        and "Set status: sent and sent_at: 2026-11-27T10:00:00+01:00" in case
+def test_an_accepted_email_that_cannot_be_recorded_keeps_its_claim(tmp_path: Path) -> None:
+    ledger = example_repo(tmp_path / "ledger")
+    path = "invoices/2026/INV-2026-0015.yaml"
+    ctx = Context(ledger, EXAMPLE_DAY)
+    transport = _SomeoneEditsMeanwhile(ledger / "outbox", ledger / path)
+    planner = send.InvoiceMessages(ctx)
+    options = delivery.Options(False, lambda: transport, command="send", engine=False)
+    report = planner.report(delivery.run(ctx, options, planner), "outbox")
+
+    (outcome,) = report.deliveries
+    assert outcome.status == "unknown" and not report.ok
+    assert outcome.detail.startswith(
+        "the server accepted it, but cannot write invoices/2026/INV-2026-0015.yaml"
     )
+    assert "its claim stays, so no run sends it again" in outcome.detail
+    committed = git(ledger, "show", f"HEAD:{path}")
+    assert "status: draft" in committed and "stage: invoice" in committed  # the claim, committed
+
+    # The person finishes their edit; the claim's run (this process) is still alive, so the
+    # next send leaves the invoice to it and sends nothing.
+    git(ledger, "checkout", "--", path)
+    again = run_cli("send", "--ledger", str(ledger), "--today", "2026-11-27", "--format", "json")
+    assert again.returncode == 0, again.stderr
+    result = json.loads(again.stdout)
+    assert result["sent"] == [] and [row["invoice"] for row in result["skipped"]] == ["INV-2026-0015"]
+    assert len(list((ledger / "outbox").iterdir())) == 1
+    check = run_cli("check", "--ledger", str(ledger), "--today", "2026-11-27")
+    assert check.returncode == 0 and "pending-claim" in check.stdout

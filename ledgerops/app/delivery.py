@@ -1,4 +1,5 @@
-"""At most once (SPEC §6.7): claim -> send -> record, one message at a time.
+"""At most once (SPEC §6.7): claim -> send -> record, one message at a time. `send`,
+`remind` and `run` deliver every email through here; they differ only in their planner.
 
 Each step is one commit: the outcome of the previous message, whatever is due that sends
 nothing (late fees, escalations, claims left by dead runs), and the claim of the next
@@ -16,16 +17,16 @@ from datetime import date, datetime
 from email.message import EmailMessage
 
 from ledgerops.app.exceptions import NewCase, write_cases
-from ledgerops.app.load import load, require_valid, reread
+from ledgerops.app.load import Loaded, load, require_valid, reread
 from ledgerops.app.records import edit_record
 from ledgerops.context import Context
 from ledgerops.core.claims import is_stale, unknown_note
 from ledgerops.core.diagnostics import has_errors
-from ledgerops.core.model import Claim, Invoice, Ledger
+from ledgerops.core.model import Claim, ExceptionCase, Invoice, Ledger
 from ledgerops.core.queue import ENGINE
 from ledgerops.core.schedule import Escalate, LateFeeDue, ReminderPlan, escalation_note, plan_reminders
 from ledgerops.edge import clock, gitrepo, lock, process, store
-from ledgerops.edge.mail import Outcome, Transport
+from ledgerops.edge.mail import Outcome, Transport, open_transport
 from ledgerops.errors import LedgeropsError
 from ledgerops.yamlfile.edit import AppendItem, Change, EditRefused, RemoveKey, SetValue
 from ledgerops.yamlfile.schema import INVOICE
@@ -55,6 +56,7 @@ class Failure:
     invoice: str
     stage: str
     detail: str
+    retry: bool = False  # nothing was tried: the next run may send it
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class Delivery:
     status: str  # accepted | not_sent | unknown
     detail: str
     at: datetime
+    retry: bool = False  # not sent, and trying again later may work
 
 
 @dataclass
@@ -91,7 +94,8 @@ class RunState:
     failures: list[Failure] = field(default_factory=list)
     late_fees: list[LateFeeDue] = field(default_factory=list)
     escalated: list[Escalate] = field(default_factory=list)
-    opened: list[str] = field(default_factory=list)  # exception ids this run opened
+    opened: list[ExceptionCase] = field(default_factory=list)  # the cases this run opened
+    commit: str | None = None  # the last commit this run made
 
     def attempted(self) -> set[tuple[str, str]]:
         done = {(d.outgoing.invoice, d.outgoing.stage) for d in self.deliveries}
@@ -103,7 +107,9 @@ class RunState:
         return failed | {f.invoice for f in self.failures}
 
     def fail(self, failure: Failure) -> None:
-        if (failure.invoice, failure.stage) not in self.attempted():
+        """Once per (invoice, stage): a planner meets the same problem at every step. A message
+        handed over whose record then fails is reported too (its claim stays)."""
+        if (failure.invoice, failure.stage) not in {(f.invoice, f.stage) for f in self.failures}:
             self.failures.append(failure)
 
 
@@ -111,6 +117,15 @@ class RunState:
 class Options:
     push: bool
     transport: Callable[[], Transport]
+    command: str = "run"  # names the commits
+    commit: bool = True  # False: write the records only; no commit, fetch or push
+    engine: bool = True  # also the reminder engine's own records: late fees and escalations
+    precondition: Callable[[Ledger], None] | None = None  # raises when the run must not start
+
+
+def transport_factory(ctx: Context, kind: str) -> Callable[[], Transport]:
+    """The transport named on the command line, opened when the run starts sending."""
+    return lambda: open_transport(kind, ctx.ledger_dir)
 
 
 class _Step:
@@ -122,7 +137,7 @@ class _Step:
         self.summary: list[str] = []
         self.late_fees: list[LateFeeDue] = []
         self.escalated: list[Escalate] = []
-        self.opened: list[str] = []
+        self.opened: list[ExceptionCase] = []
 
     def published(self) -> None:
         self.state.late_fees += self.late_fees
@@ -146,19 +161,21 @@ class _Step:
         written = write_cases(self.ctx, self.ledger, cases, self.today)
         self.paths.extend(case.path for case in written)
         self.summary.append(summary)
-        self.opened.extend(case.id for case in written)
+        self.opened.extend(written)
         self.ledger = reread(self.ctx, self.ledger, [case.path for case in written])
 
 
 def run(ctx: Context, options: Options, planner: Planner) -> RunState:
     root = ctx.ledger_dir
-    loaded = require_valid(ctx)
-    checkout = gitrepo.open_checkout(root, options.push)
+    loaded = _ready(ctx, options)
+    checkout = gitrepo.open_checkout(root, options.push and options.commit)
+    # Without commits the run still takes the clone's lock, so it takes turns with the others.
     with lock.exclusive(checkout.lock_path if checkout else root / ".ledgerops-run.lock"):
-        if checkout is not None:
-            gitrepo.ensure_clean(checkout, root)
-            gitrepo.sync(checkout)
-            loaded = require_valid(ctx)
+        publish = checkout if options.commit else None
+        if publish is not None:
+            gitrepo.ensure_clean(publish, root)
+            gitrepo.sync(publish)
+            loaded = _ready(ctx, options)
         ledger, today = loaded.ledger, loaded.today
         assert ledger is not None
         state = RunState(plan_reminders(ledger, today))
@@ -166,12 +183,12 @@ def run(ctx: Context, options: Options, planner: Planner) -> RunState:
         with options.transport() as transport:
             while rejected < MAX_REJECTED_PUSHES:
                 step = _Step(ctx, state, ledger, today, clock.moment(today, ledger.policy.timezone))
-                outgoing = _prepare(step, me, planner if sending else None)
+                outgoing = _prepare(step, me, planner if sending else None, options.engine)
                 if not step.paths:
                     return state
-                if checkout is not None and not _publish(checkout, step):
+                if publish is not None and not _publish(publish, step, options.command):
                     rejected += 1
-                    gitrepo.start_over(checkout)
+                    gitrepo.start_over(publish)
                     ledger, sending = _reload(ctx, state)
                     continue
                 rejected = 0
@@ -181,6 +198,15 @@ def run(ctx: Context, options: Options, planner: Planner) -> RunState:
                     _send(transport, outgoing, today, ledger.policy.timezone, state)
     state.fail(Failure("-", "-", "gave up: the remote kept changing under this run"))
     return state
+
+
+def _ready(ctx: Context, options: Options) -> Loaded:
+    """The valid ledger, or why the run must not start: before anything is written, and
+    again after catching up with the remote."""
+    loaded = require_valid(ctx)
+    if options.precondition is not None and loaded.ledger is not None:
+        options.precondition(loaded.ledger)
+    return loaded
 
 
 def _reload(ctx: Context, state: RunState) -> tuple[Ledger, bool]:
@@ -194,16 +220,17 @@ def _reload(ctx: Context, state: RunState) -> tuple[Ledger, bool]:
     return loaded.ledger, True
 
 
-def _prepare(step: _Step, me: str, planner: Planner | None) -> Outgoing | None:
-    """Write one step: records of sent messages, claims of dead runs, fees, escalations,
-    then the claim of the next message (returned)."""
+def _prepare(step: _Step, me: str, planner: Planner | None, engine: bool) -> Outgoing | None:
+    """Write one step: records of sent messages, claims of dead runs, fees and escalations
+    (with `engine`), then the claim of the next message (returned)."""
     _record_outcomes(step, me)
     if planner is None:
         return None
     _settle_stale_claims(step, me)
-    plan = plan_reminders(step.ledger, step.today)
-    _record_fees(step, plan)
-    _escalate(step, plan)
+    if engine:
+        plan = plan_reminders(step.ledger, step.today)
+        _record_fees(step, plan)
+        _escalate(step, plan)
     done = step.state.attempted()
     for pending in planner(step.ledger, plan_reminders(step.ledger, step.today), step.now):
         if (pending.invoice, pending.stage) in done:
@@ -213,7 +240,7 @@ def _prepare(step: _Step, me: str, planner: Planner | None) -> Outgoing | None:
             continue
         if pending.waits_for in step.state.not_accepted():
             detail = f"not tried: {pending.waits_for} was not sent, and invoices are issued in number order"
-            step.state.fail(Failure(pending.invoice, pending.stage, detail))
+            step.state.fail(Failure(pending.invoice, pending.stage, detail, retry=True))
             continue
         try:
             item = pending.build()
@@ -274,7 +301,7 @@ def _record_outcomes(step: _Step, me: str) -> None:
         ):
             continue
         if delivery.status == "unknown":
-            note = f"{delivery.detail}. {unknown_note(claim, out.invoice)}"
+            note = unknown_note(claim, out.invoice, delivery.detail)
             unknown.append(NewCase(out.invoice, "delivery_unknown", note, ENGINE))
     if unknown:
         step.open_cases(unknown, "open delivery_unknown")
@@ -314,13 +341,16 @@ def _escalate(step: _Step, plan: ReminderPlan) -> None:
         step.escalated += plan.escalate
 
 
-def _publish(checkout: gitrepo.Checkout, step: _Step) -> bool:
+def _publish(checkout: gitrepo.Checkout, step: _Step, command: str) -> bool:
     """Commit the step and push it; False when the remote moved on first."""
-    message = f"ledgerops run {step.today}: " + "; ".join(step.summary)
-    gitrepo.commit(
+    message = f"ledgerops {command} {step.today}: " + "; ".join(step.summary)
+    sha = gitrepo.commit(
         step.ctx.ledger_dir, [step.ctx.ledger_dir / path for path in dict.fromkeys(step.paths)], message
     )
-    return gitrepo.push(checkout)
+    if not gitrepo.push(checkout):
+        return False
+    step.state.commit = sha
+    return True
 
 
 def _send(transport: Transport, out: Outgoing, today: date, timezone: str, state: RunState) -> None:
@@ -328,6 +358,6 @@ def _send(transport: Transport, out: Outgoing, today: date, timezone: str, state
         outcome = transport.send(out.message)
     except Exception as error:  # after the hand-over began, a crash means: maybe sent
         outcome = Outcome("unknown", f"{type(error).__name__}: {error}")
-    delivery = Delivery(out, outcome.status, outcome.detail, clock.moment(today, timezone))
+    delivery = Delivery(out, outcome.status, outcome.detail, clock.moment(today, timezone), outcome.retry)
     state.deliveries.append(delivery)
     state.unrecorded.append(delivery)

@@ -16,7 +16,6 @@ from ledgerops.core.model import Ledger
 from ledgerops.core.money import money_str
 from ledgerops.core.schedule import ReminderPlan, Send, plan_reminders
 from ledgerops.edge import clock
-from ledgerops.edge.mail import Transport, open_transport
 from ledgerops.render.runreport import RunSummary, Sent
 
 
@@ -86,10 +85,6 @@ def preview(ctx: Context, planner: delivery.Planner | None = None) -> Preview:
     return Preview(plan, tuple(messages), tuple(failures))
 
 
-def transport_factory(ctx: Context, kind: str) -> Callable[[], Transport]:
-    return lambda: open_transport(kind, ctx.ledger_dir)
-
-
 def summarize(state: delivery.RunState) -> RunSummary:
     sent = tuple(
         Sent(d.outgoing.invoice, d.outgoing.stage, d.outgoing.to, d.outgoing.subject, d.outgoing.amount_due,
@@ -98,14 +93,13 @@ def summarize(state: delivery.RunState) -> RunSummary:
     )  # fmt: skip
     errors = tuple((f.invoice, f.stage, f.detail) for f in state.failures)
     return RunSummary(state.first_plan, sent, tuple(state.escalated), tuple(state.late_fees),
-                      tuple(state.opened), errors)  # fmt: skip
+                      tuple(case.id for case in state.opened), errors)  # fmt: skip
 
 
 def run(ctx: Context, transport: str, push: bool) -> RunSummary:
     with expected_failures():
-        state = delivery.run(
-            ctx, delivery.Options(push, transport_factory(ctx, transport)), reminder_messages(ctx)
-        )
+        options = delivery.Options(push, delivery.transport_factory(ctx, transport), command="remind")
+        state = delivery.run(ctx, options, reminder_messages(ctx))
     return summarize(state)
 
 

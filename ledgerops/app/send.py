@@ -1,86 +1,197 @@
 """`ledgerops send`: email every approved, unsent invoice and record the ones accepted.
 
-Three steps with explicit inputs, so `run` (the daily job) can put its claim between
-them: `plan` (pure, core.sending), `compose` (render), then `deliver` + `record_sent`
-or `record_unknown` (edge, then a round-trip edit of the invoice).
+Every invoice email goes through the claim -> send -> record protocol of app/delivery.py,
+the one `run` uses, with only the invoice planner below. The claim is committed (and pushed
+to origin) before the email leaves, so a `send` and a `run`, or two `send`s, never both
+email one invoice, and a `send` killed half-way leaves a claim that the next one settles.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+from ledgerops.app import delivery
 from ledgerops.app.failures import expected_failures
-from ledgerops.app.records import commit_files, create_record, edit_record, load_for_writing
+from ledgerops.app.load import require_valid
 from ledgerops.context import Context
-from ledgerops.core.cases import new_case
+from ledgerops.core.amounts import balance
 from ledgerops.core.document import invoice_document
 from ledgerops.core.model import Invoice, Ledger
-from ledgerops.core.sending import Delivery, SendPlan, SendReport, plan_sending
-from ledgerops.edge import clock, gitrepo, mail, store
-from ledgerops.edge.gitrepo import GitError
-from ledgerops.edge.store import ChangedSinceRead
+from ledgerops.core.money import money_str
+from ledgerops.core.schedule import ReminderPlan
+from ledgerops.core.sending import Blocked, Delivery, Outgoing, SendPlan, SendReport, plan_sending
+from ledgerops.edge import gitrepo
 from ledgerops.errors import LedgeropsError
-from ledgerops.render.problems import PdfProblem, TemplateProblem, UnsafeHeader
 from ledgerops.render.templates import Templates, environment
-from ledgerops.yamlfile.edit import EditRefused, SetValue
-from ledgerops.yamlfile.schema import EXCEPTION, INVOICE
-
-Clock = Callable[[], datetime]
 
 
 class NotOnApprovalBranch(LedgeropsError):
     pass
 
 
-def run(
-    ctx: Context,
-    *,
-    transport: str,
-    dry_run: bool,
-    commit: bool,
-    now: Clock | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> SendReport:
-    """`now` is the clock (the real one unless a test passes its own); `environ` holds the
-    SMTP settings (the process environment by default)."""
-    now = now or _utc_now
-    ledger, loaded = load_for_writing(ctx)
-    today = loaded.today
-    planned = plan(ctx.ledger_dir, ledger, today)
-    if dry_run or not planned.send:
-        return SendReport(today, transport, dry_run, planned)
-    templates = environment(ctx.ledger_dir)
-    with expected_failures(), mail.open_transport(transport, ctx.ledger_dir, environ) as sender:
-        deliveries = deliver_all(ctx.ledger_dir, ledger, planned, today, now, templates, sender)
-    written = [ctx.ledger_dir / path for d in deliveries for path in _written(d)]
-    names = [d.invoice.id for d in deliveries if d.status == "accepted"]
-    message = f"send: {', '.join(names) or 'nothing accepted'}"
-    if len(names) < len(deliveries):
-        message += f"; {len(deliveries) - len(names)} not sent"
-    try:
-        sha = commit_files(ctx.ledger_dir, written, message, commit)
-    except GitError as error:
-        return SendReport(today, transport, False, planned, tuple(deliveries), commit_error=str(error))
-    return SendReport(today, transport, False, planned, tuple(deliveries), commit=sha)
+def run(ctx: Context, *, transport: str, dry_run: bool, commit: bool, push: bool) -> SendReport:
+    """Send the approved invoices (with `dry_run`, only say which). `commit` False writes the
+    records without committing them; `push` False keeps the commits in this clone."""
+    if dry_run:
+        with expected_failures():
+            loaded = require_valid(ctx)
+            assert loaded.ledger is not None
+            planned = plan(ctx.ledger_dir, loaded.ledger, loaded.today)
+        return SendReport(loaded.today, transport, True, planned)
+    planner = InvoiceMessages(ctx)
+    options = delivery.Options(
+        push,
+        delivery.transport_factory(ctx, transport),
+        command="send",
+        commit=commit,
+        engine=False,
+        precondition=lambda ledger: require_approval_branch(ctx.ledger_dir, ledger),
+    )
+    with expected_failures():
+        state = delivery.run(ctx, options, planner)
+    return planner.report(state, transport)
 
 
 def plan(ledger_dir: Path, ledger: Ledger, today: date) -> SendPlan:
     """What may be sent: only from the approval branch when the ledger is in git, and only
     drafts whose file is exactly as committed (approval is the merge)."""
-    uncommitted: frozenset[str] = frozenset()
-    if gitrepo.is_repository(ledger_dir):
-        branch = gitrepo.current_branch(ledger_dir)
-        approval = ledger.policy.approval_branch
-        if branch != approval:
-            raise NotOnApprovalBranch(
-                f"invoices are sent only from the approval branch '{approval}', and this is "
-                f"{repr(branch) if branch else 'a detached HEAD'}; nothing was sent"
-            )
-        uncommitted = gitrepo.uncommitted_paths(ledger_dir)
-    return plan_sending(ledger, today, uncommitted)
+    require_approval_branch(ledger_dir, ledger)
+    return plan_sending(ledger, today, gitrepo.uncommitted_paths(ledger_dir))
+
+
+def require_approval_branch(ledger_dir: Path, ledger: Ledger) -> None:
+    if not gitrepo.is_repository(ledger_dir):
+        return
+    branch = gitrepo.current_branch(ledger_dir)
+    approval = ledger.policy.approval_branch
+    if branch != approval:
+        raise NotOnApprovalBranch(
+            f"invoices are sent only from the approval branch '{approval}', and this is "
+            f"{repr(branch) if branch else 'a detached HEAD'}; nothing was sent"
+        )
+
+
+class InvoiceMessages:
+    """The claim protocol's planner of invoice emails, for `send` and `run`: the approved,
+    unsent drafts in number order, each composed with its PDF when its turn comes.
+
+    A draft another run has claimed is left to that run, and so are the later numbers of its
+    year: that run sends them next, or holds them back if its email is not accepted, so the
+    issued numbers never skip one. The planner remembers what it planned, for send's report.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.templates = environment(ctx.ledger_dir)
+        self.planned: dict[str, Outgoing] = {}  # every draft planned for sending, in number order
+        self.blocked: dict[str, Blocked] = {}  # drafts that waited, and why (as first seen)
+        self.left: dict[str, str] = {}  # drafts left to another run, and why
+
+    def __call__(
+        self, ledger: Ledger, reminders: ReminderPlan, now: datetime
+    ) -> list[delivery.Pending | delivery.Failure]:
+        try:
+            planned = plan(self.ctx.ledger_dir, ledger, now.date())
+        except LedgeropsError as error:  # `run` off the approval branch: its reminders still go
+            return [delivery.Failure("-", delivery.INVOICE_STAGE, str(error))]
+        for blocked in planned.blocked:
+            self.blocked.setdefault(blocked.invoice.id, blocked)
+        found: list[delivery.Pending | delivery.Failure] = []
+        previous: dict[int, str] = {}  # the year's invoice before this one, in number order
+        held: dict[int, str] = {}  # year -> why its later numbers wait: an earlier one is claimed
+        for item in planned.send:
+            invoice = item.invoice
+            self.planned.setdefault(invoice.id, item)
+            claim = next((c for c in invoice.claims if c.stage == delivery.INVOICE_STAGE), None)
+            if claim is not None:
+                held.setdefault(item.year, f"waits for {invoice.id}, claimed by run {claim.run}")
+                when = claim.claimed_at.isoformat()
+                self.left.setdefault(invoice.id, f"claimed by run {claim.run} at {when}, which sends it")
+            elif item.year in held:
+                self.left.setdefault(invoice.id, held[item.year])
+            else:
+                build = self._builder(ledger, invoice, now)
+                found.append(
+                    delivery.Pending(invoice.id, delivery.INVOICE_STAGE, build, previous.get(item.year))
+                )
+            previous[item.year] = invoice.id
+        return found
+
+    def _builder(self, ledger: Ledger, invoice: Invoice, now: datetime) -> Callable[[], delivery.Outgoing]:
+        def build() -> delivery.Outgoing:
+            message = compose(self.ctx.ledger_dir, ledger, invoice, now.date(), now, self.templates)
+            client = ledger.clients[invoice.client]
+            return delivery.Outgoing(
+                invoice.id, delivery.INVOICE_STAGE, message, str(message["Message-ID"]), ", ".join(client.email),
+                str(message["Subject"]), money_str(balance(invoice, now.date()), invoice.currency), invoice.currency,
+            )  # fmt: skip
+
+        return build
+
+    def report(self, state: delivery.RunState, transport: str) -> SendReport:
+        """What this send did, in send's own terms and in number order."""
+        attempts = {d.outgoing.invoice: d for d in state.deliveries}
+        failures = {f.invoice: f for f in state.failures if f.stage == delivery.INVOICE_STAGE}
+        cases = {case.invoice: case.id for case in state.opened}
+        deliveries = [
+            outcome
+            for invoice_id, item in self.planned.items()
+            if (outcome := _outcome(item.invoice, attempts.get(invoice_id), failures.get(invoice_id),
+                                    cases.get(invoice_id))) is not None
+        ]  # fmt: skip
+        handled = {d.invoice.id for d in deliveries}
+        errors = tuple(
+            f.detail if f.invoice == "-" else f"{f.invoice} {f.stage}: {f.detail}"
+            for f in state.failures
+            if f.stage != delivery.INVOICE_STAGE or f.invoice not in self.planned
+        )
+        return SendReport(
+            state.first_plan.today,
+            transport,
+            False,
+            SendPlan(
+                tuple(self.planned.values()),
+                tuple(b for invoice_id, b in self.blocked.items() if invoice_id not in self.planned),
+            ),
+            tuple(deliveries),
+            tuple((invoice_id, why) for invoice_id, why in self.left.items() if invoice_id not in handled),
+            tuple(state.opened),
+            errors,
+            state.commit,
+        )
+
+
+def _outcome(
+    invoice: Invoice,
+    attempt: delivery.Delivery | None,
+    failure: delivery.Failure | None,
+    case: str | None,
+) -> Delivery | None:
+    """One invoice's line in the report: what the server said, and whether it was recorded."""
+    if attempt is None:
+        if failure is None:
+            return None
+        return Delivery(
+            invoice, "not_sent" if failure.retry else "failed", failure.detail, retry=failure.retry
+        )
+    message_id = attempt.outgoing.message_id
+    if failure is not None:  # handed over, then its record could not be written: the claim stays
+        what = (
+            "the server accepted it"
+            if attempt.status == "accepted"
+            else f"{attempt.status}: {attempt.detail}"
+        )
+        detail = (f"{what}, but {failure.detail}; its claim stays, so no run sends it again "
+                  "(the next one opens a delivery_unknown case)")  # fmt: skip
+        return Delivery(invoice, "unknown", detail, message_id=message_id)
+    if attempt.status == "accepted":
+        return Delivery(invoice, "accepted", attempt.detail, sent_at=attempt.at, message_id=message_id)
+    if attempt.status == "unknown":
+        return Delivery(invoice, "unknown", attempt.detail, message_id=message_id, case=case)
+    return Delivery(invoice, "not_sent", attempt.detail, retry=attempt.retry, message_id=message_id)
 
 
 def compose(
@@ -92,7 +203,7 @@ def compose(
     templates: Templates,
 ) -> EmailMessage:
     """The invoice email with its PDF, as it will leave; dated `sent_at`."""
-    from ledgerops.render.invoice import invoice_email, invoice_pdf  # fpdf2 and Babel: slow to import
+    from ledgerops.render.invoice import invoice_email, invoice_pdf  # fpdf2: slow to import
 
     document = invoice_document(ledger, invoice, today)
     return invoice_email(templates, document, sent_at, invoice_pdf(document, invoice_fonts(ledger_dir)))
@@ -109,109 +220,3 @@ def invoice_fonts(ledger_dir: Path) -> dict[str, Path] | None:
     if not fonts["regular"].is_file():
         return None
     return {name: path for name, path in fonts.items() if path.is_file()}
-
-
-def deliver_all(
-    ledger_dir: Path,
-    ledger: Ledger,
-    planned: SendPlan,
-    today: date,
-    now: Clock,
-    templates: Templates,
-    sender: mail.Transport,
-) -> list[Delivery]:
-    """Deliver in number order; after a failure, the later numbers of that year wait for
-    the next run, so the issued invoices never skip a number."""
-    deliveries: list[Delivery] = []
-    failed: dict[int, str] = {}
-    for outgoing in planned.send:
-        invoice = outgoing.invoice
-        if outgoing.year in failed:
-            detail = (
-                f"not tried: {failed[outgoing.year]} was not sent, and invoices are issued in number order"
-            )
-            deliveries.append(Delivery(invoice, "not_sent", detail, retry=True))
-            continue
-        delivery = deliver(ledger_dir, ledger, invoice, today, now, templates, sender)
-        if delivery.status != "accepted":
-            failed[outgoing.year] = invoice.id
-        deliveries.append(delivery)
-    return deliveries
-
-
-def deliver(
-    ledger_dir: Path,
-    ledger: Ledger,
-    invoice: Invoice,
-    today: date,
-    now: Clock,
-    templates: Templates,
-    sender: mail.Transport,
-) -> Delivery:
-    """Compose, hand over, and record one invoice; a failure stays with this invoice."""
-    timezone = ledger.policy.timezone
-    try:
-        message = compose(ledger_dir, ledger, invoice, today, local_time(now(), timezone, today), templates)
-    except (TemplateProblem, PdfProblem, UnsafeHeader) as error:
-        return Delivery(invoice, "failed", str(error))
-    message_id = str(message["Message-ID"])
-    outcome = sender.send(message)
-    if outcome.status == "accepted":
-        sent_at = local_time(now(), timezone, today)
-        try:
-            record_sent(ledger_dir, invoice, sent_at)
-        except (EditRefused, ChangedSinceRead, OSError) as error:
-            # Sent but not recorded: the next run must not send it again, so pause it for a person.
-            detail = f"accepted at {sent_at.isoformat()} but not recorded ({error})"
-            note = (f"The invoice email {message_id} was {detail}. Set status: sent and sent_at: "
-                    f"{sent_at.isoformat()} in the invoice, then resolve this case.")  # fmt: skip
-            case = record_unknown(ledger_dir, invoice, today, note)
-            return Delivery(invoice, "unknown", detail, message_id=message_id, case=case)
-        return Delivery(invoice, "accepted", outcome.detail, sent_at=sent_at, message_id=message_id)
-    if outcome.status == "unknown":
-        note = (f"The invoice email {message_id} may or may not have arrived ({outcome.detail}). Ask the "
-                "client or check the mail server's log; then mark the invoice sent, or resolve this case "
-                "to have it sent again.")  # fmt: skip
-        case = record_unknown(ledger_dir, invoice, today, note)
-        return Delivery(invoice, "unknown", outcome.detail, message_id=message_id, case=case)
-    return Delivery(invoice, "not_sent", outcome.detail, retry=outcome.retry, message_id=message_id)
-
-
-def record_sent(ledger_dir: Path, invoice: Invoice, sent_at: datetime) -> Path:
-    """status: sent and sent_at, by a round-trip edit that keeps the user's formatting."""
-    changes = [SetValue("status", "sent"), SetValue("sent_at", sent_at)]
-    return edit_record(ledger_dir, invoice.path, changes, INVOICE)
-
-
-def record_unknown(ledger_dir: Path, invoice: Invoice, today: date, note: str) -> str:
-    """The email may have arrived: never send it blindly again. A delivery_unknown case
-    pauses the invoice until a person finds out and resolves it."""
-    files, _ = store.find_records(ledger_dir)  # cases opened earlier in this run count too
-    taken = [f.path.rsplit("/", 1)[-1].removesuffix(".yaml") for f in files if f.kind == "exception"]
-    case = new_case(taken, invoice.id, "delivery_unknown", today, "ledgerops send", note)
-    with expected_failures():
-        create_record(ledger_dir, case.path, case, EXCEPTION)
-    return case.id
-
-
-def _utc_now() -> datetime:
-    return clock.now_in("UTC")
-
-
-def local_time(now: datetime, timezone: str, today: date) -> datetime:
-    """The clock's time in the policy's zone, on `today` (which --today may have moved)."""
-    zone = clock.zone(timezone)
-    local = now.astimezone(zone) if zone else now
-    if local.date() == today:
-        return local.replace(microsecond=0)
-    return datetime.combine(
-        today, local.time().replace(microsecond=0), local.tzinfo if zone is None else zone
-    )
-
-
-def _written(delivery: Delivery) -> list[str]:
-    if delivery.status == "accepted":
-        return [delivery.invoice.path]
-    if delivery.case:
-        return [f"exceptions/{delivery.case}.yaml"]
-    return []

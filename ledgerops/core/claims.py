@@ -16,12 +16,21 @@ def is_stale(claim: Claim, now: datetime, owner_alive: bool | None) -> bool:
     return owner_alive is False or now - claim.claimed_at > CLAIM_LEASE
 
 
-def unknown_note(claim: Claim, invoice: str) -> str:
-    what = "the invoice email" if claim.stage == "invoice" else f"the '{claim.stage}' reminder"
+def unknown_note(claim: Claim, invoice: str, outcome: str = "") -> str:
+    """What a person reads in the delivery_unknown case; `outcome` is what the mail server
+    did when the run itself saw the connection break, empty when the run died."""
+    happened = (
+        f"could not tell whether the mail server accepted it ({outcome})"
+        if outcome
+        else "stopped before recording whether the mail server accepted it"
+    )
+    if claim.stage == "invoice":
+        what, undo = "the invoice email", "set the invoice back to status: draft without sent_at"
+    else:
+        what, undo = f"the '{claim.stage}' reminder", "delete that reminders entry from the invoice"
     return (
         f"Run {claim.run} claimed {what} for {invoice} at {claim.claimed_at.isoformat()} "
-        f"(Message-ID {claim.message_id or 'unknown'}) and stopped before recording whether the "
-        "mail server accepted it. It is recorded as sent so it is never repeated blindly; check the "
-        "mail server's log, and if it was not delivered, delete that entry from the invoice before "
-        "resolving this case."
+        f"(Message-ID {claim.message_id or 'unknown'}) and {happened}. It is recorded as sent so it "
+        f"is never repeated blindly; check the mail server's log, and if it was not delivered, {undo} "
+        "before resolving this case."
     )

@@ -43,12 +43,12 @@ class Delivery:
     """What became of one invoice email."""
 
     invoice: Invoice
-    status: str  # accepted | not_sent | unknown | failed (could not be composed)
+    status: str  # accepted | not_sent | unknown | failed (could not be composed or recorded)
     detail: str = ""
     retry: bool = False
     sent_at: datetime | None = None
     message_id: str | None = None
-    case: str | None = None  # the delivery_unknown exception opened for an unknown outcome
+    case: str | None = None  # the delivery_unknown case opened for an unknown outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +58,14 @@ class SendReport:
     dry_run: bool
     plan: SendPlan
     deliveries: tuple[Delivery, ...] = ()
-    commit: str | None = None
-    commit_error: str | None = None
+    left: tuple[tuple[str, str], ...] = ()  # (invoice, why): planned, but another run has it
+    opened: tuple[ExceptionCase, ...] = ()  # delivery_unknown cases, also for claims of dead runs
+    errors: tuple[str, ...] = ()  # failures beyond one invoice's email (the run stopped sending)
+    commit: str | None = None  # the last of the commits this send made
 
     @property
     def ok(self) -> bool:
-        return self.commit_error is None and all(d.status == "accepted" for d in self.deliveries)
+        return not self.errors and all(d.status == "accepted" for d in self.deliveries)
 
 
 def plan_sending(ledger: Ledger, today: date, uncommitted: Collection[str] = ()) -> SendPlan:

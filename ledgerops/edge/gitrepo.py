@@ -138,7 +138,7 @@ def ensure_clean(checkout: Checkout, ledger_dir: Path) -> None:
     if checkout.repo.is_dirty(
         index=True, working_tree=True, untracked_files=False, path=str(ledger_dir.resolve())
     ):
-        raise GitError("the ledger has uncommitted changes; commit or stash them before a run")
+        raise GitError("the ledger has uncommitted changes; commit or stash them first (nothing was sent)")
 
 
 def sync(checkout: Checkout) -> None:
@@ -150,7 +150,7 @@ def sync(checkout: Checkout) -> None:
         return
     if not repo.is_ancestor(repo.head.commit, upstream):
         raise GitError(
-            f"{checkout.branch} has commits that {upstream} lacks; push them (or drop them) before a run"
+            f"{checkout.branch} has commits that {upstream} lacks; push them (or drop them) first (nothing was sent)"
         )
     repo.git.merge("--ff-only", "--quiet", upstream)
 

@@ -52,8 +52,10 @@ def send_json(report: SendReport) -> str:
              "detail": d.detail, "retry": d.retry, "exception": d.case}
             for d in report.deliveries if d.status != "accepted"
         ],
+        "skipped": [{"invoice": invoice, "detail": why} for invoice, why in report.left],
+        "exceptions_opened": [case.id for case in report.opened],
+        "errors": list(report.errors),
         "commit": report.commit,
-        "commit_error": report.commit_error,
     }  # fmt: skip
     return _json(payload)
 
@@ -61,15 +63,19 @@ def send_json(report: SendReport) -> str:
 def send_text(report: SendReport) -> str:
     rows = []
     delivered = {d.invoice.id: d for d in report.deliveries}
+    left = dict(report.left)
     for outgoing in report.plan.send:
         invoice = outgoing.invoice
         amount = f"{money_str(outgoing.total, invoice.currency)} {invoice.currency}"
         delivery = delivered.get(invoice.id)
-        if delivery is None:
-            what = "would send" if report.dry_run else "not tried"
-            detail = ""
-        else:
+        if delivery is not None:
             what, detail = _delivery_words(delivery.status, delivery.detail, delivery.retry, delivery.case)
+        elif report.dry_run:
+            what, detail = "would send", ""
+        elif invoice.id in left:
+            what, detail = "skipped", left[invoice.id]
+        else:
+            what, detail = "not tried", ""
         rows.append((what, invoice.id, invoice.client, ", ".join(outgoing.to), amount, detail))
     for blocked in report.plan.blocked:
         rows.append(("blocked", blocked.invoice.id, blocked.invoice.client, "", "",
@@ -83,10 +89,16 @@ def send_text(report: SendReport) -> str:
         )
     else:
         out.append("no approved invoice waits to be sent")
+    shown = {d.case for d in report.deliveries}
+    out += [
+        f"opened {case.id} ({case.reason}) for {case.invoice}: a run stopped before recording its email; "
+        "it is recorded as sent, and the case asks a person to check"
+        for case in report.opened
+        if case.id not in shown
+    ]
+    out += [f"error: {error}" for error in report.errors]
     if report.commit:
         out.append(f"committed {report.commit[:10]}")
-    if report.commit_error:
-        out.append(f"error: the records are written but not committed: {report.commit_error}")
     return "\n".join(out) + "\n"
 
 
@@ -94,7 +106,7 @@ def _delivery_words(status: str, detail: str, retry: bool, case: str | None) -> 
     if status == "accepted":
         return "sent", ""
     if status == "unknown":
-        return "unknown", f"{detail}; paused by {case}"
+        return "unknown", f"{detail}; recorded as sent, and {case} asks a person to check" if case else detail
     if status == "not_sent":
         return "not sent", f"{detail} ({'tried again next time' if retry else 'fix this, then send again'})"
     return "failed", detail

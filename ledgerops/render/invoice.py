@@ -1,7 +1,7 @@
 """The invoice document as HTML, PDF and text, and the invoice email, from one value.
 
-Amounts and dates are formatted for the client's locale with Babel; the words are
-English (override the templates in the ledger's templates/ for another language).
+The values come formatted for the client's locale from render/invoice_values.py; the words
+are English (override the templates in the ledger's templates/ for another language).
 """
 
 from __future__ import annotations
@@ -9,21 +9,17 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time
-from decimal import Decimal
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import segno.helpers
-from babel import Locale
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
 from fpdf import FPDF
 
 from ledgerops.core.document import InvoiceDocument
-from ledgerops.core.money import money_str
-from ledgerops.render.email import Attachment, Headers, compose, message_id, render_parts
+from ledgerops.render.email import Attachment, Headers, compose, render_parts
+from ledgerops.render.invoice_values import document_values, epc_applies, invoice_message_id
 from ledgerops.render.problems import PdfProblem
 from ledgerops.render.templates import render
 
@@ -31,119 +27,19 @@ HTML_TEMPLATE = "invoice/invoice.html.j2"
 TEXT_TEMPLATE = "invoice/invoice.txt.j2"
 EMAIL_TEMPLATE = "email/invoice.md.j2"
 FONT_FILES = ("invoice/fonts/regular.ttf", "invoice/fonts/bold.ttf")  # optional, in templates/
-DEFAULT_LOCALE = "en_US"
-_METHOD_LABELS = {
-    "bank_transfer": "Bank transfer",
-    "card": "Card",
-    "paypal": "PayPal",
-    "sepa_debit": "SEPA direct debit",
-}
-_EPC_MAX = Decimal("999999999.99")
-
-
-# --- the values every template sees ---------------------------------------------------------
-def document_values(doc: InvoiceDocument) -> dict[str, Any]:
-    locale = Locale.parse(doc.client.locale or DEFAULT_LOCALE)
-    invoice, currency = doc.invoice, doc.invoice.currency
-
-    def money(amount: Decimal) -> str:
-        return format_currency(amount, currency, locale=locale)
-
-    def day(value: date) -> str:
-        return format_date(value, format="medium", locale=locale)
-
-    def rate(value: Decimal) -> str:
-        return f"{format_decimal(value.normalize(), locale=locale)}\u00a0%"
-
-    nets = dict(doc.totals.net_by_rate)
-    company, client, bank = doc.company, doc.client, doc.bank
-    return {
-        "invoice_id": invoice.id,
-        "void": invoice.status == "void",
-        "currency": currency,
-        "locale": str(locale),
-        "lang": locale.language,
-        "issue_date": day(invoice.issue_date),
-        "due_date": day(invoice.due_date),
-        "terms_days": (invoice.due_date - invoice.issue_date).days,
-        "po_number": invoice.po_number,
-        "project": doc.project_name or invoice.project,
-        "project_code": invoice.project,
-        "milestone": invoice.milestone,
-        "company": {
-            "name": company.name,
-            "email": company.email,
-            "address_lines": _lines(company.address),
-            "tax_id": company.tax_id,
-        },
-        "client": {
-            "id": client.id,
-            "name": client.name,
-            "email": client.email[0],
-            "address_lines": [line for line in _lines(client.address) if line != client.name],
-            "tax_id": client.tax_id,
-        },
-        "lines": [
-            {
-                "description": line.description,
-                "quantity": format_decimal(line.quantity, locale=locale),
-                "unit_price": money(line.unit_price),
-                "tax_rate": rate(line.tax_rate),
-                "net": money(line.net),
-            }
-            for line in doc.lines
-        ],
-        "rates": [
-            {"rate": rate(tax_rate), "net": money(nets[tax_rate]), "tax": money(tax)}
-            for tax_rate, tax in doc.totals.tax_by_rate
-        ],
-        "subtotals": _subtotals(doc, money, rate),
-        "net": money(doc.totals.net),
-        "tax": money(doc.totals.tax),
-        "total": money(doc.totals.total),
-        "late_fees": money(doc.late_fees) if doc.late_fees else None,
-        "paid": money(doc.paid) if doc.paid else None,
-        "amount_due": money(doc.amount_due),
-        "amount_due_value": money_str(doc.amount_due, currency),
-        "payment_link": doc.payment_link,
-        "payment_methods": [
-            _METHOD_LABELS.get(m, m.replace("_", " ").capitalize()) for m in doc.payment_methods
-        ],
-        "bank": {"holder": company.name, "iban": _iban(bank.iban), "bic": bank.bic} if bank else None,
-        "qr_code": _epc_qr(doc) is not None,
-    }
-
-
-def _subtotals(doc: InvoiceDocument, money: Any, rate: Any) -> list[dict[str, str]]:
-    """Net, then the tax of each rate; with several rates, each names the net it is on."""
-    nets = dict(doc.totals.net_by_rate)
-    rows = [{"label": "Net", "value": money(doc.totals.net)}]
-    for tax_rate, tax in doc.totals.tax_by_rate:
-        on = f" on {money(nets[tax_rate])}" if len(nets) > 1 else ""
-        rows.append({"label": f"VAT {rate(tax_rate)}{on}", "value": money(tax)})
-    return rows
-
-
-def _lines(text: str | None) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def _iban(iban: str) -> str:
-    compact = iban.replace(" ", "").upper()
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
 def _epc_qr(doc: InvoiceDocument) -> Any:
-    """The EPC ("GiroCode") QR code for a SEPA transfer of the amount due, when it applies:
-    a bank account in the policy, an invoice in EUR, something left to pay."""
-    if doc.bank is None or doc.invoice.currency != "EUR" or not 0 < doc.amount_due <= _EPC_MAX:
+    """The EPC ("GiroCode") QR code of the amount due, or None where it does not apply."""
+    bank = doc.bank
+    if bank is None or not epc_applies(doc):
         return None
     return segno.helpers.make_epc_qr(
         name=doc.company.name[:70],
-        iban=doc.bank.iban.replace(" ", "").upper(),
+        iban=bank.iban.replace(" ", "").upper(),
         amount=doc.amount_due,
         text=doc.invoice.id,
-        bic=doc.bank.bic,
+        bic=bank.bic,
     )
 
 
@@ -172,10 +68,6 @@ def invoice_email(env: jinja2.Environment, doc: InvoiceDocument, now: datetime, 
         date=now,
     )
     return compose(parts, headers, (Attachment(f"{doc.invoice.id}.pdf", pdf),))
-
-
-def invoice_message_id(doc: InvoiceDocument) -> str:
-    return message_id(doc.invoice.id, "invoice", doc.company.email)
 
 
 # --- PDF --------------------------------------------------------------------------------------

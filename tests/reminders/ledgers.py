@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+from collections import Counter
+from datetime import date
 from pathlib import Path
 
-from tests.conftest import LEDGEROPS, copy_example
+from ledgerops.app.load import load
+from ledgerops.context import Context
+from ledgerops.core.model import Ledger
+from tests.conftest import LEDGEROPS, copy_example, run_cli
 
 DAY = "2026-11-27"
 
@@ -50,13 +56,87 @@ def smtp_env(server, **extra: str) -> dict[str, str]:
     return {**os.environ, **server.environ(**extra)}
 
 
-def start_run(ledger: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+def start(command: str, ledger: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """`ledgerops run` (or `send`, `remind`) on 2026-11-27 with JSON output, in the background."""
     return subprocess.Popen(
-        [LEDGEROPS, "run", "--ledger", str(ledger), "--today", DAY, "--format", "json", *args],
+        [LEDGEROPS, command, "--ledger", str(ledger), "--today", DAY, "--format", "json", *args],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+
+
+def kill_after_accepting(server, nth: int, command: str, ledger: Path) -> None:
+    """Run `command` against the SMTP server and SIGKILL it right after the server took its
+    nth message, before the command hears the server's reply."""
+    victim: dict[str, int] = {}
+    accept = server.handler.handle_DATA
+
+    async def accept_then_kill(smtp, session, envelope):
+        reply = await accept(smtp, session, envelope)
+        if len(server.received) == nth and "pid" in victim:
+            os.kill(victim.pop("pid"), signal.SIGKILL)
+        return reply
+
+    server.handler.handle_DATA = accept_then_kill
+    process = start(command, ledger, "--transport", "smtp", env=smtp_env(server))
+    victim["pid"] = process.pid
+    assert process.wait(timeout=120) == -signal.SIGKILL
+    server.handler.handle_DATA = accept
 
 
 def finish(process: subprocess.Popen[str]) -> tuple[int, dict, str]:
     out, err = process.communicate(timeout=120)
     return process.returncode, (json.loads(out) if out.strip() else {}), err
+
+
+# --- what reached the server and what origin recorded --------------------------------------
+SENT_DAY = date(2026, 11, 27)
+EXPECTED = {
+    "<INV-2026-0015.invoice@lindqvist-design.example>",
+    "<INV-2026-0007.overdue_7@lindqvist-design.example>",
+    "<INV-2026-0012.due@lindqvist-design.example>",
+    "<INV-2026-0013.pre_due@lindqvist-design.example>",
+}
+ALL_SENT = Counter({("INV-2026-0015", "invoice"): 1, ("INV-2026-0007", "overdue_7"): 1,
+                    ("INV-2026-0012", "due"): 1, ("INV-2026-0013", "pre_due"): 1})  # fmt: skip
+# One more approved draft, numbered after the example's INV-2026-0015.
+NEXT_DRAFT = """\
+id: INV-2026-0016
+client: brotwerk
+project: SHOP
+milestone: M2
+issue_date: 2026-11-27
+due_date: 2026-12-27
+currency: EUR
+lines:
+  - {description: Opening flyers and posters, quantity: 1, unit_price: 950.00, tax_rate: 19}
+status: draft
+"""
+
+
+def message_ids(server) -> Counter[str]:
+    return Counter(str(r.message["Message-ID"]) for r in server.received)
+
+
+def origin_ledger(origin: Path, tmp: Path) -> Ledger:
+    """The ledger as pushed to origin, loaded from a fresh clone."""
+    copy = tmp / "verify"
+    git(tmp, "clone", "-q", str(origin), str(copy))
+    assert run_cli("check", "--ledger", str(copy), "--today", DAY).returncode == 0
+    ledger = load(Context(copy, SENT_DAY)).ledger
+    assert ledger is not None
+    return ledger
+
+
+def sent_stages(ledger: Ledger) -> Counter[tuple[str, str]]:
+    """(invoice, stage) recorded on 2026-11-27, the invoice email as stage 'invoice'."""
+    found: Counter[tuple[str, str]] = Counter()
+    for invoice in ledger.invoices:
+        assert invoice.claims == ()
+        found.update((invoice.id, r.stage) for r in invoice.reminders if r.sent_at.date() == SENT_DAY)
+        if invoice.sent_at and invoice.sent_at.date() == SENT_DAY:
+            found[(invoice.id, "invoice")] += 1
+    return found
+
+
+def cases(ledger: Ledger, reason: str) -> list[str]:
+    return sorted(c.invoice for c in ledger.exceptions if c.reason == reason and c.status == "open")

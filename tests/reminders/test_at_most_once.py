@@ -7,10 +7,7 @@ server refuses or drops messages in the middle of a batch.
 
 from __future__ import annotations
 
-import os
-import signal
 from collections import Counter
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,48 +16,23 @@ from ledgerops.app.load import load
 from ledgerops.context import Context
 from tests.conftest import run_cli
 
-from .ledgers import commit_all, finish, git, smtp_env, start_run, with_origin
-
-DAY = date(2026, 11, 27)
-EXPECTED = {
-    "<INV-2026-0015.invoice@lindqvist-design.example>",
-    "<INV-2026-0007.overdue_7@lindqvist-design.example>",
-    "<INV-2026-0012.due@lindqvist-design.example>",
-    "<INV-2026-0013.pre_due@lindqvist-design.example>",
-}
-
-
-def message_ids(server) -> Counter[str]:
-    return Counter(str(r.message["Message-ID"]) for r in server.received)
-
-
-def origin_ledger(origin: Path, tmp: Path):
-    """The ledger as pushed to origin, loaded from a fresh clone."""
-    copy = tmp / "verify"
-    git(tmp, "clone", "-q", str(origin), str(copy))
-    assert run_cli("check", "--ledger", str(copy), "--today", "2026-11-27").returncode == 0
-    ledger = load(Context(copy, DAY)).ledger
-    assert ledger is not None
-    return ledger
-
-
-def sent_stages(ledger) -> Counter[tuple[str, str]]:
-    """(invoice, stage) recorded on 2026-11-27, the invoice email as stage 'invoice'."""
-    found: Counter[tuple[str, str]] = Counter()
-    for invoice in ledger.invoices:
-        assert invoice.claims == ()
-        found.update((invoice.id, r.stage) for r in invoice.reminders if r.sent_at.date() == DAY)
-        if invoice.sent_at and invoice.sent_at.date() == DAY:
-            found[(invoice.id, "invoice")] += 1
-    return found
-
-
-def cases(ledger, reason: str) -> list[str]:
-    return sorted(c.invoice for c in ledger.exceptions if c.reason == reason and c.status == "open")
-
-
-ALL_SENT = Counter({("INV-2026-0015", "invoice"): 1, ("INV-2026-0007", "overdue_7"): 1,
-                    ("INV-2026-0012", "due"): 1, ("INV-2026-0013", "pre_due"): 1})  # fmt: skip
+from .ledgers import (
+    ALL_SENT,
+    EXPECTED,
+    NEXT_DRAFT,
+    SENT_DAY,
+    cases,
+    commit_all,
+    finish,
+    git,
+    kill_after_accepting,
+    message_ids,
+    origin_ledger,
+    sent_stages,
+    smtp_env,
+    start,
+    with_origin,
+)
 
 
 @pytest.mark.slow
@@ -68,7 +40,7 @@ def test_two_runs_started_together_send_each_message_once(tmp_path: Path, smtp_s
     server = smtp_server()
     origin, clones = with_origin(tmp_path, clones=2)
     env = smtp_env(server)
-    runs = [start_run(clone, "--transport", "smtp", env=env) for clone in clones]
+    runs = [start("run", clone, "--transport", "smtp", env=env) for clone in clones]
     results = [finish(run) for run in runs]
     assert [code for code, _, _ in results] == [0, 0], [err for _, _, err in results]
     assert message_ids(server) == Counter(dict.fromkeys(EXPECTED, 1))
@@ -86,19 +58,7 @@ def test_two_runs_started_together_send_each_message_once(tmp_path: Path, smtp_s
 def test_a_run_killed_after_the_server_accepted_never_sends_it_again(tmp_path: Path, smtp_server) -> None:
     server = smtp_server()
     origin, (clone,) = with_origin(tmp_path)
-    victim: dict[str, int] = {}
-    accept = server.handler.handle_DATA
-
-    async def accept_then_kill(smtp, session, envelope):
-        reply = await accept(smtp, session, envelope)
-        if len(server.received) == 2 and "pid" in victim:  # the second message: the first reminder
-            os.kill(victim.pop("pid"), signal.SIGKILL)
-        return reply
-
-    server.handler.handle_DATA = accept_then_kill
-    killed = start_run(clone, "--transport", "smtp", env=smtp_env(server))
-    victim["pid"] = killed.pid
-    assert killed.wait(timeout=120) == -signal.SIGKILL
+    kill_after_accepting(server, 2, "run", clone)  # the second message: the first reminder
     assert [str(r.message["Message-ID"]) for r in server.received] == [
         "<INV-2026-0015.invoice@lindqvist-design.example>",
         "<INV-2026-0007.overdue_7@lindqvist-design.example>",
@@ -106,7 +66,7 @@ def test_a_run_killed_after_the_server_accepted_never_sends_it_again(tmp_path: P
     claimed = git(clone, "show", "origin/main:invoices/2026/INV-2026-0007.yaml")
     assert "claims:" in claimed and "stage: overdue_7" in claimed  # the claim left before the email
 
-    code, out, err = finish(start_run(clone, "--transport", "smtp", env=smtp_env(server)))
+    code, out, err = finish(start("run", clone, "--transport", "smtp", env=smtp_env(server)))
     assert code == 0, err
     assert message_ids(server) == Counter(dict.fromkeys(EXPECTED, 1))
     assert [(m["invoice"], m["stage"]) for m in out["send"]] == [
@@ -130,20 +90,6 @@ FAULTS = {
 }
 
 
-NEXT_DRAFT = """\
-id: INV-2026-0016
-client: brotwerk
-project: SHOP
-milestone: M2
-issue_date: 2026-11-27
-due_date: 2026-12-27
-currency: EUR
-lines:
-  - {description: Opening flyers and posters, quantity: 1, unit_price: 950.00, tax_rate: 19}
-status: draft
-"""
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_the_ledger_records_exactly_what_the_server_accepted(tmp_path: Path, smtp_server, fault: str) -> None:
@@ -156,7 +102,7 @@ def test_the_ledger_records_exactly_what_the_server_accepted(tmp_path: Path, smt
     (clone / "invoices/2026/INV-2026-0016.yaml").write_text(NEXT_DRAFT)
     commit_all(clone, f"harbor-pine's address triggers {fault}; one more approved draft")
     env = smtp_env(server, LEDGEROPS_SMTP_TIMEOUT="1")
-    code, out, _ = finish(start_run(clone, "--transport", "smtp", env=env))
+    code, out, _ = finish(start("run", clone, "--transport", "smtp", env=env))
     assert code == 1
     harbor = {("INV-2026-0015", "invoice"), ("INV-2026-0012", "due"), ("INV-2026-0013", "pre_due")}
     errors = {(e["invoice"], e["stage"], e["status"]) for e in out["errors"]}
@@ -186,10 +132,10 @@ def test_the_ledger_records_exactly_what_the_server_accepted(tmp_path: Path, smt
 def test_without_a_remote_runs_in_one_clone_take_turns(tmp_path: Path) -> None:
     _, (clone,) = with_origin(tmp_path)
     git(clone, "remote", "remove", "origin")
-    results = [finish(run) for run in [start_run(clone), start_run(clone)]]
+    results = [finish(run) for run in [start("run", clone), start("run", clone)]]
     assert [code for code, _, _ in results] == [0, 0]
     assert sorted(p.name for p in (clone / "outbox").iterdir()) == sorted(m[1:-1] + ".eml" for m in EXPECTED)
-    ledger = load(Context(clone, DAY)).ledger
+    ledger = load(Context(clone, SENT_DAY)).ledger
     assert sent_stages(ledger) == ALL_SENT
     assert sum(len(out["send"]) + len(out["invoices"]) for _, out, _ in results) == 4
 
@@ -210,10 +156,10 @@ def test_claims_left_by_other_runs(tmp_path: Path) -> None:
     commit_all(clone, "claims of other runs")
     check = run_cli("check", "--ledger", str(clone), "--today", "2026-11-27")
     assert check.returncode == 0 and check.stdout.count("pending-claim") == 2
-    code, out, err = finish(start_run(clone))
+    code, out, err = finish(start("run", clone))
     assert code == 0, err
     assert {(m["invoice"], m["stage"]) for m in out["send"]} == {("INV-2026-0007", "overdue_7")}
-    ledger = load(Context(clone, DAY)).ledger
+    ledger = load(Context(clone, SENT_DAY)).ledger
     fresh = next(inv for inv in ledger.invoices if inv.id == "INV-2026-0012")
     assert [c.run for c in fresh.claims] == ["elsewhere:7"]
     settled = next(inv for inv in ledger.invoices if inv.id == "INV-2026-0013")
