@@ -210,6 +210,15 @@ def _no_commit_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--no-commit", is_flag=True, help="Write the files but do not commit them.")(func)
 
 
+_transport_option = click.option(
+    "--transport",
+    type=click.Choice(("outbox", "smtp")),
+    default="outbox",
+    show_default=True,
+    help="outbox writes .eml files to outbox/; smtp sends with the LEDGEROPS_SMTP_* settings.",
+)
+
+
 def _no_push_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--no-push", is_flag=True, help="Commit, but do not fetch from or push to origin.")(
         func
@@ -293,13 +302,7 @@ def render_invoice(
 @cli.command()
 @_ledger_option
 @_today_option
-@click.option(
-    "--transport",
-    type=click.Choice(("outbox", "smtp")),
-    default="outbox",
-    show_default=True,
-    help="outbox: .eml files in outbox/; smtp: LEDGEROPS_SMTP_* environment variables.",
-)
+@_transport_option
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send and write nothing.")
 @_no_commit_option
 @_no_push_option
@@ -371,8 +374,7 @@ def _delivery_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = (
         click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing, send nothing."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
-        click.option("--transport", type=click.Choice(("outbox", "smtp")), default="outbox", show_default=True,
-                     help="outbox writes .eml files to outbox/; smtp sends with the LEDGEROPS_SMTP_* settings."),
+        _transport_option,
         _no_push_option,
     )  # fmt: skip
     for option in reversed(options):
