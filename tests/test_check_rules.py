@@ -369,3 +369,12 @@ def test_a_flat_late_fee_warns_about_the_other_currencies(mini: MiniLedger) -> N
         ("flat-fee-currency", "warning", 5)
     ]
     assert "JPY get none" in loaded.diagnostics[0].message
+
+
+def test_a_past_day_sees_the_pause_of_a_case_resolved_since(mini: MiniLedger) -> None:
+    from ledgerops.core.status import invoice_statuses
+
+    _exception(mini, "status: resolved\nresolved_at: 2026-12-10\nresolution: paid after a call\n")
+    ledger = mini.load(today=date(2026, 12, 11)).ledger
+    assert invoice_statuses(ledger, date(2026, 12, 5))[0].state == "on_hold"
+    assert invoice_statuses(ledger, date(2026, 12, 11))[0].state == "overdue"

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from ledgerops.core.model import ExceptionCase, Invoice
 from ledgerops.core.money import ZERO, round_money
+from ledgerops.core.queue import open_at
 
 _HUNDRED = Decimal(100)
 
@@ -62,10 +63,14 @@ def balance(invoice: Invoice, as_of: date | None = None, total: Decimal | None =
 
 
 def pausing_exceptions(exceptions: Iterable[ExceptionCase], today: date) -> dict[str, ExceptionCase]:
-    """Open exceptions that pause their invoice today (through `until`, when it is set)."""
+    """Exceptions open on `today` that pause their invoice (through `until`, when it is set).
+
+    "Open on today" is read from the dated facts (queue.open_at), so a past day — an
+    `invoices --today` of last month, a replayed schedule — sees the pauses it had then.
+    """
     pausing: dict[str, ExceptionCase] = {}
     for case in exceptions:
-        if case.status == "open" and case.opened_at <= today and (case.until is None or today <= case.until):
+        if open_at(case, today) and (case.until is None or today <= case.until):
             pausing.setdefault(case.invoice, case)
     return pausing
 
