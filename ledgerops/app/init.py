@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ledgerops import __version__
 from ledgerops.app import schema
+from ledgerops.core.text import is_email
 from ledgerops.edge import gitrepo
 from ledgerops.errors import UsageError
 
@@ -47,7 +48,7 @@ def _validate(directory: Path, company: str, email: str, currency: str) -> None:
         raise UsageError(f"{directory} already exists and is not empty; choose a new folder")
     if not company.strip() or any(ord(ch) < 32 or ord(ch) == 127 for ch in company):
         raise UsageError("--company must be a name on one line")
-    if not _EMAIL.match(email):
+    if not (_EMAIL.match(email) and is_email(email)):
         raise UsageError(f"--email '{email}' is not an email address")
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise UsageError(f"--currency '{currency}' is not an ISO 4217 code like EUR")

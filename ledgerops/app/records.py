@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from ledgerops.app.load import Loaded, load
 from ledgerops.context import Context
 from ledgerops.core.diagnostics import Diagnostic
 from ledgerops.core.model import Invoice, Ledger
+from ledgerops.core.text import has_break_or_control
 from ledgerops.edge import gitrepo, store
 from ledgerops.errors import LedgerHasErrors, UsageError
 from ledgerops.yamlfile.edit import Change, edit_text, record_key_order, record_text
@@ -36,13 +36,10 @@ def load_for_writing(ctx: Context, must_be_valid: Iterable[str] | None = None) -
     return loaded.ledger, loaded
 
 
-_BREAK_OR_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
-
-
 def one_line(option: str, value: str | None) -> str | None:
     """A command-line value for a one-line field (a payment's ref or method), refused when
     it holds a line break or a control character rather than written as a block of text."""
-    if value is not None and _BREAK_OR_CONTROL.search(value):
+    if value is not None and has_break_or_control(value):
         raise UsageError(f"{option} must be one line of text, without line breaks or control characters")
     return value
 

@@ -18,11 +18,10 @@ from typing import Any
 
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
 from ledgerops.core.money import parse_amount
+from ledgerops.core.text import has_break_or_control, is_id
 
 EVENT_KEYS = ("client", "project", "milestone", "completed_on", "po_number", "amount")
 _REQUIRED = ("client", "project", "milestone")
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
 _TITLE = re.compile(r"\s*(?P<client>[^/\s]+)\s*/\s*(?P<project>[^/\s]+)\s*/\s*(?P<milestone>[^/\s]+)\s*\Z")
 _KEY_LINE = re.compile(
     r"^[ \t>*-]*`?(?P<key>[A-Za-z_ ]+?)`?[ \t]*:[ \t]*`?(?P<value>[^`\n]*?)`?[ \t]*$", re.MULTILINE
@@ -137,10 +136,12 @@ def _build(
         value = fields.get(key)
         if value is None:
             problems.append(diag("event-invalid", source, f"the event has no '{key}'"))
-        elif not isinstance(value, str) or not _ID.match(value):
+        elif not isinstance(value, str) or not is_id(value):
             problems.append(diag("event-invalid", source, f"'{key}' is {value!r}, not an id like WEB or M2"))
     po_number = fields.get("po_number")
-    if po_number is not None and (not isinstance(po_number, (str, int)) or _CONTROL.search(str(po_number))):
+    if po_number is not None and (
+        not isinstance(po_number, (str, int)) or has_break_or_control(str(po_number))
+    ):
         problems.append(diag("event-invalid", source, f"po_number {po_number!r} must be text on one line"))
     completed_on = _date(fields.get("completed_on"), source, problems)
     completed_at = _timestamp(closed_at, source, problems)

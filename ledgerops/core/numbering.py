@@ -7,6 +7,8 @@ import string
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from ledgerops.core.text import is_id
+
 _FIELDS = {"year": r"(?P<year>[0-9]{4})", "seq": r"(?P<seq>[0-9]+)"}
 
 
@@ -39,15 +41,12 @@ def numbering_problem(template: str) -> str | None:
         return f"'{template}' uses a placeholder twice"
     for seq in (7, 123, 12345):
         sample = format_number(template, 2026, seq)
-        if not _ID.match(sample) or parse_number(template, sample) != (2026, seq):
+        if not is_id(sample) or parse_number(template, sample) != (2026, seq):
             return (
                 f"'{template}' makes ids like '{sample}' that cannot be read back; use letters, "
                 "digits, '.', '_' and '-', and {seq} or {seq:04d}"
             )
     return None
-
-
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 
 @lru_cache(maxsize=8)

@@ -21,11 +21,11 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
+from ledgerops.core.text import has_break_or_control
 from ledgerops.render.problems import TemplateProblem, UnsafeHeader
 from ledgerops.render.templates import render
 
 LAYOUT = "email/layout.html.j2"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
 _SUBJECT = re.compile(r"Subject:[ \t]*(?P<subject>[^\n]*)\n")
 
 
@@ -104,7 +104,7 @@ def compose(parts: Parts, headers: Headers, attachments: Sequence[Attachment] = 
 
 def _safe(name: str, value: str) -> str:
     """Values from YAML end up in headers: a line break would let them add headers."""
-    if _CONTROL.search(value):
+    if has_break_or_control(value):
         raise UnsafeHeader(f"the {name} header would contain a line break or control character: {value!r}")
     return value
 

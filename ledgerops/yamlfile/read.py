@@ -17,6 +17,7 @@ import yaml
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
 from ledgerops.core.located import pack_position
 from ledgerops.core.money import parse_amount
+from ledgerops.core.text import has_break_or_control, is_email, is_id
 from ledgerops.yamlfile.schema import SCALAR_KINDS as _SCALAR_KINDS
 from ledgerops.yamlfile.schema import Field, Struct
 
@@ -49,14 +50,11 @@ _TAGS = {
     yaml.MappingNode: "tag:yaml.org,2002:map",
 }
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _INT = re.compile(r"[+-]?[0-9]{1,9}\Z")
 _YEARS = range(1900, 3000)  # a record dated outside is a typo, and date arithmetic stays safe
 # YAML 1.1 (libyaml) counts these as line breaks, editors and YAML 1.2 do not.
 _ODD_BREAKS = re.compile("[\u2028\u2029\x85]")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-_EMAIL = re.compile(r"[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\Z")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
 _BOOLS = {"true": True, "false": False}
 _FREE_DEPTH = 8  # how deep free-form notes may nest
 
@@ -171,7 +169,7 @@ class _Walk:
         ok = True
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key is None or not _ID.match(key):
+            if key is None or not is_id(key):
                 self.report("invalid-id", key_node, f"'{key}' cannot be used as a name in "
                             f"'{field.key}'")  # fmt: skip
                 ok = False
@@ -233,14 +231,14 @@ class _Walk:
     def text(self, node: yaml.ScalarNode, field: Field, name: str) -> str | None:
         text = node.value
         kind = field.kind
-        if (field.header or kind == "id" or kind == "email") and _CONTROL.search(text):
+        if (field.header or kind == "id" or kind == "email") and has_break_or_control(text):
             self.report("unsafe-text", node, f"'{name}' contains a line break or control "
                         "character; it would end up in an email header")  # fmt: skip
             return None
-        if kind == "id" and not _ID.match(text):
+        if kind == "id" and not is_id(text):
             self.report("invalid-id", node, f"'{text}' is not a valid id for '{name}'")
             return None
-        if kind == "email" and not _EMAIL.match(text):
+        if kind == "email" and not is_email(text):
             self.report("invalid-email", node, f"'{text}' is not a valid email address")
             return None
         if kind == "enum" and text not in field.choices:
