@@ -3,8 +3,6 @@ ref or a file), with the messages, late fees and escalations that would change."
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 from ledgerops.app.failures import expected_failures
@@ -12,7 +10,6 @@ from ledgerops.app.load import require_valid
 from ledgerops.context import Context
 from ledgerops.core.checks import check_policy
 from ledgerops.core.impact import Impact, policy_impact
-from ledgerops.core.model import Ledger
 from ledgerops.core.policy import Policy
 from ledgerops.edge import gitrepo
 from ledgerops.errors import UsageError
@@ -31,7 +28,7 @@ def run(ctx: Context, against: str | None, policy_file: Path | None, days: int) 
     ledger = loaded.ledger
     assert ledger is not None
     label, data = _other_policy(ctx.ledger_dir, against, policy_file)
-    other = _parse(label, data, ledger, loaded.today)
+    other = _parse(label, data)
     return policy_impact(ledger, other, ledger.policy, loaded.today, days), label
 
 
@@ -46,10 +43,10 @@ def _other_policy(root: Path, against: str | None, policy_file: Path | None) -> 
         return f"{ref}:policy.yaml", gitrepo.file_at(root, ref, root / "policy.yaml")
 
 
-def _parse(label: str, data: bytes, ledger: Ledger, today: date) -> Policy:
+def _parse(label: str, data: bytes) -> Policy:
     policy, found = read_record(label, data, RECORDS["policy"])
     if policy is not None:
-        found = [*found, *check_policy(replace(ledger, policy=policy), today)]
+        found = [*found, *check_policy(policy)]
     errors = [d for d in found if d.severity == "error"]
     if policy is None or errors:
         first = errors[0] if errors else None

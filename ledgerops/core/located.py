@@ -17,6 +17,13 @@ def pack_position(line: int, col: int) -> int:
     return (line << _COLUMN_BITS) | min(col, (1 << _COLUMN_BITS) - 1)
 
 
+def position_source(path: str, position: int) -> Source:
+    """The Source of a packed position; 0 (not written) is the file's start."""
+    if not position:
+        return Source(path, 1, 1)
+    return Source(path, position >> _COLUMN_BITS, position & ((1 << _COLUMN_BITS) - 1))
+
+
 @dataclass(frozen=True, slots=True)
 class Located:
     """Base of top-level records. Field paths are dotted: 'lines.0.unit_price'."""
@@ -30,6 +37,6 @@ class Located:
         while parts:
             where = self.pos.get(".".join(parts))
             if where:
-                return Source(self.path, where >> _COLUMN_BITS, where & ((1 << _COLUMN_BITS) - 1))
+                return position_source(self.path, where)
             parts.pop()
         return Source(self.path, 1, 1)
