@@ -73,8 +73,10 @@ def cli(click_ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--github-prefix", default="", help="With --format github: the ledger's folder in the repository."
 )
-def check(ledger_dir: Path, today: Any, fmt: str, github_prefix: str) -> None:
-    """Validate every file of the ledger against the policy. Never writes.
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Reuse the answers for unchanged files, kept outside the ledger (docs/speed.md).")  # fmt: skip
+def check(ledger_dir: Path, today: Any, fmt: str, github_prefix: str, cache: bool) -> None:
+    """Validate every file of the ledger against the policy. Never writes to the ledger.
 
     Exit 0: no errors (warnings allowed); 1: errors; 2: the command could not run.
     """
@@ -82,7 +84,10 @@ def check(ledger_dir: Path, today: Any, fmt: str, github_prefix: str) -> None:
     from ledgerops.app.load import source_line
     from ledgerops.render import output
 
-    loaded = app.run(Context(ledger_dir, _day(today)))
+    loaded = app.run(Context(ledger_dir, _day(today)), use_cache=cache)
+    if click.get_current_context().find_root().obj["debug"]:
+        click.echo(f"ledgerops: read {loaded.invoices_read} invoice file(s), "
+                   f"{loaded.invoices_kept} from the cache", err=True)  # fmt: skip
     diagnostics = loaded.diagnostics
     if fmt == "json":
         _emit(output.diagnostics_json(diagnostics))

@@ -159,3 +159,10 @@ def smtp_server(tmp_path: Path) -> Iterator[Callable[..., mailserver.MailServer]
     yield start
     for server in started:
         server.controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test (and every ledgerops process it starts) keeps `check`'s cache in a folder
+    of its own, never in the home folder of whoever runs the suite."""
+    monkeypatch.setenv("LEDGEROPS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

@@ -1,12 +1,264 @@
-"""`ledgerops check`: every problem of the ledger, sorted by file and line. Never writes."""
+"""`ledgerops check`: every problem of the ledger, sorted by file and line. Never writes to it.
+
+`check` runs in pre-commit hooks and on every pull request of ledgers with 100,000
+invoices, so it never holds the whole ledger: each invoice file is read, checked on its
+own (core/checks.check_invoice) and boiled down to a Summary — its diagnostics and the
+InvoiceFacts that the whole-ledger rules need. Summaries are kept between runs in a cache
+outside the ledger (edge/cache.py); a summary is reused while its file, its client's file
+and the policy are unchanged and today lies in the span in which its answer holds. Many
+files to read are split over two processes (edge/parallel.py).
+"""
 
 from __future__ import annotations
 
-from ledgerops.app.load import Loaded, load, with_templates
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import date, tzinfo
+from typing import Any, NamedTuple
+
+from ledgerops.app.load import day_and_zone, file_stem, in_zone, ledger_files, many_objects
 from ledgerops.context import Context
+from ledgerops.core.checks import InvoiceFacts, check_invoice, invoice_facts, ledger_checks, verdict_dates
+from ledgerops.core.diagnostics import Diagnostic, has_errors
+from ledgerops.core.model import Client, ExceptionCase
+from ledgerops.core.policy import Policy
+from ledgerops.edge import cache, store
 from ledgerops.render.output import sort_diagnostics
+from ledgerops.yamlfile.read import read_record
+from ledgerops.yamlfile.schema import RECORDS
+
+# Below this many files, reading them all costs less than looking after a cache.
+CACHE_FROM = 500
+# Below this many invoices to read, a second process costs more than it saves.
+SPLIT_FROM = 2000
+_FORMAT = "check-1"
+_BROKEN = b"broken"  # an invoice's client whose file exists but does not load
+
+Signature = tuple[int, int, int, int]  # size, mtime, inode, ctime: git's test for a changed file
 
 
-def run(ctx: Context) -> Loaded:
-    loaded = with_templates(ctx, load(ctx))
-    return Loaded(loaded.ledger, tuple(sort_diagnostics(loaded.diagnostics)), loaded.today)
+@dataclass(frozen=True)
+class Checked:
+    diagnostics: tuple[Diagnostic, ...]
+    invoices_read: int = 0  # invoice files read and checked by this run
+    invoices_kept: int = 0  # invoice files whose answer came from the cache
+
+    @property
+    def has_errors(self) -> bool:
+        return has_errors(self.diagnostics)
+
+
+class Entry(NamedTuple):
+    """A policy, client or exception file as read."""
+
+    signature: Signature | None
+    digest: bytes
+    diagnostics: tuple[Diagnostic, ...]
+    record: Any
+
+
+class Summary(NamedTuple):
+    """An invoice file as read and checked, and what that answer depends on."""
+
+    signature: Signature | None
+    digest: bytes
+    read: tuple[Diagnostic, ...]  # what reading found
+    facts: InvoiceFacts | None  # None: the file did not load
+    checked: tuple[Diagnostic, ...]  # check_invoice's answer
+    policy: bytes  # digest of the policy it was checked against
+    client: bytes | None  # digest of its client's file, _BROKEN, or None for no such client
+    valid_from: date  # today's span in which `checked` holds: [valid_from, valid_until)
+    valid_until: date
+
+
+def run(ctx: Context, use_cache: bool = True) -> Checked:
+    files, diagnostics = ledger_files(ctx)
+    keep = use_cache and len(files) >= CACHE_FROM
+    where = cache.location(ctx.ledger_dir, "check") if keep else None
+    with many_objects():
+        files_read = _Files(ctx, keep, where)
+        by_kind: dict[str, list[str]] = {"policy": [], "client": [], "invoice": [], "exception": []}
+        for entry in files:
+            by_kind[entry.kind].append(entry.path)
+        policy_entry = files_read.record(by_kind["policy"][0], "policy")
+        policy: Policy | None = policy_entry.record
+        if policy is None:
+            return Checked(tuple(sort_diagnostics([*diagnostics, *policy_entry.diagnostics])))
+        today, zone, found = day_and_zone(ctx, policy)
+        diagnostics.extend(found)
+        clients = {path: files_read.record(path, "client") for path in by_kind["client"]}
+        cases = {path: files_read.record(path, "exception") for path in by_kind["exception"]}
+        invoices = _Invoices(files_read, policy, policy_entry.digest, clients, today, zone)
+        summaries = invoices.summaries(by_kind["invoice"])
+    kept = len(summaries) - invoices.made
+    records = {by_kind["policy"][0]: policy_entry, **clients, **cases}
+    for entry in records.values():
+        diagnostics.extend(entry.diagnostics)
+    facts: list[InvoiceFacts] = []
+    broken_invoices: set[str] = set()
+    for path, summary in zip(by_kind["invoice"], summaries, strict=True):
+        diagnostics.extend(summary.read)
+        diagnostics.extend(summary.checked)
+        if summary.facts is None:
+            broken_invoices.add(file_stem(path))
+        else:
+            facts.append(summary.facts)
+    exceptions: list[ExceptionCase] = [entry.record for entry in cases.values() if entry.record is not None]
+    diagnostics.extend(
+        ledger_checks(policy, list(invoices.clients.values()), facts, broken_invoices, exceptions, today)
+    )
+    diagnostics.extend(_templates(ctx, policy, today))
+    if where is not None and files_read.changed:
+        cache.save(where, files_read.stamp, (records, dict(zip(by_kind["invoice"], summaries, strict=True))))
+    return Checked(tuple(sort_diagnostics(diagnostics)), invoices.made, kept)
+
+
+def _templates(ctx: Context, policy: Policy, today: date) -> list[Diagnostic]:
+    from ledgerops.app.templatecheck import template_diagnostics
+
+    return template_diagnostics(ctx.ledger_dir, policy, today)
+
+
+class _Files:
+    """The ledger's files as read, through the cache of the previous run when there is one."""
+
+    def __init__(self, ctx: Context, keep: bool, where: Any) -> None:
+        self.root = ctx.ledger_dir
+        self.keep = keep
+        self.stamp = f"{_FORMAT} {cache.build_stamp()}" if keep else ""
+        loaded = cache.load(where, self.stamp) if where is not None else None
+        self.records: dict[str, Entry]
+        self.invoices: dict[str, Summary]
+        (self.records, self.invoices), self.written = loaded if loaded else (({}, {}), 0)
+        self.changed = loaded is None
+
+    def signature(self, path: str) -> Signature | None:
+        if not self.keep:
+            return None
+        try:
+            stat = os.stat(os.path.join(self.root, path))
+        except OSError:
+            return None
+        return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
+
+    def unchanged(self, before: Signature | None, now: Signature | None) -> bool:
+        """Whether a file is as it was when the cache was written. Like git's index, a file
+        changed in the same clock tick as the cache was written may look unchanged: such
+        files are read again."""
+        return now is not None and before == now and now[1] < self.written
+
+    def read(self, path: str) -> tuple[bytes, bytes]:
+        data = store.read_bytes(self.root, path)
+        return data, hashlib.blake2b(data, digest_size=16).digest() if self.keep else b""
+
+    def record(self, path: str, kind: str) -> Entry:
+        signature = self.signature(path)
+        before = self.records.get(path)
+        if before is not None and self.unchanged(before.signature, signature):
+            return before
+        self.changed = True
+        data, digest = self.read(path)
+        if before is not None and before.digest == digest and self.keep:
+            return before._replace(signature=signature)
+        record, found = read_record(path, data, RECORDS[kind])
+        return Entry(signature, digest, tuple(found), record)
+
+
+class _Invoices:
+    """Summaries of invoice files: kept from the cache while they hold, made where not."""
+
+    def __init__(
+        self,
+        files: _Files,
+        policy: Policy,
+        policy_digest: bytes,
+        clients: dict[str, Entry],
+        today: date,
+        zone: tzinfo | None,
+    ) -> None:
+        self.files, self.policy, self.policy_digest = files, policy, policy_digest
+        self.today, self.zone = today, zone
+        self.made = 0
+        self.clients: dict[str, Client] = {}
+        self.client_digests: dict[str, bytes] = {}
+        self.broken_clients: set[str] = set()
+        for path, entry in clients.items():
+            client = entry.record
+            if client is None:
+                self.broken_clients.add(file_stem(path))
+            elif client.id not in self.clients:
+                self.clients[client.id] = client
+                self.client_digests[client.id] = entry.digest
+
+    def client_of(self, client_id: str) -> bytes | None:
+        """What an invoice's answer depends on of its client: the file's digest."""
+        if client_id in self.client_digests:
+            return self.client_digests[client_id]
+        return _BROKEN if client_id in self.broken_clients else None
+
+    def holds(self, summary: Summary) -> bool:
+        """Whether a kept summary is still the answer for its (unchanged) file."""
+        facts = summary.facts
+        if facts is None:
+            return True  # what reading found depends on the file alone
+        return (
+            summary.policy == self.policy_digest
+            and summary.client == self.client_of(facts.client)
+            and summary.valid_from <= self.today < summary.valid_until
+        )
+
+    def summaries(self, paths: list[str]) -> list[Summary]:
+        files = self.files
+        kept: dict[str, Summary] = {}
+        missing: list[str] = []
+        for path in paths:
+            before = files.invoices.get(path)
+            if before and files.unchanged(before.signature, files.signature(path)) and self.holds(before):
+                kept[path] = before
+            else:
+                missing.append(path)
+        if missing:
+            files.changed = True
+            self.made = len(missing)
+            if len(missing) >= SPLIT_FROM:
+                from ledgerops.edge.parallel import split_map
+
+                made = split_map(self.make_all, missing)
+            else:
+                made = self.make_all(missing)
+            kept.update(zip(missing, made, strict=True))
+        return [kept[path] for path in paths]
+
+    def make_all(self, paths: list[str]) -> list[Summary]:
+        return [self.make(path) for path in paths]
+
+    def make(self, path: str) -> Summary:
+        files = self.files
+        signature = files.signature(path)
+        data, digest = files.read(path)
+        before = files.invoices.get(path)
+        if before is not None and files.keep and before.digest == digest and self.holds(before):
+            return before._replace(signature=signature)
+        invoice, found = read_record(path, data, RECORDS["invoice"])
+        if invoice is None:
+            return Summary(signature, digest, tuple(found), None, (), b"", None, date.min, date.max)
+        if self.zone is not None:
+            invoice = in_zone(invoice, self.zone)
+        client_id = invoice.client
+        client = self.clients.get(client_id)
+        checked = check_invoice(invoice, client, client_id in self.broken_clients, self.policy, self.today)
+        days = verdict_dates(invoice, self.policy)
+        valid_from = max((day for day in days if day <= self.today), default=date.min)
+        valid_until = min((day for day in days if day > self.today), default=date.max)
+        return Summary(
+            signature,
+            digest,
+            tuple(found),
+            invoice_facts(invoice),
+            tuple(checked),
+            self.policy_digest,
+            self.client_of(client_id),
+            valid_from,
+            valid_until,
+        )

@@ -14,13 +14,13 @@ from pathlib import Path
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
 from ledgerops.core.document import invoice_document
 from ledgerops.core.model import Client, Invoice, LateFee, Ledger, Line, Payment
+from ledgerops.core.policy import Policy
 from ledgerops.core.schedule import reminder_template_names
 
 _SAMPLE_ID = "INV-2000-0042"
 
 
-def template_diagnostics(ledger_dir: Path, ledger: Ledger, today: date) -> list[Diagnostic]:
-    policy = ledger.policy
+def template_diagnostics(ledger_dir: Path, policy: Policy, today: date) -> list[Diagnostic]:
     emailed = [(index, s.stage) for index, s in enumerate(policy.reminders.sequence) if not s.manual]
     if not (ledger_dir / "templates").is_dir():
         packaged = resources.files("ledgerops") / "templates"
@@ -30,26 +30,26 @@ def template_diagnostics(ledger_dir: Path, ledger: Ledger, today: date) -> list[
             for index, stage in emailed
             if not (packaged / reminder_template_names(stage, "")[1]).is_file()
         ]  # fmt: skip
-    return _rendered(ledger_dir, ledger, emailed, today)
+    return _rendered(ledger_dir, policy, emailed, today)
 
 
 def _rendered(
-    ledger_dir: Path, ledger: Ledger, emailed: list[tuple[int, str]], today: date
+    ledger_dir: Path, policy: Policy, emailed: list[tuple[int, str]], today: date
 ) -> list[Diagnostic]:
     from ledgerops.render.reminder import template_problem
     from ledgerops.render.templates import environment
 
     env = environment(ledger_dir)
     found: dict[tuple[str, str], Diagnostic] = {}
-    for segment in ledger.policy.segments:
-        for sample in _samples(ledger, segment, today):
+    for segment in policy.segments:
+        for sample in _samples(policy, segment, today):
             doc = invoice_document(sample, sample.invoices[0], today)
             for index, stage in emailed:
                 name, line, problem = template_problem(env, doc, stage, today)
                 if not problem or (name, problem) in found:
                     continue
                 if not name:
-                    where = ledger.policy.at("reminders", "sequence", index, "stage")
+                    where = policy.at("reminders", "sequence", index, "stage")
                     found[(name, problem)] = diag("template-missing", where, problem)
                     continue
                 ours = (ledger_dir / "templates" / name).is_file()
@@ -59,10 +59,9 @@ def _rendered(
     return list(found.values())
 
 
-def _samples(ledger: Ledger, segment: str, today: date) -> list[Ledger]:
+def _samples(policy: Policy, segment: str, today: date) -> list[Ledger]:
     """A plain sample invoice of the segment, and one with a PO, a late fee and a payment,
     so every branch a template may take is rendered."""
-    policy = ledger.policy
     currency = policy.currency
     client = Client("sample-client", "Sample Client Ltd", ("ap@client.example",), segment, currency=currency)
     invoice = Invoice(

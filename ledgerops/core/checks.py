@@ -416,9 +416,7 @@ def run_checks(ledger: Ledger, today: date) -> list[Diagnostic]:
         found.extend(check_invoice(invoice, client, invoice.client in broken, policy, today))
     facts = [invoice_facts(invoice) for invoice in ledger.invoices]
     found.extend(
-        ledger_checks(
-            policy, list(clients.values()), facts, ledger.broken_invoices, ledger.exceptions, today
-        )
+        ledger_checks(policy, list(clients.values()), facts, ledger.broken_invoices, ledger.exceptions, today)
     )
     return found
 
@@ -432,18 +430,19 @@ def _check_invoice_numbers(
     issued: dict[int, dict[int, InvoiceFacts]] = defaultdict(dict)
     drafts: dict[int, list[tuple[int, InvoiceFacts]]] = defaultdict(list)
     for invoice in invoices:
-        at_id = invoice.at(invoice.id_position)
         if invoice.id in first_file:
-            yield diag("duplicate-id", at_id, f"'{invoice.id}' is also used by {first_file[invoice.id].path}")
+            yield diag("duplicate-id", invoice.at(invoice.id_position),
+                       f"'{invoice.id}' is also used by {first_file[invoice.id].path}")  # fmt: skip
             continue
         first_file[invoice.id] = invoice
         parsed = parse_number(template, invoice.id)
         if parsed is None:
-            yield diag("numbering-format", at_id, f"'{invoice.id}' does not follow the numbering '{template}'")
+            yield diag("numbering-format", invoice.at(invoice.id_position),
+                       f"'{invoice.id}' does not follow the numbering '{template}'")  # fmt: skip
             continue
         year, seq = parsed
         if year != invoice.year:
-            yield diag("numbering-format", at_id,
+            yield diag("numbering-format", invoice.at(invoice.id_position),
                        f"'{invoice.id}' is numbered for {year} but issued in {invoice.year}")  # fmt: skip
             continue
         if invoice.status == "draft":

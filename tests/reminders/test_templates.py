@@ -84,7 +84,9 @@ def write(root: Path, name: str, text: str) -> None:
 def codes(root: Path) -> list[tuple[str, str, int]]:
     ledger = load(Context(root, DAY)).ledger
     assert ledger is not None
-    return sorted((d.code, d.source.path, d.source.line) for d in template_diagnostics(root, ledger, DAY))
+    return sorted(
+        (d.code, d.source.path, d.source.line) for d in template_diagnostics(root, ledger.policy, DAY)
+    )
 
 
 def test_an_override_that_drops_the_payment_link_fails_check_and_blocks_sending(example: Path) -> None:
