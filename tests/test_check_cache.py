@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from ledgerops.app import check
-from ledgerops.app.load import load, with_templates
+from ledgerops.app.load import SPLIT_FROM, load, with_templates
 from ledgerops.context import Context
 from ledgerops.render.output import sort_diagnostics
 from tests.conftest import EXAMPLE_DAY, REPO, run_cli
@@ -182,13 +182,13 @@ def _break_files(ledger: Path) -> None:
 
 
 def test_many_files_read_by_two_processes_give_the_whole_ledger_answer(tmp_path: Path) -> None:
-    """Above check.SPLIT_FROM invoices the reading is split over two processes; the
-    answer is the one the whole-ledger load gives (app/load.py, one process)."""
-    ledger = generate(tmp_path / "ledger", check.SPLIT_FROM + 500, 100)
+    """Above SPLIT_FROM invoices the reading is split over two processes; check's answer,
+    made of summaries, is the one the whole-ledger load gives, made of records."""
+    ledger = generate(tmp_path / "ledger", SPLIT_FROM + 500, 100)
     _break_files(ledger)
     ctx = Context(ledger, EXAMPLE_DAY)
     whole = sort_diagnostics(with_templates(ctx, load(ctx)).diagnostics)
     split = check.run(ctx, use_cache=False)
-    assert split.invoices_read == check.SPLIT_FROM + 499
+    assert split.invoices_read == SPLIT_FROM + 499
     assert list(split.diagnostics) == whole
     assert {d.code for d in whole} >= {"duplicate-key", "invalid-date", "unknown-client", "unknown-segment"}

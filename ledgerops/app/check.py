@@ -13,15 +13,23 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import date
 from typing import Any, NamedTuple
 
-from ledgerops.app.load import day_and_zone, file_stem, in_zone, ledger_files, many_objects
+from ledgerops.app.load import (
+    InvoiceReader,
+    file_stem,
+    ledger_files,
+    many_objects,
+    paths_by_kind,
+    split_over_processes,
+)
 from ledgerops.context import Context
-from ledgerops.core.checks import InvoiceFacts, check_invoice, invoice_facts, ledger_checks, verdict_dates
+from ledgerops.core.checks import InvoiceFacts, invoice_facts, ledger_checks, verdict_dates
 from ledgerops.core.diagnostics import Diagnostic, has_errors
-from ledgerops.core.model import Client, ExceptionCase
+from ledgerops.core.model import Client
 from ledgerops.core.policy import Policy
 from ledgerops.edge import cache, store
 from ledgerops.render.output import sort_diagnostics
@@ -30,8 +38,6 @@ from ledgerops.yamlfile.schema import RECORDS
 
 # Below this many files, reading them all costs less than looking after a cache.
 CACHE_FROM = 500
-# Below this many invoices to read, a second process costs more than it saves.
-SPLIT_FROM = 2000
 _FORMAT = "check-1"
 _BROKEN = b"broken"  # an invoice's client whose file exists but does not load
 
@@ -63,54 +69,52 @@ class Summary(NamedTuple):
 
     signature: Signature | None
     digest: bytes
-    read: tuple[Diagnostic, ...]  # what reading found
+    diagnostics: tuple[Diagnostic, ...]  # what reading and check_invoice found
     facts: InvoiceFacts | None  # None: the file did not load
-    checked: tuple[Diagnostic, ...]  # check_invoice's answer
     policy: bytes  # digest of the policy it was checked against
     client: bytes | None  # digest of its client's file, _BROKEN, or None for no such client
-    valid_from: date  # today's span in which `checked` holds: [valid_from, valid_until)
+    valid_from: date  # today's span in which the answer holds: [valid_from, valid_until)
     valid_until: date
 
 
 def run(ctx: Context, use_cache: bool = True) -> Checked:
     files, diagnostics = ledger_files(ctx)
+    paths = paths_by_kind(files)
     keep = use_cache and len(files) >= CACHE_FROM
     where = cache.location(ctx.ledger_dir, "check") if keep else None
     with many_objects():
         files_read = _Files(ctx, keep, where)
-        by_kind: dict[str, list[str]] = {"policy": [], "client": [], "invoice": [], "exception": []}
-        for entry in files:
-            by_kind[entry.kind].append(entry.path)
-        policy_entry = files_read.record(by_kind["policy"][0], "policy")
-        policy: Policy | None = policy_entry.record
-        if policy is None:
-            return Checked(tuple(sort_diagnostics([*diagnostics, *policy_entry.diagnostics])))
-        today, zone, found = day_and_zone(ctx, policy)
-        diagnostics.extend(found)
-        clients = {path: files_read.record(path, "client") for path in by_kind["client"]}
-        cases = {path: files_read.record(path, "exception") for path in by_kind["exception"]}
-        invoices = _Invoices(files_read, policy, policy_entry.digest, clients, today, zone)
-        summaries = invoices.summaries(by_kind["invoice"])
-    kept = len(summaries) - invoices.made
-    records = {by_kind["policy"][0]: policy_entry, **clients, **cases}
+        records = {
+            path: files_read.record(path, kind)
+            for kind in ("policy", "client", "exception")
+            for path in paths[kind]
+        }
+        policy_entry = records[paths["policy"][0]]
+        reader = InvoiceReader(
+            ctx, policy_entry.record, {path: records[path].record for path in paths["client"]}
+        )
+        invoices = _Invoices(files_read, reader, policy_entry.digest, records.values())
+        summaries = invoices.summaries(paths["invoice"])
     for entry in records.values():
         diagnostics.extend(entry.diagnostics)
+    diagnostics.extend(reader.problems)
     facts: list[InvoiceFacts] = []
     broken_invoices: set[str] = set()
-    for path, summary in zip(by_kind["invoice"], summaries, strict=True):
-        diagnostics.extend(summary.read)
-        diagnostics.extend(summary.checked)
+    for path, summary in zip(paths["invoice"], summaries, strict=True):
+        diagnostics.extend(summary.diagnostics)
         if summary.facts is None:
             broken_invoices.add(file_stem(path))
         else:
             facts.append(summary.facts)
-    exceptions: list[ExceptionCase] = [entry.record for entry in cases.values() if entry.record is not None]
-    diagnostics.extend(
-        ledger_checks(policy, list(invoices.clients.values()), facts, broken_invoices, exceptions, today)
-    )
-    diagnostics.extend(_templates(ctx, policy, today))
+    policy: Policy | None = policy_entry.record
+    if policy is not None:
+        exceptions = [records[path].record for path in paths["exception"] if records[path].record is not None]
+        clients = list(reader.clients.values())
+        diagnostics.extend(ledger_checks(policy, clients, facts, broken_invoices, exceptions, reader.today))
+        diagnostics.extend(_templates(ctx, policy, reader.today))
     if where is not None and files_read.changed:
-        cache.save(where, files_read.stamp, (records, dict(zip(by_kind["invoice"], summaries, strict=True))))
+        cache.save(where, files_read.stamp, (records, dict(zip(paths["invoice"], summaries, strict=True))))
+    kept = len(summaries) - invoices.made
     return Checked(tuple(sort_diagnostics(diagnostics)), invoices.made, kept)
 
 
@@ -169,33 +173,22 @@ class _Invoices:
     """Summaries of invoice files: kept from the cache while they hold, made where not."""
 
     def __init__(
-        self,
-        files: _Files,
-        policy: Policy,
-        policy_digest: bytes,
-        clients: dict[str, Entry],
-        today: date,
-        zone: tzinfo | None,
+        self, files: _Files, reader: InvoiceReader, policy_digest: bytes, read: Iterable[Entry]
     ) -> None:
-        self.files, self.policy, self.policy_digest = files, policy, policy_digest
-        self.today, self.zone = today, zone
-        self.made = 0
-        self.clients: dict[str, Client] = {}
+        """`read`: this run's entries of the policy, client and exception files."""
+        self.files, self.reader, self.policy_digest = files, reader, policy_digest
         self.client_digests: dict[str, bytes] = {}
-        self.broken_clients: set[str] = set()
-        for path, entry in clients.items():
+        for entry in read:
             client = entry.record
-            if client is None:
-                self.broken_clients.add(file_stem(path))
-            elif client.id not in self.clients:
-                self.clients[client.id] = client
+            if isinstance(client, Client) and reader.clients.get(client.id) is client:
                 self.client_digests[client.id] = entry.digest
+        self.made = 0
 
     def client_of(self, client_id: str) -> bytes | None:
         """What an invoice's answer depends on of its client: the file's digest."""
         if client_id in self.client_digests:
             return self.client_digests[client_id]
-        return _BROKEN if client_id in self.broken_clients else None
+        return _BROKEN if client_id in self.reader.broken_clients else None
 
     def holds(self, summary: Summary) -> bool:
         """Whether a kept summary is still the answer for its (unchanged) file."""
@@ -205,7 +198,7 @@ class _Invoices:
         return (
             summary.policy == self.policy_digest
             and summary.client == self.client_of(facts.client)
-            and summary.valid_from <= self.today < summary.valid_until
+            and summary.valid_from <= self.reader.today < summary.valid_until
         )
 
     def summaries(self, paths: list[str]) -> list[Summary]:
@@ -221,13 +214,7 @@ class _Invoices:
         if missing:
             files.changed = True
             self.made = len(missing)
-            if len(missing) >= SPLIT_FROM:
-                from ledgerops.edge.parallel import split_map
-
-                made = split_map(self.make_all, missing)
-            else:
-                made = self.make_all(missing)
-            kept.update(zip(missing, made, strict=True))
+            kept.update(zip(missing, split_over_processes(self.make_all, missing), strict=True))
         return [kept[path] for path in paths]
 
     def make_all(self, paths: list[str]) -> list[Summary]:
@@ -240,25 +227,18 @@ class _Invoices:
         before = files.invoices.get(path)
         if before is not None and files.keep and before.digest == digest and self.holds(before):
             return before._replace(signature=signature)
-        invoice, found = read_record(path, data, RECORDS["invoice"])
+        invoice, found = self.reader.read(path, data)
         if invoice is None:
-            return Summary(signature, digest, tuple(found), None, (), b"", None, date.min, date.max)
-        if self.zone is not None:
-            invoice = in_zone(invoice, self.zone)
-        client_id = invoice.client
-        client = self.clients.get(client_id)
-        checked = check_invoice(invoice, client, client_id in self.broken_clients, self.policy, self.today)
-        days = verdict_dates(invoice, self.policy)
-        valid_from = max((day for day in days if day <= self.today), default=date.min)
-        valid_until = min((day for day in days if day > self.today), default=date.max)
+            return Summary(signature, digest, tuple(found), None, b"", None, date.min, date.max)
+        policy, today = self.reader.policy, self.reader.today
+        days = verdict_dates(invoice, policy) if policy is not None else frozenset()
         return Summary(
             signature,
             digest,
             tuple(found),
             invoice_facts(invoice),
-            tuple(checked),
             self.policy_digest,
-            self.client_of(client_id),
-            valid_from,
-            valid_until,
+            self.client_of(invoice.client),
+            max((day for day in days if day <= today), default=date.min),
+            min((day for day in days if day > today), default=date.max),
         )

@@ -1,23 +1,28 @@
-"""Load a ledger: find the files, read each record, then run the whole-ledger checks."""
+"""Load a ledger: find the files, read each record, check it, then run the whole-ledger checks."""
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
 from ledgerops.context import Context
-from ledgerops.core.checks import run_checks
+from ledgerops.core.checks import check_invoice, invoice_facts, ledger_checks
 from ledgerops.core.diagnostics import Diagnostic, Source, diag, has_errors
-from ledgerops.core.model import Client, ExceptionCase, Invoice, Ledger
+from ledgerops.core.model import Client, Invoice, Ledger
 from ledgerops.core.policy import Policy
 from ledgerops.edge import clock, store
 from ledgerops.errors import LedgerHasErrors, NotALedger
 from ledgerops.yamlfile.read import read_record
 from ledgerops.yamlfile.schema import RECORDS
+
+# From this many invoice files on, a second process reads half of them (edge/parallel.py):
+# below it, starting one costs more than it saves.
+SPLIT_FROM = 2000
 
 
 @dataclass(frozen=True)
@@ -35,26 +40,90 @@ def load(ctx: Context) -> Loaded:
     """Every record and every diagnostic of the ledger; raises NotALedger only."""
     root = ctx.ledger_dir
     files, diagnostics = ledger_files(ctx)
-    records: dict[str, list] = {"policy": [], "client": [], "invoice": [], "exception": []}
-    broken: dict[str, set[str]] = {"client": set(), "invoice": set()}
+    paths = paths_by_kind(files)
     with many_objects():
-        for entry in files:
-            record, found = read_record(entry.path, store.read_bytes(root, entry.path), RECORDS[entry.kind])
-            diagnostics.extend(found)
-            if record is not None:
-                records[entry.kind].append(record)
-            elif entry.kind in broken:
-                broken[entry.kind].add(file_stem(entry.path))
-    policy: Policy | None = records["policy"][0] if records["policy"] else None
+        small = {
+            path: read_record(path, store.read_bytes(root, path), RECORDS[kind])
+            for kind in ("policy", "client", "exception")
+            for path in paths[kind]
+        }
+        policy: Policy | None = small[paths["policy"][0]][0]
+        reader = InvoiceReader(ctx, policy, {path: small[path][0] for path in paths["client"]})
+        invoices = split_over_processes(reader.read_all, paths["invoice"])
+    for _, found in small.values():
+        diagnostics.extend(found)
+    diagnostics.extend(reader.problems)
+    kept: list[Invoice] = []
+    broken_invoices: set[str] = set()
+    for path, (invoice, found) in zip(paths["invoice"], invoices, strict=True):
+        diagnostics.extend(found)
+        if invoice is None:
+            broken_invoices.add(file_stem(path))
+        else:
+            kept.append(invoice)
     if policy is None:
-        return Loaded(None, tuple(diagnostics), ctx.today or clock.today_in("UTC"))
-    today, zone, found = day_and_zone(ctx, policy)
-    diagnostics.extend(found)
-    if zone is not None:
-        records["invoice"] = [in_zone(invoice, zone) for invoice in records["invoice"]]
-    ledger = _assemble(policy, records, broken)
-    diagnostics.extend(run_checks(ledger, today))
-    return Loaded(ledger, tuple(diagnostics), today)
+        return Loaded(None, tuple(diagnostics), reader.today)
+    exceptions = tuple(small[path][0] for path in paths["exception"] if small[path][0] is not None)
+    ledger = Ledger(policy, reader.clients, tuple(kept), exceptions,
+                    frozenset(reader.broken_clients), frozenset(broken_invoices))  # fmt: skip
+    facts = [invoice_facts(invoice) for invoice in kept]
+    diagnostics.extend(
+        ledger_checks(policy, list(reader.clients.values()), facts, broken_invoices, exceptions, reader.today)
+    )
+    return Loaded(ledger, tuple(diagnostics), reader.today)
+
+
+class InvoiceReader:
+    """Reads invoice files, each checked on its own against the policy, its client and today
+    (core/checks.check_invoice); the whole-ledger rules are left to the caller."""
+
+    def __init__(self, ctx: Context, policy: Policy | None, clients: Mapping[str, Client | None]) -> None:
+        """`clients`: the client records by file path, in file order; None for a file that
+        did not load."""
+        self.root = ctx.ledger_dir
+        self.policy = policy
+        self.problems: list[Diagnostic] = []
+        if policy is None:
+            self.today, self.zone = ctx.today or clock.today_in("UTC"), None
+        else:
+            self.today, self.zone, self.problems = day_and_zone(ctx, policy)
+        self.clients: dict[str, Client] = {}
+        self.broken_clients: set[str] = set()
+        for path, client in clients.items():
+            if client is None:
+                self.broken_clients.add(file_stem(path))
+            else:
+                self.clients.setdefault(client.id, client)
+
+    def read(self, path: str, data: bytes) -> tuple[Invoice | None, list[Diagnostic]]:
+        """The invoice (None if it did not load) and its problems: reading's, then checking's."""
+        invoice, found = read_record(path, data, RECORDS["invoice"])
+        if invoice is None or self.policy is None:
+            return invoice, found
+        if self.zone is not None:
+            invoice = in_zone(invoice, self.zone)
+        client = self.clients.get(invoice.client)
+        broken = client is None and invoice.client in self.broken_clients
+        return invoice, [*found, *check_invoice(invoice, client, broken, self.policy, self.today)]
+
+    def read_all(self, paths: list[str]) -> list[tuple[Invoice | None, list[Diagnostic]]]:
+        return [self.read(path, store.read_bytes(self.root, path)) for path in paths]
+
+
+def split_over_processes(work: Any, items: list[Any]) -> list[Any]:
+    """work(items), split over two processes when there are enough items to pay for it."""
+    if len(items) < SPLIT_FROM:
+        return work(items)
+    from ledgerops.edge.parallel import split_map
+
+    return split_map(work, items)
+
+
+def paths_by_kind(files: Iterable[store.RecordFile]) -> dict[str, list[str]]:
+    paths: dict[str, list[str]] = {"policy": [], "client": [], "invoice": [], "exception": []}
+    for entry in files:
+        paths[entry.kind].append(entry.path)
+    return paths
 
 
 def ledger_files(ctx: Context) -> tuple[list[store.RecordFile], list[Diagnostic]]:
@@ -101,22 +170,6 @@ def many_objects() -> Iterator[None]:
 def file_stem(path: str) -> str:
     """The record id a file's name promises: 'invoices/2026/INV-2026-0001.yaml' -> 'INV-2026-0001'."""
     return path.rsplit("/", 1)[-1].removesuffix(".yaml")
-
-
-def _assemble(policy: Policy, records: dict[str, list], broken: dict[str, set[str]]) -> Ledger:
-    clients: dict[str, Client] = {}
-    for client in records["client"]:
-        clients.setdefault(client.id, client)
-    invoices: list[Invoice] = records["invoice"]
-    exceptions: list[ExceptionCase] = records["exception"]
-    return Ledger(
-        policy,
-        clients,
-        tuple(invoices),
-        tuple(exceptions),
-        frozenset(broken["client"]),
-        frozenset(broken["invoice"]),
-    )
 
 
 def in_zone(invoice: Invoice, zone: tzinfo) -> Invoice:

@@ -20,7 +20,7 @@ from typing import NamedTuple
 from ledgerops.core.amounts import balance, invoice_total
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
 from ledgerops.core.located import Located, position_source
-from ledgerops.core.model import Client, ExceptionCase, Invoice, Ledger
+from ledgerops.core.model import Client, ExceptionCase, Invoice
 from ledgerops.core.money import decimal_places, minor_units
 from ledgerops.core.numbering import numbering_problem, parse_number, template_problem
 from ledgerops.core.policy import Policy
@@ -404,20 +404,6 @@ def ledger_checks(
     known = {facts.id for facts in invoices}
     for case in exceptions:
         found.extend(_check_exception(case, known, broken_invoices, policy, today))
-    return found
-
-
-def run_checks(ledger: Ledger, today: date) -> list[Diagnostic]:
-    """Every rule over a loaded ledger."""
-    policy, clients, broken = ledger.policy, ledger.clients, ledger.broken_clients
-    found: list[Diagnostic] = []
-    for invoice in ledger.invoices:
-        client = clients.get(invoice.client)
-        found.extend(check_invoice(invoice, client, invoice.client in broken, policy, today))
-    facts = [invoice_facts(invoice) for invoice in ledger.invoices]
-    found.extend(
-        ledger_checks(policy, list(clients.values()), facts, ledger.broken_invoices, ledger.exceptions, today)
-    )
     return found
 
 
