@@ -129,6 +129,7 @@ class _Files:
 
     def __init__(self, ctx: Context, keep: bool, where: Any) -> None:
         self.root = ctx.ledger_dir
+        self.prefix = f"{self.root}{os.sep}"
         self.keep = keep
         self.stamp = f"{_FORMAT} {cache.build_stamp()}" if keep else ""
         loaded = cache.load(where, self.stamp) if where is not None else None
@@ -141,7 +142,7 @@ class _Files:
         if not self.keep:
             return None
         try:
-            stat = os.stat(os.path.join(self.root, path))
+            stat = os.stat(self.prefix + path)
         except OSError:
             return None
         return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
