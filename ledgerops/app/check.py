@@ -11,7 +11,6 @@ files to read are split over two processes (edge/parallel.py).
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from ledgerops.core.checks import InvoiceFacts, invoice_facts, ledger_checks, ve
 from ledgerops.core.diagnostics import Diagnostic, has_errors
 from ledgerops.core.model import Client
 from ledgerops.core.policy import Policy
-from ledgerops.edge import cache, store
+from ledgerops.edge import store
 from ledgerops.render.output import sort_diagnostics
 from ledgerops.yamlfile.read import read_record
 from ledgerops.yamlfile.schema import RECORDS
@@ -81,9 +80,8 @@ def run(ctx: Context, use_cache: bool = True) -> Checked:
     files, diagnostics = ledger_files(ctx)
     paths = paths_by_kind(files)
     keep = use_cache and len(files) >= CACHE_FROM
-    where = cache.location(ctx.ledger_dir, "check") if keep else None
     with many_objects():
-        files_read = _Files(ctx, keep, where)
+        files_read = _Files(ctx, keep)
         records = {
             path: files_read.record(path, kind)
             for kind in ("policy", "client", "exception")
@@ -112,8 +110,8 @@ def run(ctx: Context, use_cache: bool = True) -> Checked:
         clients = list(reader.clients.values())
         diagnostics.extend(ledger_checks(policy, clients, facts, broken_invoices, exceptions, reader.today))
         diagnostics.extend(_templates(ctx, policy, reader.today))
-    if where is not None and files_read.changed:
-        cache.save(where, files_read.stamp, (records, dict(zip(paths["invoice"], summaries, strict=True))))
+    if keep and files_read.changed:
+        files_read.save((records, dict(zip(paths["invoice"], summaries, strict=True))))
     kept = len(summaries) - invoices.made
     return Checked(tuple(sort_diagnostics(diagnostics)), invoices.made, kept)
 
@@ -127,16 +125,27 @@ def _templates(ctx: Context, policy: Policy, today: date) -> list[Diagnostic]:
 class _Files:
     """The ledger's files as read, through the cache of the previous run when there is one."""
 
-    def __init__(self, ctx: Context, keep: bool, where: Any) -> None:
+    def __init__(self, ctx: Context, keep: bool) -> None:
         self.root = ctx.ledger_dir
         self.prefix = f"{self.root}{os.sep}"
         self.keep = keep
-        self.stamp = f"{_FORMAT} {cache.build_stamp()}" if keep else ""
-        loaded = cache.load(where, self.stamp) if where is not None else None
+        loaded = None
+        if keep:
+            from ledgerops.edge import cache  # pickle and hashlib: only for ledgers that need them
+
+            self.where = cache.location(self.root, "check")
+            self.digest = cache.digest
+            self.stamp = f"{_FORMAT} {cache.build_stamp()}"
+            loaded = cache.load(self.where, self.stamp)
         self.records: dict[str, Entry]
         self.invoices: dict[str, Summary]
         (self.records, self.invoices), self.written = loaded if loaded else (({}, {}), 0)
         self.changed = loaded is None
+
+    def save(self, value: Any) -> None:
+        from ledgerops.edge import cache
+
+        cache.save(self.where, self.stamp, value)
 
     def signature(self, path: str) -> Signature | None:
         if not self.keep:
@@ -155,7 +164,7 @@ class _Files:
 
     def read(self, path: str) -> tuple[bytes, bytes]:
         data = store.read_bytes(self.root, path)
-        return data, hashlib.blake2b(data, digest_size=16).digest() if self.keep else b""
+        return data, self.digest(data) if self.keep else b""
 
     def record(self, path: str, kind: str) -> Entry:
         signature = self.signature(path)

@@ -26,6 +26,11 @@ def location(ledger_dir: Path, name: str) -> Path:
     return Path(base) / f"{folder}-{name}.pickle"
 
 
+def digest(data: bytes) -> bytes:
+    """A file content's fingerprint: equal digests, equal contents."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
 def load(path: Path, stamp: str) -> tuple[Any, int] | None:
     """The value saved with this `stamp`, and the cache file's modification time (ns).
 
