@@ -16,6 +16,8 @@ _HUNDRED = Decimal(100)
 
 @dataclass(frozen=True, slots=True)
 class Totals:
+    """An invoice's nets and taxes per tax rate, and its sums."""
+
     net_by_rate: tuple[tuple[Decimal, Decimal], ...]  # (tax rate, net at that rate)
     tax_by_rate: tuple[tuple[Decimal, Decimal], ...]  # (tax rate, tax at that rate)
     net: Decimal

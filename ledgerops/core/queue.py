@@ -13,6 +13,8 @@ ENGINE = "reminder-engine"  # the `source` of every case the engine opens
 
 @dataclass(frozen=True, slots=True)
 class QueueEntry:
+    """An open case and how many days it has been open."""
+
     case: ExceptionCase
     age_days: int
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 @dataclass(frozen=True, slots=True)
 class RecordFile:
+    """A record file found in the ledger, and which kind of record it holds."""
+
     kind: str  # policy | client | invoice | exception
     path: str  # relative to the ledger, with '/'
 
