@@ -88,4 +88,14 @@ def test_check_imports_its_own_command_and_nothing_only_writers_need() -> None:
         "ledgerops.cli.options",
     }
     assert not {m for m in modules if m.split(".")[0] in ("jinja2", "git", "ruamel", "babel")}
-    assert not {"hashlib", "tempfile", "json", "importlib.resources", "ledgerops.core.schedule"} & modules
+    assert (
+        not {
+            "hashlib",
+            "tempfile",
+            "json",
+            "importlib.resources",
+            "ledgerops.core.schedule",
+            "ledgerops.core.queue",
+        }
+        & modules
+    )
