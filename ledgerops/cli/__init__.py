@@ -1,8 +1,8 @@
 """The command line: parse options, build the Context, call app.<command>.run, render, exit.
 
-The only importer of click. Each command lives in a module of this package, imported only
-when that command runs or `--help` lists it: `ledgerops check` builds one command, not all
-of them. Heavy modules are imported inside the commands that use them.
+This package is the only importer of click. Each command lives in a module of it, imported
+only when that command runs or `--help` lists it: `ledgerops check` builds one command, not
+all of them. Heavy modules are imported inside the commands that use them.
 """
 
 from __future__ import annotations
