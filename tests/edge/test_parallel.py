@@ -8,7 +8,9 @@ import pytest
 
 from ledgerops.edge import parallel
 
-pytestmark = pytest.mark.skipif(not parallel.can_split(), reason="this machine does not fork onto a second core")
+pytestmark = pytest.mark.skipif(
+    not parallel.can_split(), reason="this machine does not fork onto a second core"
+)
 
 
 def squares_with_worker(items: list[int]) -> list[tuple[int, int]]:
