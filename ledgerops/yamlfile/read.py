@@ -15,10 +15,9 @@ from typing import Any
 import yaml
 
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
-from ledgerops.core.located import pack_position
+from ledgerops.core.located import COLUMN_BITS, LAST_COLUMN, pack_position
 from ledgerops.core.money import parse_amount
 from ledgerops.core.text import has_break_or_control, is_email, is_id
-from ledgerops.yamlfile.schema import SCALAR_KINDS as _SCALAR_KINDS
 from ledgerops.yamlfile.schema import Field, Struct
 
 try:
@@ -27,28 +26,27 @@ except ImportError:  # PyYAML built without libyaml: the pure-Python parser, slo
     _Parser = yaml.SafeLoader  # type: ignore[assignment, misc]
 
 
+# Takes any arguments and does nothing: a builtin, so libyaml's composer calls it without
+# running Python code.
+_IGNORE = "".format
+
+
 class _Loader(_Parser):  # type: ignore[misc, valid-type]
     """libyaml's parser and composer with YAML 1.1's implicit typing switched off.
 
-    The walk reads every scalar's text as written, so resolving tags ('no' is false,
-    '0123' is 83) is wasted work: the Python callbacks for it cost more than parsing.
+    The walk reads every scalar's text as written and never a node's tag, so resolving tags
+    ('no' is false, '0123' is 83) is wasted work. The composer calls these three hooks for
+    every node (PyYAML's _yaml.pyx, _compose_node); as Python methods they cost more than
+    parsing did. A builtin is no descriptor, so it is called without `self`; every node's
+    tag becomes "".
     """
 
-    def resolve(self, kind: type, value: object, implicit: object) -> str:
-        return _TAGS[kind]
-
-    def descend_resolver(self, parent: object, index: object) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
+    resolve = _IGNORE
+    descend_resolver = _IGNORE
+    ascend_resolver = _IGNORE
 
 
-_TAGS = {
-    yaml.ScalarNode: "tag:yaml.org,2002:str",
-    yaml.SequenceNode: "tag:yaml.org,2002:seq",
-    yaml.MappingNode: "tag:yaml.org,2002:map",
-}
+_SCALAR, _SEQUENCE, _MAPPING = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _INT = re.compile(r"[+-]?[0-9]{1,9}\Z")
 _YEARS = range(1900, 3000)  # a record dated outside is a typo, and date arithmetic stays safe
@@ -57,6 +55,38 @@ _ODD_BREAKS = re.compile("[\u2028\u2029\x85]")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _BOOLS = {"true": True, "false": False}
 _FREE_DEPTH = 8  # how deep free-form notes may nest
+
+
+class _ChildPaths(dict[str | int, str]):
+    """The interned field paths below one path, by key or list index: 'lines' -> 0 -> 'lines.0'.
+
+    Every invoice has the same paths, so each is built and interned once per process
+    instead of once per file.
+    """
+
+    __slots__ = ("parent",)
+
+    def __init__(self, parent: str) -> None:
+        super().__init__()
+        self.parent = parent
+
+    def __missing__(self, key: str | int) -> str:
+        path = self[key] = _intern(f"{self.parent}.{key}" if self.parent else key)  # type: ignore[arg-type]
+        return path
+
+
+class _PathTree(dict[str, _ChildPaths]):
+    def __missing__(self, parent: str) -> _ChildPaths:
+        children = self[parent] = _ChildPaths(parent)
+        return children
+
+
+_PATHS = _PathTree()
+# pack_position(mark.line + 1, mark.column + 1) from libyaml's zero-based marks, written out
+# in the loops that run it for every field of every file (a call there costs more than the
+# packing): (mark.line << COLUMN_BITS) + _FIRST + column, clamped as pack_position does.
+_FIRST = pack_position(1, 1)
+_FIRST_LAST = pack_position(1, LAST_COLUMN)
 
 
 class _Walk:
@@ -75,21 +105,23 @@ class _Walk:
 
     # --- structure ----------------------------------------------------------------------
     def struct(self, node: yaml.Node, spec: Struct, prefix: str) -> Any:
-        if not isinstance(node, yaml.MappingNode):
+        if node.__class__ is not _MAPPING:
             self.report("wrong-type", node, f"{_name(prefix, spec.name)} should be a mapping of "
                         f"keys to values, not {_describe(node)}")  # fmt: skip
             return None
         fields = spec.field_map
+        paths = _PATHS[prefix]
+        pos = self.pos
         values: dict[str, Any] = {}
         seen: dict[str, yaml.Node] = {}
         ok = True
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key is None:
+            if key_node.__class__ is not _SCALAR:
                 self.report("wrong-type", key_node, "a key must be a plain word, not "
                             + _describe(key_node))  # fmt: skip
                 ok = False
                 continue
+            key = key_node.value
             if key in seen:
                 first = seen[key].start_mark.line + 1
                 self.report("duplicate-key", key_node, f"'{key}' appears twice (first on line {first})")
@@ -104,23 +136,33 @@ class _Walk:
                 self.report("unknown-key", key_node, f"unknown key '{key}' in {spec.name}"
                             + _suggest(key, fields))  # fmt: skip
                 continue
-            path = f"{prefix}.{key}" if prefix else key
+            path = paths[key]
             mark = value_node.start_mark
-            self.pos[_intern(path)] = pack_position(mark.line + 1, mark.column + 1)
-            if _is_null(value_node):
+            column = mark.column
+            pos[path] = (mark.line << COLUMN_BITS) + (
+                _FIRST + column if column < LAST_COLUMN else _FIRST_LAST
+            )
+            if value_node.__class__ is not _SCALAR:
+                value = self.value(value_node, field, path)
+            elif not value_node.style and value_node.value in _NULLS:
                 if field.required:
                     self.report("missing-field", value_node, f"'{key}' has no value")
                     ok = False
                 continue
-            value = self.value(value_node, field, path)
+            else:
+                # Most values are scalars of a scalar field: straight to their converter.
+                convert = _CONVERT.get(field.kind)
+                value = (
+                    convert(self, value_node, field, key) if convert else self.value(value_node, field, path)
+                )
             if value is None:
                 # A record with a wrong field is left out of the whole-ledger checks: with a
                 # default in its place they would report errors that are not there.
                 ok = False
                 continue
             values[key] = value
-        for field in spec.fields:
-            if field.required and field.key not in seen:
+        for field in spec.required:
+            if field.key not in seen:
                 self.report("missing-field", node, f"{spec.name} is missing the required "
                             f"field '{field.key}'")  # fmt: skip
                 ok = False
@@ -130,8 +172,8 @@ class _Walk:
 
     def value(self, node: yaml.Node, field: Field, path: str) -> Any:
         kind = field.kind
-        if kind in _SCALAR_KINDS:
-            return self.scalar(node, field, path)
+        if kind in _CONVERT:
+            return self.scalar(node, field, field.key)
         if kind == "struct":
             return self.struct(node, field.item, path)  # type: ignore[arg-type]
         if kind == "list":
@@ -141,20 +183,26 @@ class _Walk:
         return self.emails(node, field, path)
 
     def sequence(self, node: yaml.Node, field: Field, path: str) -> tuple[Any, ...] | None:
-        if not isinstance(node, yaml.SequenceNode):
+        if node.__class__ is not _SEQUENCE:
             self.report("wrong-type", node, f"'{field.key}' should be a list, not {_describe(node)}")
             return None
         item = field.item
+        of_structs = isinstance(item, Struct)
+        paths = _PATHS[path]
+        pos = self.pos
         out = []
         ok = True
         for index, child in enumerate(node.value):
-            child_path = f"{path}.{index}"
+            child_path = paths[index]
             mark = child.start_mark
-            self.pos[_intern(child_path)] = pack_position(mark.line + 1, mark.column + 1)
-            if isinstance(item, Struct):
-                value = self.struct(child, item, child_path)
+            column = mark.column
+            pos[child_path] = (mark.line << COLUMN_BITS) + (
+                _FIRST + column if column < LAST_COLUMN else _FIRST_LAST
+            )
+            if of_structs:
+                value = self.struct(child, item, child_path)  # type: ignore[arg-type]
             else:
-                value = self.scalar(child, item, child_path, label=field.key)  # type: ignore[arg-type]
+                value = self.scalar(child, item, field.key)  # type: ignore[arg-type]
             if value is None:
                 ok = False
             else:
@@ -162,13 +210,15 @@ class _Walk:
         return tuple(out) if ok else None
 
     def mapping(self, node: yaml.Node, field: Field, path: str) -> dict[str, Any] | None:
-        if not isinstance(node, yaml.MappingNode):
+        if node.__class__ is not _MAPPING:
             self.report("wrong-type", node, f"'{field.key}' should be a mapping, not {_describe(node)}")
             return None
+        paths = _PATHS[path]
+        pos = self.pos
         out: dict[str, Any] = {}
         ok = True
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            key = key_node.value if key_node.__class__ is _SCALAR else None
             if key is None or not is_id(key):
                 self.report("invalid-id", key_node, f"'{key}' cannot be used as a name in "
                             f"'{field.key}'")  # fmt: skip
@@ -178,9 +228,12 @@ class _Walk:
                 self.report("duplicate-key", key_node, f"'{key}' appears twice in '{field.key}'")
                 ok = False
                 continue
-            child_path = f"{path}.{key}"
+            child_path = paths[key]
             mark = value_node.start_mark
-            self.pos[_intern(child_path)] = pack_position(mark.line + 1, mark.column + 1)
+            column = mark.column
+            pos[child_path] = (mark.line << COLUMN_BITS) + (
+                _FIRST + column if column < LAST_COLUMN else _FIRST_LAST
+            )
             if _is_null(value_node):
                 value_node = yaml.MappingNode("tag:yaml.org,2002:map", [],
                                               value_node.start_mark, value_node.end_mark)  # fmt: skip
@@ -193,10 +246,10 @@ class _Walk:
 
     def emails(self, node: yaml.Node, field: Field, path: str) -> tuple[str, ...] | None:
         one = Field(field.key, "email", required=True)
-        if isinstance(node, yaml.SequenceNode):
+        if node.__class__ is _SEQUENCE:
             values = []
-            for index, child in enumerate(node.value):
-                value = self.scalar(child, one, f"{path}.{index}")
+            for child in node.value:
+                value = self.scalar(child, one, field.key)
                 if value is None:
                     return None
                 values.append(value)
@@ -204,7 +257,7 @@ class _Walk:
                 self.report("missing-field", node, f"'{field.key}' needs at least one address")
                 return None
             return tuple(values)
-        value = self.scalar(node, one, path)
+        value = self.scalar(node, one, field.key)
         return None if value is None else (value,)
 
     def free(self, node: yaml.Node, depth: int) -> None:
@@ -219,28 +272,20 @@ class _Walk:
             for _, child in node.value:
                 self.free(child, depth + 1)
 
-    # --- scalars ------------------------------------------------------------------------
-    def scalar(self, node: yaml.Node, field: Field, path: str, label: str = "") -> Any:
-        name = label or field.key or path
-        if node.__class__ is not yaml.ScalarNode:
+    # --- scalars: each converter gets a ScalarNode and the name of its field ----------------
+    def scalar(self, node: yaml.Node, field: Field, name: str) -> Any:
+        if node.__class__ is not _SCALAR:
             self.report("wrong-type", node, f"'{name}' should be {_EXPECT[field.kind]}, "
                         f"not {_describe(node)}")  # fmt: skip
             return None
         return _CONVERT[field.kind](self, node, field, name)
 
     def text(self, node: yaml.ScalarNode, field: Field, name: str) -> str | None:
+        """Kinds str, text and enum."""
         text = node.value
+        if field.header and has_break_or_control(text):
+            return self.unsafe(node, name)
         kind = field.kind
-        if (field.header or kind == "id" or kind == "email") and has_break_or_control(text):
-            self.report("unsafe-text", node, f"'{name}' contains a line break or control "
-                        "character; it would end up in an email header")  # fmt: skip
-            return None
-        if kind == "id" and not is_id(text):
-            self.report("invalid-id", node, f"'{text}' is not a valid id for '{name}'")
-            return None
-        if kind == "email" and not is_email(text):
-            self.report("invalid-email", node, f"'{text}' is not a valid email address")
-            return None
         if kind == "enum" and text not in field.choices:
             self.report(field.code, node, f"'{name}' is '{text}'; allowed: " + ", ".join(field.choices))
             return None
@@ -248,6 +293,28 @@ class _Walk:
             self.report("missing-field", node, f"'{name}' is empty")
             return None
         return text
+
+    def identifier(self, node: yaml.ScalarNode, field: Field, name: str) -> str | None:
+        text = node.value
+        if is_id(text):  # an id holds no line break or control character
+            return text
+        if has_break_or_control(text):
+            return self.unsafe(node, name)
+        self.report("invalid-id", node, f"'{text}' is not a valid id for '{name}'")
+        return None
+
+    def email(self, node: yaml.ScalarNode, field: Field, name: str) -> str | None:
+        text = node.value
+        if has_break_or_control(text):
+            return self.unsafe(node, name)
+        if not is_email(text):
+            self.report("invalid-email", node, f"'{text}' is not a valid email address")
+            return None
+        return text
+
+    def unsafe(self, node: yaml.ScalarNode, name: str) -> None:
+        self.report("unsafe-text", node, f"'{name}' contains a line break or control "
+                    "character; it would end up in an email header")  # fmt: skip
 
     def decimal(self, node: yaml.ScalarNode, field: Field, name: str) -> Decimal | None:
         value = parse_amount(node.value)
@@ -300,7 +367,7 @@ class _Walk:
 
 
 _CONVERT = {
-    "str": _Walk.text, "text": _Walk.text, "id": _Walk.text, "email": _Walk.text,
+    "str": _Walk.text, "text": _Walk.text, "id": _Walk.identifier, "email": _Walk.email,
     "enum": _Walk.text, "decimal": _Walk.decimal, "int": _Walk.integer,
     "bool": _Walk.boolean, "date": _Walk.date, "timestamp": _Walk.timestamp,
 }  # fmt: skip
@@ -314,7 +381,7 @@ _EXPECT = {
 
 
 def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and not node.style and node.value in _NULLS
+    return node.__class__ is _SCALAR and not node.style and node.value in _NULLS
 
 
 def _describe(node: yaml.Node) -> str:

@@ -38,6 +38,10 @@ class Struct:
     def field_map(self) -> dict[str, Field]:
         return {f.key: f for f in self.fields}
 
+    @cached_property
+    def required(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.required)
+
 
 def _f(key: str, kind: str, doc: str = "", **kw: Any) -> Field:
     return Field(key, kind, doc, **kw)
