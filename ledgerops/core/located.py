@@ -10,12 +10,12 @@ from ledgerops.core.diagnostics import Source
 # Field path -> line and column packed into one int: a ledger of 100,000 invoices holds
 # millions of positions, and one small int costs a third of a (line, col) tuple.
 Positions = Mapping[str, int]
-COLUMN_BITS = 20
-LAST_COLUMN = (1 << COLUMN_BITS) - 1  # columns further right are kept as this one
+_COLUMN_BITS = 20
+LAST_COLUMN = (1 << _COLUMN_BITS) - 1  # columns further right are kept as this one
 
 
 def pack_position(line: int, col: int) -> int:
-    return (line << COLUMN_BITS) | min(col, LAST_COLUMN)
+    return (line << _COLUMN_BITS) | min(col, LAST_COLUMN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,6 @@ class Located:
         while parts:
             where = self.pos.get(".".join(parts))
             if where:
-                return Source(self.path, where >> COLUMN_BITS, where & LAST_COLUMN)
+                return Source(self.path, where >> _COLUMN_BITS, where & LAST_COLUMN)
             parts.pop()
         return Source(self.path, 1, 1)

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
-from ledgerops.core.located import COLUMN_BITS, LAST_COLUMN, pack_position
+from ledgerops.core.located import pack_position
 from ledgerops.core.money import parse_amount
 from ledgerops.core.text import has_break_or_control, is_email, is_id
 from ledgerops.yamlfile.schema import Field, Struct
@@ -87,11 +87,23 @@ class _PathTree(dict[str, _ChildPaths]):
 
 
 _PATHS = _PathTree()
-# pack_position(mark.line + 1, mark.column + 1) from libyaml's zero-based marks, written out
-# in the loops that run it for every field of every file (a call there costs more than the
-# packing): (mark.line << COLUMN_BITS) + _FIRST + column, clamped as pack_position does.
-_FIRST = pack_position(1, 1)
-_FIRST_LAST = pack_position(1, LAST_COLUMN)
+# Packed positions by libyaml's zero-based line, then column, shared by all files: looking
+# one up costs less than packing it, and a position many records have is one int object.
+# At most 1000 lines of 160 columns; positions beyond are packed each time.
+_POSITIONS: list[list[int]] = []
+_SHARED_LINES, _SHARED_COLUMNS = 1000, 160
+
+
+def _position(mark: Any) -> int:
+    """The packed position of a mark that is not in the table yet; adds it when within bounds."""
+    line, column = mark.line, mark.column
+    if line >= _SHARED_LINES or column >= _SHARED_COLUMNS:
+        return pack_position(line + 1, column + 1)
+    while len(_POSITIONS) <= line:
+        _POSITIONS.append([])
+    row = _POSITIONS[line]
+    row.extend(pack_position(line + 1, c + 1) for c in range(len(row), column + 1))
+    return row[column]
 
 
 class _Walk:
@@ -143,10 +155,10 @@ class _Walk:
                 continue
             path = paths[key]
             mark = value_node.start_mark
-            column = mark.column
-            pos[path] = (mark.line << COLUMN_BITS) + (
-                _FIRST + column if column < LAST_COLUMN else _FIRST_LAST
-            )
+            try:
+                pos[path] = _POSITIONS[mark.line][mark.column]
+            except IndexError:
+                pos[path] = _position(mark)
             if value_node.__class__ is not _SCALAR:
                 value = self.value(value_node, field, path)
             elif not value_node.style and value_node.value in _NULLS:
@@ -200,10 +212,10 @@ class _Walk:
         for index, child in enumerate(node.value):
             child_path = paths[index]
             mark = child.start_mark
-            column = mark.column
-            pos[child_path] = (mark.line << COLUMN_BITS) + (
-                _FIRST + column if column < LAST_COLUMN else _FIRST_LAST
-            )
+            try:
+                pos[child_path] = _POSITIONS[mark.line][mark.column]
+            except IndexError:
+                pos[child_path] = _position(mark)
             if of_structs:
                 value = self.struct(child, item, child_path)  # type: ignore[arg-type]
             else:
@@ -235,10 +247,10 @@ class _Walk:
                 continue
             child_path = paths[key]
             mark = value_node.start_mark
-            column = mark.column
-            pos[child_path] = (mark.line << COLUMN_BITS) + (
-                _FIRST + column if column < LAST_COLUMN else _FIRST_LAST
-            )
+            try:
+                pos[child_path] = _POSITIONS[mark.line][mark.column]
+            except IndexError:
+                pos[child_path] = _position(mark)
             if _is_null(value_node):
                 value_node = yaml.MappingNode("tag:yaml.org,2002:map", [],
                                               value_node.start_mark, value_node.end_mark)  # fmt: skip

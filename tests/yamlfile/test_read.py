@@ -221,3 +221,9 @@ def test_a_field_past_the_last_column_a_position_holds_keeps_that_column() -> No
     record, _ = _read(near)
     assert record.at("id") == Source("clients/acme.yaml", 1, LAST_COLUMN - 1)
     assert record.at("name") == Source("clients/acme.yaml", 1, LAST_COLUMN)
+
+
+def test_fields_far_down_a_long_file_keep_their_position() -> None:
+    record, diagnostics = _read(b"notes: |\n" + b"  a line\n" * 1200 + CLIENT_OK)
+    assert diagnostics == []
+    assert record.at("segment") == Source("clients/acme.yaml", 1205, 10)
