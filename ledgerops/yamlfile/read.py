@@ -27,8 +27,7 @@ except ImportError:  # PyYAML built without libyaml: the pure-Python parser, slo
     _Parser = yaml.SafeLoader  # type: ignore[assignment, misc]
 
 
-# Takes any arguments and does nothing: a builtin, so libyaml's composer calls it without
-# running Python code.
+# Takes any arguments and returns "", without running Python code.
 _IGNORE = "".format
 
 
@@ -36,10 +35,9 @@ class _Loader(_Parser):  # type: ignore[misc, valid-type]
     """libyaml's parser and composer with YAML 1.1's implicit typing switched off.
 
     The walk reads every scalar's text as written and never a node's tag, so resolving tags
-    ('no' is false, '0123' is 83) is wasted work. The composer calls these three hooks for
-    every node (PyYAML's _yaml.pyx, _compose_node); as Python methods they cost more than
-    parsing did. A builtin is no descriptor, so it is called without `self`; every node's
-    tag becomes "".
+    ('no' is false, '0123' is 83) is wasted work. The composer calls these three hooks once
+    per node (PyYAML's _yaml.pyx, _compose_node); a builtin costs less there than a Python
+    method, and as it is no descriptor it is called without `self`. Every tag becomes "".
     """
 
     resolve = _IGNORE
