@@ -9,5 +9,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Context:
+    """The ledger a command works on, and the day it acts for."""
+
     ledger_dir: Path
     today: date | None = None  # None: today in the policy's time zone, read from the clock

@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from ledgerops.core.cases import open_at
 from ledgerops.core.model import ExceptionCase, Invoice
 from ledgerops.core.money import ZERO, round_money
-from ledgerops.core.queue import open_at
 
 _HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True, slots=True)
 class Totals:
+    """An invoice's nets and taxes per tax rate, and its sums."""
+
     net_by_rate: tuple[tuple[Decimal, Decimal], ...]  # (tax rate, net at that rate)
     tax_by_rate: tuple[tuple[Decimal, Decimal], ...]  # (tax rate, tax at that rate)
     net: Decimal
@@ -65,7 +67,7 @@ def balance(invoice: Invoice, as_of: date | None = None, total: Decimal | None =
 def pausing_exceptions(exceptions: Iterable[ExceptionCase], today: date) -> dict[str, ExceptionCase]:
     """Exceptions open on `today` that pause their invoice (through `until`, when it is set).
 
-    "Open on today" is read from the dated facts (queue.open_at), so a past day — an
+    "Open on today" is read from the dated facts (cases.open_at), so a past day — an
     `invoices --today` of last month, a replayed schedule — sees the pauses it had then.
     """
     pausing: dict[str, ExceptionCase] = {}

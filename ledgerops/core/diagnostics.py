@@ -19,6 +19,8 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Code:
+    """A registered diagnostic code: its severity, title and the fix to suggest."""
+
     code: str
     severity: Severity
     title: str
@@ -27,6 +29,8 @@ class Code:
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
+    """One problem found in the ledger, where it is and how to fix it."""
+
     code: str
     severity: Severity
     source: Source

@@ -14,10 +14,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from ledgerops.core.amounts import balance
+from ledgerops.core.cases import open_at
 from ledgerops.core.metrics import CurrencyMetrics, metrics_at, sent_on
 from ledgerops.core.model import ExceptionCase, Invoice, Ledger
 from ledgerops.core.policy import Policy
-from ledgerops.core.queue import ENGINE, open_at
+from ledgerops.core.queue import ENGINE
 from ledgerops.core.schedule import ReminderPlan, apply_plan, plan_reminders
 
 REPLAY_DAYS = 56  # the 8 weeks of the weekly review

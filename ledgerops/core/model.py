@@ -13,6 +13,8 @@ from ledgerops.core.policy import Policy
 
 @dataclass(frozen=True, slots=True)
 class Milestone:
+    """A deliverable of a client's project, with the amount a draft bills for it."""
+
     description: str
     amount: Decimal | None = None
     tax_rate: Decimal = Decimal("0")
@@ -20,12 +22,16 @@ class Milestone:
 
 @dataclass(frozen=True, slots=True)
 class Project:
+    """A client's project: its name and milestones, used to pre-fill drafts."""
+
     name: str = ""
     milestones: Mapping[str, Milestone] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class Client(Located):
+    """clients/<id>.yaml (SPEC §2.1)."""
+
     id: str
     name: str
     email: tuple[str, ...]
@@ -44,6 +50,8 @@ class Client(Located):
 
 @dataclass(frozen=True, slots=True)
 class Line:
+    """One invoice line; its net is quantity × unit_price, rounded per currency."""
+
     description: str
     quantity: Decimal
     unit_price: Decimal
@@ -52,6 +60,8 @@ class Line:
 
 @dataclass(frozen=True, slots=True)
 class Payment:
+    """Money received on an invoice."""
+
     date: date
     amount: Decimal
     method: str | None = None
@@ -60,6 +70,8 @@ class Payment:
 
 @dataclass(frozen=True, slots=True)
 class ReminderRecord:
+    """A reminder email the mail server accepted (written by the tool only)."""
+
     stage: str
     sent_at: datetime
     message_id: str | None = None
@@ -81,6 +93,8 @@ class Claim:
 
 @dataclass(frozen=True, slots=True)
 class LateFee:
+    """A late fee charged on an invoice (written by the tool only)."""
+
     date: date
     amount: Decimal
     rule: str = "late_fee"
@@ -88,6 +102,8 @@ class LateFee:
 
 @dataclass(frozen=True, slots=True)
 class Invoice(Located):
+    """invoices/<year>/<id>.yaml (SPEC §2.2); its state is derived, never stored."""
+
     id: str
     client: str
     issue_date: date
@@ -111,6 +127,8 @@ class Invoice(Located):
 
 @dataclass(frozen=True, slots=True)
 class ExceptionCase(Located):
+    """exceptions/<id>.yaml (SPEC §2.3): while open, its invoice gets no automatic message."""
+
     id: str
     invoice: str
     reason: str

@@ -11,6 +11,8 @@ from ledgerops.core.located import Located
 
 @dataclass(frozen=True, slots=True)
 class Company:
+    """Who issues the invoices (`company`)."""
+
     name: str
     email: str
     address: str | None = None
@@ -19,23 +21,31 @@ class Company:
 
 @dataclass(frozen=True, slots=True)
 class Terms:
+    """Payment terms in days (`terms`): the default and the ones a client may have."""
+
     default_days: int = 30
     allowed_days: tuple[int, ...] = (14, 30)
 
 
 @dataclass(frozen=True, slots=True)
 class Bank:
+    """The account shown on invoices and in the EPC payment QR code (`bank`)."""
+
     iban: str
     bic: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Segment:
+    """A client segment (`segments.<name>`): whether its drafts need a review."""
+
     review: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Stage:
+    """One step of the reminder sequence, in days relative to the due date."""
+
     stage: str
     offset_days: int
     manual: bool = False
@@ -52,6 +62,8 @@ DEFAULT_SEQUENCE = (
 
 @dataclass(frozen=True, slots=True)
 class Reminders:
+    """The reminder schedule (`reminders`, SPEC §6)."""
+
     sequence: tuple[Stage, ...] = DEFAULT_SEQUENCE
     min_gap_days: int = 2
     send_on_weekends: bool = False
@@ -59,6 +71,8 @@ class Reminders:
 
 @dataclass(frozen=True, slots=True)
 class LateFeeRule:
+    """Whether and how a late fee is charged (`late_fee`): percent or flat."""
+
     enabled: bool = False
     kind: str = "percent"
     value: Decimal = Decimal("0")
@@ -73,6 +87,8 @@ DEFAULT_REASONS = (
 
 @dataclass(frozen=True, slots=True)
 class ExceptionsPolicy:
+    """The reason codes an exception case may have (`exceptions`)."""
+
     reasons: tuple[str, ...] = DEFAULT_REASONS
 
 
@@ -81,6 +97,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 @dataclass(frozen=True, slots=True)
 class Review:
+    """The weekly review's buckets, windows and alert thresholds (`review`)."""
+
     aging_buckets: tuple[int, ...] = (30, 60, 90)
     dso_window_days: int = 90
     on_time_window_days: int = 28
@@ -92,6 +110,8 @@ class Review:
 
 @dataclass(frozen=True, slots=True)
 class Policy(Located):
+    """policy.yaml: every field has the default SPEC §3 gives it but `company`."""
+
     company: Company
     currency: str = "EUR"
     currencies: tuple[str, ...] = ("EUR",)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from ledgerops.core.cases import open_at
 from ledgerops.core.model import ExceptionCase
 
 ENGINE = "reminder-engine"  # the `source` of every case the engine opens
@@ -13,16 +14,10 @@ ENGINE = "reminder-engine"  # the `source` of every case the engine opens
 
 @dataclass(frozen=True, slots=True)
 class QueueEntry:
+    """An open case and how many days it has been open."""
+
     case: ExceptionCase
     age_days: int
-
-
-def open_at(case: ExceptionCase, today: date) -> bool:
-    """Opened by `today` and not resolved by then: a case resolved later was still open that
-    day, so a past day's queue can be recomputed."""
-    if case.opened_at > today:
-        return False
-    return case.status == "open" or (case.resolved_at is not None and case.resolved_at > today)
 
 
 def open_queue(exceptions: Iterable[ExceptionCase], today: date) -> tuple[QueueEntry, ...]:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from ledgerops.core.amounts import balance
+from ledgerops.core.cases import open_at
 from ledgerops.core.metrics import (
     Aging,
     Alert,
@@ -25,7 +26,7 @@ from ledgerops.core.metrics import (
 )
 from ledgerops.core.model import ExceptionCase, Invoice, Ledger
 from ledgerops.core.policy import Policy
-from ledgerops.core.queue import open_at, open_queue
+from ledgerops.core.queue import open_queue
 from ledgerops.core.schedule import escalated_stages, next_stage, stage_date
 
 

@@ -81,11 +81,6 @@ class ReminderPlan:
     skipped: tuple[Skip, ...] = ()
 
 
-def reminder_template_names(stage: str, segment: str) -> tuple[str, str]:
-    """The template lookup order: the segment's variant first, then the stage's default."""
-    return (f"reminders/{stage}.{segment}.md.j2", f"reminders/{stage}.md.j2")
-
-
 def stage_date(invoice: Invoice, stage: Stage) -> date:
     return invoice.due_date + timedelta(days=stage.offset_days)
 

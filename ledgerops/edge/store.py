@@ -1,16 +1,19 @@
-"""Ledger files on disk: finding the records, and writing atomically."""
+"""Ledger files on disk: finding the records, and writing atomically.
+
+hashlib (OpenSSL) and tempfile are imported by the functions that write: `check` only reads.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
 class RecordFile:
+    """A record file found in the ledger, and which kind of record it holds."""
+
     kind: str  # policy | client | invoice | exception
     path: str  # relative to the ledger, with '/'
 
@@ -59,6 +62,8 @@ def read_bytes(ledger_dir: Path, path: str) -> bytes:
 
 
 def digest(data: bytes) -> str:
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -73,6 +78,8 @@ def write_atomic(path: Path, data: bytes, expected_digest: str | None = None) ->
     """
     if expected_digest is not None and digest(path.read_bytes()) != expected_digest:
         raise ChangedSinceRead(str(path))
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

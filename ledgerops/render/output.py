@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 
 from ledgerops.core.diagnostics import Diagnostic
@@ -59,6 +58,8 @@ def diagnostics_json(diagnostics: Sequence[Diagnostic]) -> str:
             for d in diagnostics
         ],
     }
+    import json  # only here: the text format, the one people and hooks run, does without it
+
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from ledgerops.core.document import InvoiceDocument
-from ledgerops.core.schedule import reminder_template_names
+from ledgerops.core.template_names import reminder_template_names
 from ledgerops.render.email import Headers, Parts, compose, message_id, render_parts
 from ledgerops.render.invoice_values import document_values, invoice_message_id
 from ledgerops.render.templates import TemplateProblem

@@ -12,7 +12,8 @@ import pytest
 
 from ledgerops.core.model import ExceptionCase
 from ledgerops.core.policy import LateFeeRule
-from ledgerops.core.schedule import apply_plan, plan_reminders, reminder_template_names
+from ledgerops.core.schedule import apply_plan, plan_reminders
+from ledgerops.core.template_names import reminder_template_names
 
 from .schedule_builders import POLICY, at, invoice, ledger, with_reminders
 

@@ -1,0 +1,99 @@
+"""The command line: parse options, build the Context, call app.<command>.run, render, exit.
+
+This package is the only importer of click. Each command lives in a module of it, imported
+only when that command runs or `--help` lists it: `ledgerops check` builds one command, not
+all of them. Heavy modules are imported inside the commands that use them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from functools import wraps
+from importlib import import_module
+from typing import Any
+
+import click
+
+from ledgerops import __version__
+from ledgerops.errors import LedgeropsError
+
+# Every top-level command: its name -> (module of this package, the command's name in it).
+COMMANDS = {
+    "aging": ("report", "aging"),
+    "check": ("check", "check"),
+    "draft": ("draft", "draft"),
+    "exception": ("exceptions", "exception"),
+    "init": ("init", "init"),
+    "invoices": ("invoices", "invoices"),
+    "pause": ("exceptions", "pause"),
+    "pay": ("pay", "pay"),
+    "policy": ("policy", "policy"),
+    "remind": ("delivery", "remind"),
+    "render": ("render", "render_invoice"),
+    "report": ("report", "report"),
+    "run": ("delivery", "run_"),
+    "schema": ("schema", "schema"),
+    "send": ("send", "send"),
+    "void": ("pay", "void"),
+}
+
+
+class _Commands(Mapping[str, click.Command]):
+    """The root group's commands, each imported from its module when first asked for."""
+
+    def __getitem__(self, name: str) -> click.Command:
+        module, attribute = COMMANDS[name]
+        command: click.Command = getattr(import_module(f"{__name__}.{module}"), attribute)
+        return command
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
+
+
+@click.group(
+    commands=_Commands(), context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
+@click.version_option(__version__, prog_name="ledgerops")
+@click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
+@click.pass_context
+def cli(click_ctx: click.Context, debug: bool) -> None:
+    """Invoice operations for one-person companies, kept as plain text in git."""
+    click_ctx.obj = {"debug": debug}
+
+
+def _guarded(entry: Callable[..., Any]) -> Callable[..., None]:
+    """Expected failures exit 2 with one line; any other exception is a bug, shown without a
+    traceback unless --debug is given."""
+
+    @wraps(entry)
+    def run() -> None:
+        debug = "--debug" in sys.argv[1:]
+        try:
+            entry(standalone_mode=False)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        except click.Abort:
+            click.echo("aborted", err=True)
+            sys.exit(2)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(2)
+        except LedgeropsError as error:
+            click.echo(f"ledgerops: error: {error}", err=True)
+            sys.exit(error.exit_code)
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as error:
+            if debug:
+                raise
+            click.echo(f"ledgerops: internal error ({type(error).__name__}); rerun with --debug", err=True)
+            sys.exit(2)
+
+    return run
+
+
+main = _guarded(cli.main)
