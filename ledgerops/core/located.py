@@ -11,17 +11,18 @@ from ledgerops.core.diagnostics import Source
 # millions of positions, and one small int costs a third of a (line, col) tuple.
 Positions = Mapping[str, int]
 _COLUMN_BITS = 20
+LAST_COLUMN = (1 << _COLUMN_BITS) - 1  # columns further right are kept as this one
 
 
 def pack_position(line: int, col: int) -> int:
-    return (line << _COLUMN_BITS) | min(col, (1 << _COLUMN_BITS) - 1)
+    return (line << _COLUMN_BITS) | min(col, LAST_COLUMN)
 
 
 def position_source(path: str, position: int) -> Source:
     """The Source of a packed position; 0 (not written) is the file's start."""
     if not position:
         return Source(path, 1, 1)
-    return Source(path, position >> _COLUMN_BITS, position & ((1 << _COLUMN_BITS) - 1))
+    return Source(path, position >> _COLUMN_BITS, position & LAST_COLUMN)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ Decimal as written and '0123' or 'no' stay the strings the user typed.
 
 from __future__ import annotations
 
+import codecs
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,7 +19,6 @@ from ledgerops.core.diagnostics import Diagnostic, Source, diag
 from ledgerops.core.located import pack_position
 from ledgerops.core.money import parse_amount
 from ledgerops.core.text import has_break_or_control, is_email, is_id
-from ledgerops.yamlfile.schema import SCALAR_KINDS as _SCALAR_KINDS
 from ledgerops.yamlfile.schema import Field, Struct
 
 try:
@@ -27,36 +27,81 @@ except ImportError:  # PyYAML built without libyaml: the pure-Python parser, slo
     _Parser = yaml.SafeLoader  # type: ignore[assignment, misc]
 
 
+# Takes any arguments and returns "", without running Python code.
+_IGNORE = "".format
+
+
 class _Loader(_Parser):  # type: ignore[misc, valid-type]
     """libyaml's parser and composer with YAML 1.1's implicit typing switched off.
 
-    The walk reads every scalar's text as written, so resolving tags ('no' is false,
-    '0123' is 83) is wasted work: the Python callbacks for it cost more than parsing.
+    The walk reads every scalar's text as written and never a node's tag, so resolving tags
+    ('no' is false, '0123' is 83) is wasted work. The composer calls these three hooks once
+    per node (PyYAML's _yaml.pyx, _compose_node); a builtin costs less there than a Python
+    method, and as it is no descriptor it is called without `self`. Every tag becomes "".
     """
 
-    def resolve(self, kind: type, value: object, implicit: object) -> str:
-        return _TAGS[kind]
-
-    def descend_resolver(self, parent: object, index: object) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
+    resolve = _IGNORE
+    descend_resolver = _IGNORE
+    ascend_resolver = _IGNORE
 
 
-_TAGS = {
-    yaml.ScalarNode: "tag:yaml.org,2002:str",
-    yaml.SequenceNode: "tag:yaml.org,2002:seq",
-    yaml.MappingNode: "tag:yaml.org,2002:map",
-}
+_SCALAR, _SEQUENCE, _MAPPING = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _INT = re.compile(r"[+-]?[0-9]{1,9}\Z")
 _YEARS = range(1900, 3000)  # a record dated outside is a typo, and date arithmetic stays safe
 # YAML 1.1 (libyaml) counts these as line breaks, editors and YAML 1.2 do not.
 _ODD_BREAKS = re.compile("[\u2028\u2029\x85]")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+# Amounts and dates repeat across a ledger (19 % tax, 1 unit, the same days): each text is
+# parsed once per process, and the records share the value.
+_AMOUNTS: dict[str, Decimal] = {}
+_DATES: dict[str, date] = {}
 _BOOLS = {"true": True, "false": False}
 _FREE_DEPTH = 8  # how deep free-form notes may nest
+
+
+class _ChildPaths(dict[str | int, str]):
+    """The interned field paths below one path, by key or list index: 'lines' -> 0 -> 'lines.0'.
+
+    Every invoice has the same paths, so each is built and interned once per process
+    instead of once per file.
+    """
+
+    __slots__ = ("parent",)
+
+    def __init__(self, parent: str) -> None:
+        super().__init__()
+        self.parent = parent
+
+    def __missing__(self, key: str | int) -> str:
+        path = self[key] = _intern(f"{self.parent}.{key}" if self.parent else key)  # type: ignore[arg-type]
+        return path
+
+
+class _PathTree(dict[str, _ChildPaths]):
+    def __missing__(self, parent: str) -> _ChildPaths:
+        children = self[parent] = _ChildPaths(parent)
+        return children
+
+
+_PATHS = _PathTree()
+# Packed positions by libyaml's zero-based line, then column, shared by all files: looking
+# one up costs less than packing it, and a position many records have is one int object.
+# At most 1000 lines of 160 columns; positions beyond are packed each time.
+_POSITIONS: list[list[int]] = []
+_SHARED_LINES, _SHARED_COLUMNS = 1000, 160
+
+
+def _position(mark: Any) -> int:
+    """The packed position of a mark that is not in the table yet; adds it when within bounds."""
+    line, column = mark.line, mark.column
+    if line >= _SHARED_LINES or column >= _SHARED_COLUMNS:
+        return pack_position(line + 1, column + 1)
+    while len(_POSITIONS) <= line:
+        _POSITIONS.append([])
+    row = _POSITIONS[line]
+    row.extend(pack_position(line + 1, c + 1) for c in range(len(row), column + 1))
+    return row[column]
 
 
 class _Walk:
@@ -75,21 +120,23 @@ class _Walk:
 
     # --- structure ----------------------------------------------------------------------
     def struct(self, node: yaml.Node, spec: Struct, prefix: str) -> Any:
-        if not isinstance(node, yaml.MappingNode):
+        if node.__class__ is not _MAPPING:
             self.report("wrong-type", node, f"{_name(prefix, spec.name)} should be a mapping of "
                         f"keys to values, not {_describe(node)}")  # fmt: skip
             return None
         fields = spec.field_map
+        paths = _PATHS[prefix]
+        pos = self.pos
         values: dict[str, Any] = {}
         seen: dict[str, yaml.Node] = {}
         ok = True
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key is None:
+            if key_node.__class__ is not _SCALAR:
                 self.report("wrong-type", key_node, "a key must be a plain word, not "
                             + _describe(key_node))  # fmt: skip
                 ok = False
                 continue
+            key = key_node.value
             if key in seen:
                 first = seen[key].start_mark.line + 1
                 self.report("duplicate-key", key_node, f"'{key}' appears twice (first on line {first})")
@@ -104,23 +151,33 @@ class _Walk:
                 self.report("unknown-key", key_node, f"unknown key '{key}' in {spec.name}"
                             + _suggest(key, fields))  # fmt: skip
                 continue
-            path = f"{prefix}.{key}" if prefix else key
+            path = paths[key]
             mark = value_node.start_mark
-            self.pos[_intern(path)] = pack_position(mark.line + 1, mark.column + 1)
-            if _is_null(value_node):
+            try:
+                pos[path] = _POSITIONS[mark.line][mark.column]
+            except IndexError:
+                pos[path] = _position(mark)
+            if value_node.__class__ is not _SCALAR:
+                value = self.value(value_node, field, path)
+            elif not value_node.style and value_node.value in _NULLS:
                 if field.required:
                     self.report("missing-field", value_node, f"'{key}' has no value")
                     ok = False
                 continue
-            value = self.value(value_node, field, path)
+            else:
+                # Most values are scalars of a scalar field: straight to their converter.
+                convert = _CONVERT.get(field.kind)
+                value = (
+                    convert(self, value_node, field, key) if convert else self.value(value_node, field, path)
+                )
             if value is None:
                 # A record with a wrong field is left out of the whole-ledger checks: with a
                 # default in its place they would report errors that are not there.
                 ok = False
                 continue
             values[key] = value
-        for field in spec.fields:
-            if field.required and field.key not in seen:
+        for field in spec.required:
+            if field.key not in seen:
                 self.report("missing-field", node, f"{spec.name} is missing the required "
                             f"field '{field.key}'")  # fmt: skip
                 ok = False
@@ -130,8 +187,8 @@ class _Walk:
 
     def value(self, node: yaml.Node, field: Field, path: str) -> Any:
         kind = field.kind
-        if kind in _SCALAR_KINDS:
-            return self.scalar(node, field, path)
+        if kind in _CONVERT:
+            return self.scalar(node, field, field.key)
         if kind == "struct":
             return self.struct(node, field.item, path)  # type: ignore[arg-type]
         if kind == "list":
@@ -141,20 +198,26 @@ class _Walk:
         return self.emails(node, field, path)
 
     def sequence(self, node: yaml.Node, field: Field, path: str) -> tuple[Any, ...] | None:
-        if not isinstance(node, yaml.SequenceNode):
+        if node.__class__ is not _SEQUENCE:
             self.report("wrong-type", node, f"'{field.key}' should be a list, not {_describe(node)}")
             return None
         item = field.item
+        of_structs = isinstance(item, Struct)
+        paths = _PATHS[path]
+        pos = self.pos
         out = []
         ok = True
         for index, child in enumerate(node.value):
-            child_path = f"{path}.{index}"
+            child_path = paths[index]
             mark = child.start_mark
-            self.pos[_intern(child_path)] = pack_position(mark.line + 1, mark.column + 1)
-            if isinstance(item, Struct):
-                value = self.struct(child, item, child_path)
+            try:
+                pos[child_path] = _POSITIONS[mark.line][mark.column]
+            except IndexError:
+                pos[child_path] = _position(mark)
+            if of_structs:
+                value = self.struct(child, item, child_path)  # type: ignore[arg-type]
             else:
-                value = self.scalar(child, item, child_path, label=field.key)  # type: ignore[arg-type]
+                value = self.scalar(child, item, field.key)  # type: ignore[arg-type]
             if value is None:
                 ok = False
             else:
@@ -162,13 +225,15 @@ class _Walk:
         return tuple(out) if ok else None
 
     def mapping(self, node: yaml.Node, field: Field, path: str) -> dict[str, Any] | None:
-        if not isinstance(node, yaml.MappingNode):
+        if node.__class__ is not _MAPPING:
             self.report("wrong-type", node, f"'{field.key}' should be a mapping, not {_describe(node)}")
             return None
+        paths = _PATHS[path]
+        pos = self.pos
         out: dict[str, Any] = {}
         ok = True
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            key = key_node.value if key_node.__class__ is _SCALAR else None
             if key is None or not is_id(key):
                 self.report("invalid-id", key_node, f"'{key}' cannot be used as a name in "
                             f"'{field.key}'")  # fmt: skip
@@ -178,9 +243,12 @@ class _Walk:
                 self.report("duplicate-key", key_node, f"'{key}' appears twice in '{field.key}'")
                 ok = False
                 continue
-            child_path = f"{path}.{key}"
+            child_path = paths[key]
             mark = value_node.start_mark
-            self.pos[_intern(child_path)] = pack_position(mark.line + 1, mark.column + 1)
+            try:
+                pos[child_path] = _POSITIONS[mark.line][mark.column]
+            except IndexError:
+                pos[child_path] = _position(mark)
             if _is_null(value_node):
                 value_node = yaml.MappingNode("tag:yaml.org,2002:map", [],
                                               value_node.start_mark, value_node.end_mark)  # fmt: skip
@@ -193,10 +261,10 @@ class _Walk:
 
     def emails(self, node: yaml.Node, field: Field, path: str) -> tuple[str, ...] | None:
         one = Field(field.key, "email", required=True)
-        if isinstance(node, yaml.SequenceNode):
+        if node.__class__ is _SEQUENCE:
             values = []
-            for index, child in enumerate(node.value):
-                value = self.scalar(child, one, f"{path}.{index}")
+            for child in node.value:
+                value = self.scalar(child, one, field.key)
                 if value is None:
                     return None
                 values.append(value)
@@ -204,7 +272,7 @@ class _Walk:
                 self.report("missing-field", node, f"'{field.key}' needs at least one address")
                 return None
             return tuple(values)
-        value = self.scalar(node, one, path)
+        value = self.scalar(node, one, field.key)
         return None if value is None else (value,)
 
     def free(self, node: yaml.Node, depth: int) -> None:
@@ -219,28 +287,20 @@ class _Walk:
             for _, child in node.value:
                 self.free(child, depth + 1)
 
-    # --- scalars ------------------------------------------------------------------------
-    def scalar(self, node: yaml.Node, field: Field, path: str, label: str = "") -> Any:
-        name = label or field.key or path
-        if node.__class__ is not yaml.ScalarNode:
+    # --- scalars: each converter gets a ScalarNode and the name of its field ----------------
+    def scalar(self, node: yaml.Node, field: Field, name: str) -> Any:
+        if node.__class__ is not _SCALAR:
             self.report("wrong-type", node, f"'{name}' should be {_EXPECT[field.kind]}, "
                         f"not {_describe(node)}")  # fmt: skip
             return None
         return _CONVERT[field.kind](self, node, field, name)
 
     def text(self, node: yaml.ScalarNode, field: Field, name: str) -> str | None:
+        """Kinds str, text and enum."""
         text = node.value
+        if field.header and has_break_or_control(text):
+            return self.unsafe(node, name)
         kind = field.kind
-        if (field.header or kind == "id" or kind == "email") and has_break_or_control(text):
-            self.report("unsafe-text", node, f"'{name}' contains a line break or control "
-                        "character; it would end up in an email header")  # fmt: skip
-            return None
-        if kind == "id" and not is_id(text):
-            self.report("invalid-id", node, f"'{text}' is not a valid id for '{name}'")
-            return None
-        if kind == "email" and not is_email(text):
-            self.report("invalid-email", node, f"'{text}' is not a valid email address")
-            return None
         if kind == "enum" and text not in field.choices:
             self.report(field.code, node, f"'{name}' is '{text}'; allowed: " + ", ".join(field.choices))
             return None
@@ -249,11 +309,38 @@ class _Walk:
             return None
         return text
 
+    def identifier(self, node: yaml.ScalarNode, field: Field, name: str) -> str | None:
+        text = node.value
+        if is_id(text):  # an id holds no line break or control character
+            return text
+        if has_break_or_control(text):
+            return self.unsafe(node, name)
+        self.report("invalid-id", node, f"'{text}' is not a valid id for '{name}'")
+        return None
+
+    def email(self, node: yaml.ScalarNode, field: Field, name: str) -> str | None:
+        text = node.value
+        if has_break_or_control(text):
+            return self.unsafe(node, name)
+        if not is_email(text):
+            self.report("invalid-email", node, f"'{text}' is not a valid email address")
+            return None
+        return text
+
+    def unsafe(self, node: yaml.ScalarNode, name: str) -> None:
+        self.report("unsafe-text", node, f"'{name}' contains a line break or control "
+                    "character; it would end up in an email header")  # fmt: skip
+
     def decimal(self, node: yaml.ScalarNode, field: Field, name: str) -> Decimal | None:
-        value = parse_amount(node.value)
+        text = node.value
+        value = _AMOUNTS.get(text)
         if value is None:
-            self.report("invalid-amount", node, f"'{name}' is '{node.value}', not a decimal number "
-                        "of at most 15 digits before the point")  # fmt: skip
+            value = parse_amount(text)
+            if value is None:
+                self.report("invalid-amount", node, f"'{name}' is '{text}', not a decimal number "
+                            "of at most 15 digits before the point")  # fmt: skip
+                return None
+            _AMOUNTS[text] = value
         return value
 
     def integer(self, node: yaml.ScalarNode, field: Field, name: str) -> int | None:
@@ -271,12 +358,16 @@ class _Walk:
 
     def date(self, node: yaml.ScalarNode, field: Field, name: str) -> date | None:
         text = node.value
+        value = _DATES.get(text)
+        if value is not None:
+            return value
         if _DATE.match(text):
             try:
                 value = date.fromisoformat(text)
             except ValueError:
                 value = None
             if value is not None and value.year in _YEARS:
+                _DATES[text] = value
                 return value
             if value is not None:
                 self.report(
@@ -300,7 +391,7 @@ class _Walk:
 
 
 _CONVERT = {
-    "str": _Walk.text, "text": _Walk.text, "id": _Walk.text, "email": _Walk.text,
+    "str": _Walk.text, "text": _Walk.text, "id": _Walk.identifier, "email": _Walk.email,
     "enum": _Walk.text, "decimal": _Walk.decimal, "int": _Walk.integer,
     "bool": _Walk.boolean, "date": _Walk.date, "timestamp": _Walk.timestamp,
 }  # fmt: skip
@@ -314,7 +405,7 @@ _EXPECT = {
 
 
 def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and not node.style and node.value in _NULLS
+    return node.__class__ is _SCALAR and not node.style and node.value in _NULLS
 
 
 def _describe(node: yaml.Node) -> str:
@@ -415,12 +506,15 @@ def _locate(record: Any, path: str, pos: dict[str, int]) -> Any:
 
 
 def _decode(path: str, data: bytes) -> tuple[str, Diagnostic | None]:
+    # A byte order mark is dropped here rather than by 'utf-8-sig', a codec written in
+    # Python; positions are counted after it, as editors show them.
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
     try:
-        return data.decode("utf-8-sig"), None
+        return body.decode("utf-8"), None
     except UnicodeDecodeError as error:
-        good = data[: error.start].decode("utf-8", "replace")
+        good = body[: error.start].decode("utf-8", "replace")
         return "", diag("encoding", _offset_source(path, good, len(good)),
-                        f"byte 0x{data[error.start]:02x} is not UTF-8")  # fmt: skip
+                        f"byte 0x{body[error.start]:02x} is not UTF-8")  # fmt: skip
 
 
 def _offset_source(path: str, text: str, offset: int) -> Source:
@@ -442,6 +536,8 @@ def _syntax(path: str, error: yaml.MarkedYAMLError) -> Diagnostic:
 def _odd_line_breaks(path: str, text: str) -> list[Diagnostic]:
     """Characters libyaml reads as line breaks but editors and YAML 1.2 do not: found up
     front, so a diagnostic's line number is the one the user's editor shows."""
+    if text.isascii():  # the usual file, told in constant time
+        return []
     return [
         diag(
             "odd-line-break",

@@ -9,16 +9,11 @@ from typing import Any
 
 from ledgerops.core import model, policy
 
-# Scalar kinds a Field can have; the reader has one converter per kind.
-SCALAR_KINDS = frozenset(
-    {"str", "text", "id", "email", "decimal", "int", "bool", "date", "timestamp", "enum"}
-)
-
 
 @dataclass(frozen=True)
 class Field:
     key: str
-    kind: str  # a scalar kind, or "list", "map", "struct", "emails"
+    kind: str  # a scalar kind (the reader has a converter for each), or "list", "map", "struct", "emails"
     doc: str = ""
     required: bool = False
     item: Field | Struct | None = None  # what a list or map holds; the struct of a struct
@@ -37,6 +32,10 @@ class Struct:
     @cached_property
     def field_map(self) -> dict[str, Field]:
         return {f.key: f for f in self.fields}
+
+    @cached_property
+    def required(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.required)
 
 
 def _f(key: str, kind: str, doc: str = "", **kw: Any) -> Field:

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from ledgerops.core.diagnostics import Diagnostic
+from ledgerops.core.diagnostics import Diagnostic, Source
+from ledgerops.core.located import LAST_COLUMN
 from ledgerops.yamlfile.read import read_record
 from ledgerops.yamlfile.schema import CLIENT, INVOICE
 
@@ -172,3 +173,62 @@ def test_a_date_outside_1900_to_2999_is_a_typo() -> None:
     )
     record, diagnostics = _read(data, INVOICE, "invoices/2026/INV-2026-0001.yaml")
     assert record is None and _where(diagnostics) == [("invalid-date", 3, 13)]
+
+
+def test_a_line_break_in_an_id_or_address_is_unsafe_text() -> None:
+    _, diagnostics = _read(b'id: "ac\\nme"\nname: A\nemail: "ap\\u0007@acme.example"\nsegment: s\n')
+    assert _where(diagnostics) == [("unsafe-text", 1, 5), ("unsafe-text", 3, 8)]
+
+
+def test_a_byte_order_mark_is_read_past() -> None:
+    record, diagnostics = _read(b"\xef\xbb\xbf" + CLIENT_OK)
+    assert diagnostics == [] and record.id == "acme"
+    assert (record.at("segment").line, record.at("segment").col) == (4, 10)
+
+
+def test_a_bad_byte_after_a_byte_order_mark_is_found_where_it_is() -> None:
+    _, diagnostics = _read(b"\xef\xbb\xbfid: acme\nname: M\xfcller\n")
+    assert _where(diagnostics) == [("encoding", 2, 8)] and "0xfc" in diagnostics[0].message
+
+
+def test_each_file_is_read_on_its_own() -> None:
+    """Values are remembered across files for speed; that must never show."""
+
+    def invoice(issue_date: bytes, price: bytes) -> bytes:
+        return (
+            b"id: INV-2026-0001\nclient: acme\nissue_date: " + issue_date + b"\ndue_date: 2026-12-02\n"
+            b"currency: EUR\nlines: [{description: A, quantity: 1, unit_price: " + price + b"}]\n"
+        )
+
+    for _ in range(2):
+        for issue_date, price, codes in [
+            (b"2026-02-30", b"10.5", ["invalid-date"]),
+            (b"2026-02-28", b"10.5", []),
+            (b"2026-02-28", b"1e3", ["invalid-amount"]),
+            (b"2026-02-30", b"10.50", ["invalid-date"]),
+        ]:
+            record, diagnostics = _read(
+                invoice(issue_date, price), INVOICE, "invoices/2026/INV-2026-0001.yaml"
+            )
+            assert [d.code for d in diagnostics] == codes
+            if record is not None:
+                assert str(record.lines[0].unit_price) == price.decode()
+    record, _ = _read(invoice(b"2026-02-28", b"10.50"), INVOICE, "invoices/2026/INV-2026-0001.yaml")
+    assert str(record.lines[0].unit_price) == "10.50"
+
+
+def test_a_field_past_the_last_column_a_position_holds_keeps_that_column() -> None:
+    wide = b"{x-pad: " + b"z" * LAST_COLUMN + b", id: acme, name: A, email: a@b.example, segment: s}\n"
+    record, diagnostics = _read(wide)
+    assert diagnostics == []
+    assert record.at("id") == Source("clients/acme.yaml", 1, LAST_COLUMN)
+    near = b"{x-pad: " + b"z" * (LAST_COLUMN - 16) + b", id: acme, name: A, email: a@b.example, segment: s}\n"
+    record, _ = _read(near)
+    assert record.at("id") == Source("clients/acme.yaml", 1, LAST_COLUMN - 1)
+    assert record.at("name") == Source("clients/acme.yaml", 1, LAST_COLUMN)
+
+
+def test_fields_far_down_a_long_file_keep_their_position() -> None:
+    record, diagnostics = _read(b"notes: |\n" + b"  a line\n" * 1200 + CLIENT_OK)
+    assert diagnostics == []
+    assert record.at("segment") == Source("clients/acme.yaml", 1205, 10)
