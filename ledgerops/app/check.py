@@ -161,12 +161,13 @@ class _Files:
 
             self.cache = cache
             self.digest = cache.digest
+            self.base = cache.location(self.root, "check")
             self.stamp = f"{_FORMAT} {cache.build_stamp()}"
             for folder in sorted({_folder(path) for path in paths}):
                 self._load(folder)
 
     def _where(self, folder: str) -> Path:
-        return self.cache.location(self.root, f"check-{folder.replace('/', '-') or 'top'}")
+        return self.base.with_name(f"{self.base.stem}-{folder.replace('/', '-') or 'top'}{self.base.suffix}")
 
     def _load(self, folder: str) -> None:
         loaded = self.cache.load(self._where(folder), self.stamp)

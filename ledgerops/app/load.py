@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from ledgerops.context import Context
 from ledgerops.core.checks import check_invoice, invoice_facts, ledger_checks
@@ -19,6 +19,9 @@ from ledgerops.edge import clock, store
 from ledgerops.errors import LedgerHasErrors, NotALedger
 from ledgerops.yamlfile.read import read_record
 from ledgerops.yamlfile.schema import RECORDS
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 # From this many invoice files on, a second process reads half of them (edge/parallel.py):
 # below it, starting one costs more than it saves.
@@ -110,7 +113,7 @@ class InvoiceReader:
         return [self.read(path, store.read_bytes(self.root, path)) for path in paths]
 
 
-def split_over_processes(work: Any, items: list[Any]) -> list[Any]:
+def split_over_processes(work: Callable[[list[Item]], list[Result]], items: list[Item]) -> list[Result]:
     """work(items), split over two processes when there are enough items to pay for it."""
     if len(items) < SPLIT_FROM:
         return work(items)
