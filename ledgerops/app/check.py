@@ -259,29 +259,28 @@ class _Invoices:
     def summaries(self, paths: list[str]) -> list[Summary]:
         files = self.files
         kept: dict[str, Summary] = {}
-        missing: list[str] = []
+        missing: list[tuple[str, Signature | None]] = []
         for path in paths:
+            signature = files.signature(path)
             before = files.invoices.get(path)
-            if (
-                before
-                and files.unchanged(path, before.signature, files.signature(path))
-                and self.holds(before)
-            ):
+            if before and files.unchanged(path, before.signature, signature) and self.holds(before):
                 kept[path] = before
             else:
-                missing.append(path)
+                missing.append((path, signature))
         if missing:
-            files.dirty.update(_folder(path) for path in missing)
+            files.dirty.update(_folder(path) for path, _ in missing)
             self.made = len(missing)
-            kept.update(zip(missing, split_over_processes(self.make_all, missing), strict=True))
+            made = split_over_processes(self.make_all, missing)
+            kept.update(zip((path for path, _ in missing), made, strict=True))
         return [kept[path] for path in paths]
 
-    def make_all(self, paths: list[str]) -> list[Summary]:
-        return [self.make(path) for path in paths]
+    def make_all(self, files: list[tuple[str, Signature | None]]) -> list[Summary]:
+        return [self.make(path, signature) for path, signature in files]
 
-    def make(self, path: str) -> Summary:
+    def make(self, path: str, signature: Signature | None) -> Summary:
+        """The summary of a file, from its signature taken before it is read: a change after
+        that shows in the next run's signature."""
         files = self.files
-        signature = files.signature(path)
         data, digest = files.read(path)
         before = files.invoices.get(path)
         if before is not None and files.keep and before.digest == digest and self.holds(before):
