@@ -160,7 +160,7 @@ class _Files:
             from ledgerops.edge import cache  # pickle and hashlib: only for ledgers that need them
 
             self.cache = cache
-            self.digest = cache.digest
+            self.digest = cache.content_key
             self.base = cache.location(self.root, "check")
             self.stamp = f"{_FORMAT} {cache.build_stamp()}"
             for folder in sorted({_folder(path) for path in paths}):

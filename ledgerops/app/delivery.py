@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.message import EmailMessage
 
-from ledgerops.app.exceptions import NewCase, write_cases
+from ledgerops.app.exception import NewCase, write_cases
 from ledgerops.app.load import Loaded, load, require_valid, reread
 from ledgerops.app.records import edit_record
 from ledgerops.context import Context

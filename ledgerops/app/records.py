@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,13 @@ def commit_files(ledger_dir: Path, paths: Sequence[Path], message: str, commit: 
 
 def errors_in(diagnostics: Iterable[Diagnostic], path: str) -> list[Diagnostic]:
     return [d for d in diagnostics if d.severity == "error" and d.source.path == path]
+
+
+def load_invoice(ctx: Context, invoice_id: str) -> tuple[Invoice, Ledger, date]:
+    """The invoice `pay` or `void` edits: errors elsewhere in the ledger don't stop them;
+    errors in its own file do."""
+    ledger, loaded = load_for_writing(ctx, must_be_valid=[])
+    invoice = find_invoice(ledger, invoice_id)
+    if errors_in(loaded.diagnostics, invoice.path):
+        raise LedgerHasErrors(f"{invoice.path} has errors; run 'ledgerops check' and fix them first")
+    return invoice, ledger, loaded.today

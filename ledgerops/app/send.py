@@ -22,7 +22,7 @@ from ledgerops.core.document import invoice_document
 from ledgerops.core.model import Invoice, Ledger
 from ledgerops.core.money import money_str
 from ledgerops.core.schedule import ReminderPlan
-from ledgerops.core.sending import Blocked, Delivery, Outgoing, SendPlan, SendReport, plan_sending
+from ledgerops.core.sending import Blocked, InvoiceOutcome, Sendable, SendPlan, SendReport, plan_sending
 from ledgerops.edge import gitrepo
 from ledgerops.errors import LedgeropsError
 from ledgerops.render.templates import Templates, environment
@@ -86,7 +86,7 @@ class InvoiceMessages:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.templates = environment(ctx.ledger_dir)
-        self.planned: dict[str, Outgoing] = {}  # every draft planned for sending, in number order
+        self.planned: dict[str, Sendable] = {}  # every draft planned for sending, in number order
         self.blocked: dict[str, Blocked] = {}  # drafts that waited, and why (as first seen)
         self.left: dict[str, str] = {}  # drafts left to another run, and why
 
@@ -169,12 +169,12 @@ def _outcome(
     attempt: delivery.Delivery | None,
     failure: delivery.Failure | None,
     case: str | None,
-) -> Delivery | None:
+) -> InvoiceOutcome | None:
     """One invoice's line in the report: what the server said, and whether it was recorded."""
     if attempt is None:
         if failure is None:
             return None
-        return Delivery(
+        return InvoiceOutcome(
             invoice, "not_sent" if failure.retry else "failed", failure.detail, retry=failure.retry
         )
     message_id = attempt.outgoing.message_id
@@ -186,12 +186,12 @@ def _outcome(
         )
         detail = (f"{what}, but {failure.detail}; its claim stays, so no run sends it again "
                   "(the next one opens a delivery_unknown case)")  # fmt: skip
-        return Delivery(invoice, "unknown", detail, message_id=message_id)
+        return InvoiceOutcome(invoice, "unknown", detail, message_id=message_id)
     if attempt.status == "accepted":
-        return Delivery(invoice, "accepted", attempt.detail, sent_at=attempt.at, message_id=message_id)
+        return InvoiceOutcome(invoice, "accepted", attempt.detail, sent_at=attempt.at, message_id=message_id)
     if attempt.status == "unknown":
-        return Delivery(invoice, "unknown", attempt.detail, message_id=message_id, case=case)
-    return Delivery(invoice, "not_sent", attempt.detail, retry=attempt.retry, message_id=message_id)
+        return InvoiceOutcome(invoice, "unknown", attempt.detail, message_id=message_id, case=case)
+    return InvoiceOutcome(invoice, "not_sent", attempt.detail, retry=attempt.retry, message_id=message_id)
 
 
 def compose(

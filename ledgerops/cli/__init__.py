@@ -20,22 +20,22 @@ from ledgerops.errors import LedgeropsError
 
 # Every top-level command: its name -> (module of this package, the command's name in it).
 COMMANDS = {
-    "aging": ("report", "aging"),
+    "aging": ("aging", "aging"),
     "check": ("check", "check"),
     "draft": ("draft", "draft"),
-    "exception": ("exceptions", "exception"),
+    "exception": ("exception", "exception"),
     "init": ("init", "init"),
     "invoices": ("invoices", "invoices"),
-    "pause": ("exceptions", "pause"),
+    "pause": ("pause", "pause"),
     "pay": ("pay", "pay"),
     "policy": ("policy", "policy"),
-    "remind": ("delivery", "remind"),
+    "remind": ("remind", "remind"),
     "render": ("render", "render_invoice"),
     "report": ("report", "report"),
-    "run": ("delivery", "run_"),
+    "run": ("run", "run_"),
     "schema": ("schema", "schema"),
     "send": ("send", "send"),
-    "void": ("pay", "void"),
+    "void": ("void", "void"),
 }
 
 

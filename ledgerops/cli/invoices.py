@@ -17,7 +17,7 @@ from ledgerops.context import Context
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 def invoices(ledger_dir: Path, today: Any, fmt: str) -> None:
     """List every invoice with its derived state, balance, due date and days overdue."""
-    from ledgerops.app import status as app
+    from ledgerops.app import invoices as app
     from ledgerops.render import tables
 
     rows, errors, day = app.run(Context(ledger_dir, to_date(today)))

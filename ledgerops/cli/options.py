@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from ledgerops.context import Context
 
 FORMATS = ("text", "json")
 
@@ -65,3 +68,38 @@ def emit(text: str) -> None:
 def note_errors(errors: bool) -> None:
     if errors:
         click.echo("note: the ledger has errors; run 'ledgerops check'", err=True)
+
+
+def delivery_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = (
+        click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing, send nothing."),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
+        transport_option,
+        no_push_option,
+    )  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def deliver(app: Any, ctx: Context, dry_run: bool, fmt: str, transport: str, no_push: bool) -> int:
+    """remind and run: print the plan (--dry-run) or run it; the exit code.
+
+    With --dry-run, 1 means a message could not be composed; otherwise that one failed."""
+    from ledgerops.render import runreport
+
+    if dry_run:
+        shown = app.preview(ctx)
+        render = runreport.preview_json if fmt == "json" else runreport.preview_text
+        emit(render(shown.plan, shown.messages))
+        for failure in shown.failures:
+            click.echo(f"ledgerops: {failure.invoice} {failure.stage}: {failure.detail}", err=True)
+        return 1 if shown.failures else 0
+    summary = app.run(ctx, transport, push=not no_push)
+    emit(runreport.summary_json(summary) if fmt == "json" else runreport.summary_text(summary))
+    return 0 if summary.ok else 1
+
+
+def by_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--by", "source", envvar=["LEDGEROPS_USER", "USER"], default="manual", show_default=True,
+                        help="Who routes the case (recorded as its source); default $LEDGEROPS_USER or $USER.")(func)  # fmt: skip

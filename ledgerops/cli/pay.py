@@ -1,4 +1,4 @@
-"""`ledgerops pay` and `ledgerops void`: recording what happened to a sent invoice."""
+"""`ledgerops pay`: record a payment on a sent invoice."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ledgerops.cli.options import date_option, emit, ledger_option, no_commit_option, to_date, today_option
+from ledgerops.cli.options import emit, ledger_option, no_commit_option, to_date, today_option
 from ledgerops.context import Context
 
 
@@ -38,23 +38,4 @@ def pay(
     ctx = Context(ledger_dir, to_date(today))
     result = app.pay(ctx, invoice_id, amount, to_date(paid_on), method, ref, commit=not no_commit)
     emit(actions.recorded_text(result, "pay"))
-    sys.exit(0 if result.written else 1)
-
-
-@click.command()
-@click.argument("invoice_id")
-@ledger_option
-@today_option
-@click.option("--reason", required=True, help="Why the invoice is voided (kept in the file).")
-@date_option("--date", "The void date (default: today).")
-@no_commit_option
-def void(invoice_id: str, ledger_dir: Path, today: Any, reason: str, date: Any, no_commit: bool) -> None:
-    """Void an invoice: it keeps its number, and nothing is owed on it any more."""
-    from ledgerops.app import pay as app
-    from ledgerops.render import actions
-
-    result = app.void(
-        Context(ledger_dir, to_date(today)), invoice_id, reason, to_date(date), commit=not no_commit
-    )
-    emit(actions.recorded_text(result, "void"))
     sys.exit(0 if result.written else 1)

@@ -1,4 +1,4 @@
-"""`ledgerops report` and `ledgerops aging`: the weekly review and its aging table."""
+"""`ledgerops report`: the weekly review."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ledgerops.cli.options import FORMATS, date_option, emit, ledger_option, note_errors, to_date
+from ledgerops.cli.options import date_option, emit, ledger_option, note_errors, to_date
 from ledgerops.context import Context
 
 
@@ -37,18 +37,4 @@ def report(ledger_dir: Path, as_of: Any, fmt: str, write: bool, no_commit: bool,
         return
     review, errors = app.review(ctx)
     emit(render.review_json(review) if fmt == "json" else render.review_markdown(review))
-    note_errors(errors)
-
-
-@click.command()
-@ledger_option
-@date_option("--as-of", "Measure to the end of this day (YYYY-MM-DD); default: today.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-def aging(ledger_dir: Path, as_of: Any, fmt: str) -> None:
-    """Receivable by days past due, per currency and per client."""
-    from ledgerops.app import aging as app
-    from ledgerops.render import report as render
-
-    table, errors = app.run(Context(ledger_dir, to_date(as_of)))
-    emit(render.aging_json(table) if fmt == "json" else render.aging_text(table))
     note_errors(errors)

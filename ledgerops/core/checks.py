@@ -22,7 +22,7 @@ from ledgerops.core.diagnostics import Diagnostic, Source, diag
 from ledgerops.core.located import Located, position_source
 from ledgerops.core.model import Client, ExceptionCase, Invoice
 from ledgerops.core.money import decimal_places, minor_units
-from ledgerops.core.numbering import numbering_problem, parse_number, template_problem
+from ledgerops.core.numbering import format_problem, numbering_problem, parse_number
 from ledgerops.core.policy import Policy
 
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")
@@ -149,7 +149,7 @@ def _check_templates(policy: Policy) -> Iterator[Diagnostic]:
         yield diag("invalid-template", policy.at("numbering"), problem)
     if policy.payment_link:
         sample = {"invoice_id": "INV-2026-0001", "amount": "1.00", "currency": "EUR"}
-        problem = template_problem(policy.payment_link, sample, ())
+        problem = format_problem(policy.payment_link, sample, ())
         if problem:
             yield diag("invalid-template", policy.at("payment_link"), problem)
 

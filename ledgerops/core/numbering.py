@@ -12,7 +12,7 @@ from ledgerops.core.text import is_id
 _FIELDS = {"year": r"(?P<year>[0-9]{4})", "seq": r"(?P<seq>[0-9]+)"}
 
 
-def template_problem(template: str, sample: Mapping[str, object], needed: Iterable[str]) -> str | None:
+def format_problem(template: str, sample: Mapping[str, object], needed: Iterable[str]) -> str | None:
     """Why a str.format template cannot be used, or None when it can.
 
     `sample` holds values of the types the template gets at run time, so a format spec
@@ -33,7 +33,7 @@ def template_problem(template: str, sample: Mapping[str, object], needed: Iterab
 
 
 def numbering_problem(template: str) -> str | None:
-    problem = template_problem(template, {"year": 2026, "seq": 123}, ("year", "seq"))
+    problem = format_problem(template, {"year": 2026, "seq": 123}, ("year", "seq"))
     if problem:
         return problem
     names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]

@@ -18,7 +18,7 @@ from ledgerops.core.numbering import parse_number
 
 
 @dataclass(frozen=True, slots=True)
-class Outgoing:
+class Sendable:
     invoice: Invoice
     to: tuple[str, ...]
     cc: tuple[str, ...]
@@ -34,12 +34,12 @@ class Blocked:
 
 @dataclass(frozen=True, slots=True)
 class SendPlan:
-    send: tuple[Outgoing, ...]
+    send: tuple[Sendable, ...]
     blocked: tuple[Blocked, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Delivery:
+class InvoiceOutcome:
     """What became of one invoice email."""
 
     invoice: Invoice
@@ -57,7 +57,7 @@ class SendReport:
     transport: str
     dry_run: bool
     plan: SendPlan
-    deliveries: tuple[Delivery, ...] = ()
+    deliveries: tuple[InvoiceOutcome, ...] = ()
     left: tuple[tuple[str, str], ...] = ()  # (invoice, why): planned, but another run has it
     opened: tuple[ExceptionCase, ...] = ()  # delivery_unknown cases, also for claims of dead runs
     errors: tuple[str, ...] = ()  # failures beyond one invoice's email (the run stopped sending)
@@ -83,7 +83,7 @@ def plan_sending(ledger: Ledger, today: date, uncommitted: Collection[str] = ())
                           f"{invoice.id} waits for {waiting[year]}: invoices are issued in number order")  # fmt: skip
         if reason is None:
             client = ledger.clients[invoice.client]
-            send.append(Outgoing(invoice, client.email, client.cc, invoice_total(invoice), year))
+            send.append(Sendable(invoice, client.email, client.cc, invoice_total(invoice), year))
         else:
             blocked.append(Blocked(invoice, reason))
             waiting.setdefault(year, invoice.id)

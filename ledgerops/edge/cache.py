@@ -26,7 +26,7 @@ def location(ledger_dir: Path, name: str) -> Path:
     return Path(base) / f"{folder}-{name}.pickle"
 
 
-def digest(data: bytes) -> bytes:
+def content_key(data: bytes) -> bytes:
     """A file content's fingerprint: equal digests, equal contents."""
     return hashlib.blake2b(data, digest_size=16).digest()
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ledgerops.app import exceptions
+from ledgerops.app import exception as exceptions
 from ledgerops.app.load import load
+from ledgerops.app.pause import pause
 from ledgerops.cli import cli
 from ledgerops.context import Context
 from ledgerops.core.schedule import plan_reminders
@@ -85,8 +86,8 @@ def test_pause_a_client_until_a_promise_and_resume_by_itself(example: Path) -> N
                                                                   date(2026, 11, 1))), "before today"),
         (lambda ctx: exceptions.resolve(ctx, "EXC-2026-0002", "again"), "already resolved"),
         (lambda ctx: exceptions.resolve(ctx, "EXC-2026-0099", "x"), "no exception"),
-        (lambda ctx: exceptions.pause(ctx, "brotwerk", date(2026, 11, 1), "dispute", "", "me"), "before today"),
-        (lambda ctx: exceptions.pause(ctx, "nobody", date(2026, 12, 1), "dispute", "", "me"), "neither"),
+        (lambda ctx: pause(ctx, "brotwerk", date(2026, 11, 1), "dispute", "", "me"), "before today"),
+        (lambda ctx: pause(ctx, "nobody", date(2026, 12, 1), "dispute", "", "me"), "neither"),
     ],
 )  # fmt: skip
 def test_mistakes_are_one_clear_error_and_change_nothing(example: Path, call, message: str) -> None:

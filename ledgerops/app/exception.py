@@ -1,5 +1,5 @@
-"""`ledgerops exception open|resolve|list` and `ledgerops pause`: the queue of cases that
-need a person. An open case pauses every automatic message for its invoice."""
+"""`ledgerops exception open|resolve|list`: the queue of cases that need a person. An open
+case pauses every automatic message for its invoice; `pause` and the daily run open cases here too."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from ledgerops.app.failures import expected_failures
 from ledgerops.app.load import load
 from ledgerops.app.records import create_record, edit_record
 from ledgerops.context import Context
-from ledgerops.core.amounts import balance
 from ledgerops.core.cases import next_case_id
 from ledgerops.core.model import ExceptionCase, Ledger
 from ledgerops.core.queue import QueueEntry, open_queue
@@ -29,7 +28,7 @@ class NewCase:
     until: date | None = None
 
 
-def _ledger(ctx: Context) -> tuple[Ledger, date]:
+def ledger_for_cases(ctx: Context) -> tuple[Ledger, date]:
     loaded = load(ctx)
     if loaded.ledger is None:
         raise LedgerHasErrors("policy.yaml cannot be read; run 'ledgerops check' to see why")
@@ -43,7 +42,7 @@ def _used_ids(ctx: Context, ledger: Ledger) -> list[str]:
     return [case.id for case in ledger.exceptions] + names
 
 
-def _validate(ledger: Ledger, case: NewCase, today: date) -> None:
+def validate_case(ledger: Ledger, case: NewCase, today: date) -> None:
     if case.reason not in ledger.policy.exceptions.reasons:
         raise UsageError(
             f"reason '{case.reason}' is not in policy.exceptions.reasons ({', '.join(ledger.policy.exceptions.reasons)})"
@@ -72,13 +71,13 @@ def write_cases(ctx: Context, ledger: Ledger, cases: list[NewCase], today: date)
 
 
 def open_case(ctx: Context, case: NewCase) -> ExceptionCase:
-    ledger, today = _ledger(ctx)
-    _validate(ledger, case, today)
+    ledger, today = ledger_for_cases(ctx)
+    validate_case(ledger, case, today)
     return write_cases(ctx, ledger, [case], today)[0]
 
 
 def resolve(ctx: Context, case_id: str, resolution: str) -> ExceptionCase:
-    ledger, today = _ledger(ctx)
+    ledger, today = ledger_for_cases(ctx)
     case = next((c for c in ledger.exceptions if c.id == case_id), None)
     if case is None:
         raise UsageError(f"there is no exception '{case_id}'")
@@ -96,26 +95,6 @@ def resolve(ctx: Context, case_id: str, resolution: str) -> ExceptionCase:
     return case
 
 
-def pause(ctx: Context, target: str, until: date, reason: str, note: str, source: str) -> list[ExceptionCase]:
-    """Pause one invoice, or every open invoice of a client, through `until`."""
-    ledger, today = _ledger(ctx)
-    if target in ledger.clients:
-        invoices = [
-            inv.id for inv in sorted(ledger.invoices, key=lambda i: i.id)
-            if inv.client == target and inv.status == "sent" and balance(inv, today) > 0
-        ]  # fmt: skip
-        if not invoices:
-            raise UsageError(f"client '{target}' has no sent, unpaid invoice to pause")
-    elif any(inv.id == target for inv in ledger.invoices):
-        invoices = [target]
-    else:
-        raise UsageError(f"'{target}' is neither a client nor an invoice")
-    cases = [NewCase(inv, reason, note or f"paused through {until}", source, until) for inv in invoices]
-    for case in cases:
-        _validate(ledger, case, today)
-    return write_cases(ctx, ledger, cases, today)
-
-
 def queue(ctx: Context) -> tuple[tuple[QueueEntry, ...], Ledger, date]:
-    ledger, today = _ledger(ctx)
+    ledger, today = ledger_for_cases(ctx)
     return open_queue(ledger.exceptions, today), ledger, today

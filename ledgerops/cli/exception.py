@@ -1,20 +1,14 @@
-"""`ledgerops exception open|resolve|list` and `ledgerops pause`: the exception queue."""
+"""`ledgerops exception open|resolve|list`: the exception queue."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ledgerops.cli.options import FORMATS, date_option, emit, ledger_option, to_date, today_option
+from ledgerops.cli.options import FORMATS, by_option, date_option, emit, ledger_option, to_date, today_option
 from ledgerops.context import Context
-
-
-def _by_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--by", "source", envvar=["LEDGEROPS_USER", "USER"], default="manual", show_default=True,
-                        help="Who routes the case (recorded as its source); default $LEDGEROPS_USER or $USER.")(func)  # fmt: skip
 
 
 @click.group()
@@ -29,12 +23,12 @@ def exception() -> None:
 @click.option("--reason", required=True, help="One of policy.exceptions.reasons, e.g. dispute.")
 @click.option("--note", default="", help="What happened, for the person who picks it up.")
 @date_option("--until", "Pause only through this date (e.g. a promise to pay); reminders resume after it.")
-@_by_option
+@by_option
 def exception_open(
     ledger_dir: Path, today: Any, invoice: str, reason: str, note: str, until: Any, source: str
 ) -> None:
     """Open a case for INVOICE: no automatic message goes out for it while it is open."""
-    from ledgerops.app import exceptions as app
+    from ledgerops.app import exception as app
 
     case = app.open_case(
         Context(ledger_dir, to_date(today)), app.NewCase(invoice, reason, note, source, to_date(until))
@@ -49,7 +43,7 @@ def exception_open(
 @click.option("--resolution", required=True, help="What was decided.")
 def exception_resolve(ledger_dir: Path, today: Any, case_id: str, resolution: str) -> None:
     """Resolve case EXC; its invoice gets automatic messages again."""
-    from ledgerops.app import exceptions as app
+    from ledgerops.app import exception as app
 
     case = app.resolve(Context(ledger_dir, to_date(today)), case_id, resolution)
     click.echo(f"resolved {case.id}: {case.path}")
@@ -61,28 +55,9 @@ def exception_resolve(ledger_dir: Path, today: Any, case_id: str, resolution: st
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 def exception_list(ledger_dir: Path, today: Any, fmt: str) -> None:
     """The open cases, oldest first, with their reason codes."""
-    from ledgerops.app import exceptions as app
+    from ledgerops.app import exception as app
     from ledgerops.render import queue
 
     entries, ledger, day = app.queue(Context(ledger_dir, to_date(today)))
     clients = {inv.id: inv.client for inv in ledger.invoices}
     emit(queue.queue_json(entries, clients, day) if fmt == "json" else queue.queue_text(entries, clients))
-
-
-@click.command()
-@ledger_option
-@today_option
-@click.argument("target", metavar="INVOICE|CLIENT")
-@date_option("--until", "The last day of the pause; reminders resume the day after.")
-@click.option("--reason", required=True, help="One of policy.exceptions.reasons, e.g. promise_to_pay.")
-@click.option("--note", default="", help="Why, for the record.")
-@_by_option
-def pause(ledger_dir: Path, today: Any, target: str, until: Any, reason: str, note: str, source: str) -> None:
-    """Pause automatic messages for an invoice, or every open invoice of a client, through --until."""
-    from ledgerops.app import exceptions as app
-
-    if until is None:
-        raise click.UsageError("--until is required")
-    cases = app.pause(Context(ledger_dir, to_date(today)), target, to_date(until), reason, note, source)
-    for case in cases:
-        click.echo(f"opened {case.id} ({case.reason}, until {case.until}) for {case.invoice}")

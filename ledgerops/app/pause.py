@@ -1,0 +1,31 @@
+"""`ledgerops pause`: pause one invoice, or every open invoice of a client, through a date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ledgerops.app.exception import NewCase, ledger_for_cases, validate_case, write_cases
+from ledgerops.context import Context
+from ledgerops.core.amounts import balance
+from ledgerops.core.model import ExceptionCase
+from ledgerops.errors import UsageError
+
+
+def pause(ctx: Context, target: str, until: date, reason: str, note: str, source: str) -> list[ExceptionCase]:
+    """Pause one invoice, or every open invoice of a client, through `until`."""
+    ledger, today = ledger_for_cases(ctx)
+    if target in ledger.clients:
+        invoices = [
+            inv.id for inv in sorted(ledger.invoices, key=lambda i: i.id)
+            if inv.client == target and inv.status == "sent" and balance(inv, today) > 0
+        ]  # fmt: skip
+        if not invoices:
+            raise UsageError(f"client '{target}' has no sent, unpaid invoice to pause")
+    elif any(inv.id == target for inv in ledger.invoices):
+        invoices = [target]
+    else:
+        raise UsageError(f"'{target}' is neither a client nor an invoice")
+    cases = [NewCase(inv, reason, note or f"paused through {until}", source, until) for inv in invoices]
+    for case in cases:
+        validate_case(ledger, case, today)
+    return write_cases(ctx, ledger, cases, today)

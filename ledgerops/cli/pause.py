@@ -1,0 +1,30 @@
+"""`ledgerops pause`: pause an invoice, or every open invoice of a client, through a date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ledgerops.cli.options import by_option, date_option, ledger_option, to_date, today_option
+from ledgerops.context import Context
+
+
+@click.command()
+@ledger_option
+@today_option
+@click.argument("target", metavar="INVOICE|CLIENT")
+@date_option("--until", "The last day of the pause; reminders resume the day after.")
+@click.option("--reason", required=True, help="One of policy.exceptions.reasons, e.g. promise_to_pay.")
+@click.option("--note", default="", help="Why, for the record.")
+@by_option
+def pause(ledger_dir: Path, today: Any, target: str, until: Any, reason: str, note: str, source: str) -> None:
+    """Pause automatic messages for an invoice, or every open invoice of a client, through --until."""
+    from ledgerops.app import pause as app
+
+    if until is None:
+        raise click.UsageError("--until is required")
+    cases = app.pause(Context(ledger_dir, to_date(today)), target, to_date(until), reason, note, source)
+    for case in cases:
+        click.echo(f"opened {case.id} ({case.reason}, until {case.until}) for {case.invoice}")
