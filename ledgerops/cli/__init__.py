@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from ledgerops import __version__
-from ledgerops.errors import LedgeropsError
+from ledgerops.core.errors import LedgeropsError
 
 # Every top-level command: its name -> (module of this package, the command's name in it).
 COMMANDS = {

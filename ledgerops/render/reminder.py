@@ -11,10 +11,10 @@ from typing import Any
 import jinja2
 
 from ledgerops.core.document import InvoiceDocument
+from ledgerops.core.errors import TemplateProblem
 from ledgerops.core.template_names import reminder_template_names
 from ledgerops.render.email import Headers, Parts, compose, message_id, render_parts
 from ledgerops.render.invoice_values import document_values, invoice_message_id
-from ledgerops.render.templates import TemplateProblem
 
 
 def reminder_values(doc: InvoiceDocument, stage: str, today: date) -> dict[str, Any]:
