@@ -46,7 +46,12 @@ class MailSettingsError(LedgeropsError):
 
 
 class TemplateProblem(LedgeropsError):
-    """A template cannot be found, parsed or rendered."""
+    """A template cannot be found, parsed or rendered; `code` is the diagnostic `check`
+    reports for it."""
+
+    def __init__(self, message: str, code: str = "template-error") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class UnsafeHeader(LedgeropsError):
