@@ -13,10 +13,9 @@ ALLOWED = {
     "yamlfile": {"core"},
     "render": {"core"},
     "edge": {"core"},
-    "app": {"core", "yamlfile", "render", "edge", "context", "errors"},
-    "cli": {"app", "render", "context", "errors", "__init__"},
+    "app": {"core", "yamlfile", "render", "edge", "context"},
+    "cli": {"app", "render", "core", "context", "__init__"},
     "context": set(),
-    "errors": set(),
 }
 # Third-party libraries and the one layer (or module) allowed to import each.
 OWNERS = {

@@ -78,7 +78,7 @@ def test_importing_the_cli_builds_no_command() -> None:
         check=True,
     )
     ours = {m for m in json.loads(result.stdout) if m.startswith("ledgerops.")}
-    assert ours == {"ledgerops.cli", "ledgerops.errors"}
+    assert ours == {"ledgerops.cli", "ledgerops.core", "ledgerops.core.errors"}
 
 
 def test_check_imports_its_own_command_and_nothing_only_writers_need() -> None:

@@ -135,6 +135,7 @@ def test_an_invoice_not_sent_holds_back_the_later_numbers(
     assert [s["invoice"] for s in report["sent"]] == ["INV-2026-0001"]
     failed = {f["invoice"]: (f["status"], f["retry"]) for f in report["failed"]}
     assert failed == {"INV-2026-0002": ("not_sent", retry), "INV-2026-0003": ("not_sent", True)}
+    assert {f["code"] for f in report["failed"]} == {"send-failed"}
     assert "issued in number order" in report["failed"][1]["detail"]  # a gap-free sequence
     assert _sent(ledger, 3) == [True, False, False] and len(server.received) == 1
     first = (ledger / "invoices/2026/INV-2026-0001.yaml").read_text()

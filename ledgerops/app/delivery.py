@@ -22,12 +22,12 @@ from ledgerops.app.records import edit_record
 from ledgerops.context import Context
 from ledgerops.core.claims import is_stale, unknown_note
 from ledgerops.core.diagnostics import has_errors
+from ledgerops.core.errors import LedgeropsError
 from ledgerops.core.model import Claim, ExceptionCase, Invoice, Ledger
 from ledgerops.core.queue import ENGINE
 from ledgerops.core.schedule import Escalate, LateFeeDue, ReminderPlan, escalation_note, plan_reminders
 from ledgerops.edge import clock, gitrepo, lock, process, store
 from ledgerops.edge.mail import Outcome, Transport, open_transport
-from ledgerops.errors import LedgeropsError
 from ledgerops.yamlfile.edit import AppendItem, Change, EditRefused, RemoveKey, SetValue
 from ledgerops.yamlfile.schema import INVOICE
 

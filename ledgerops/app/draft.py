@@ -13,12 +13,12 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from ledgerops.app.failures import expected_failures
 from ledgerops.app.load import load
 from ledgerops.app.records import create_record, errors_in, load_for_writing
 from ledgerops.context import Context
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
 from ledgerops.core.drafting import DraftResult, plan_draft
+from ledgerops.core.errors import UsageError
 from ledgerops.core.events import (
     COMMAND_LINE,
     MilestoneEvent,
@@ -27,7 +27,6 @@ from ledgerops.core.events import (
     event_from_mapping,
 )
 from ledgerops.edge import clock, store
-from ledgerops.errors import UsageError
 from ledgerops.yamlfile.read import read_data
 from ledgerops.yamlfile.schema import INVOICE
 
@@ -66,8 +65,7 @@ def run(ctx: Context, source: EventSource) -> DraftResult:
     if plan.draft is None:
         return DraftResult("invalid", problems=plan.problems)
     path = f"invoices/{plan.draft.issue_date.year}/{plan.draft.id}.yaml"
-    with expected_failures():
-        written = create_record(ctx.ledger_dir, path, plan.draft, INVOICE)
+    written = create_record(ctx.ledger_dir, path, plan.draft, INVOICE)
     _verify(ctx, written, path)
     return DraftResult("drafted", plan.draft, path, plan.notes, needs_review=plan.needs_review)
 

@@ -6,15 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ledgerops.app.failures import expected_failures
 from ledgerops.app.load import load
 from ledgerops.app.records import create_record, edit_record
 from ledgerops.context import Context
 from ledgerops.core.cases import next_case_id
+from ledgerops.core.errors import LedgerHasErrors, UsageError
 from ledgerops.core.model import ExceptionCase, Ledger
 from ledgerops.core.queue import QueueEntry, open_queue
 from ledgerops.edge import store
-from ledgerops.errors import LedgerHasErrors, UsageError
 from ledgerops.yamlfile.edit import SetValue
 from ledgerops.yamlfile.schema import EXCEPTION
 
@@ -64,8 +63,7 @@ def write_cases(ctx: Context, ledger: Ledger, cases: list[NewCase], today: date)
         used.append(case_id)
         record = ExceptionCase(case_id, case.invoice, case.reason, today, "open", case.source, case.note or None,
                                until=case.until, path=f"exceptions/{case_id}.yaml")  # fmt: skip
-        with expected_failures():
-            create_record(ctx.ledger_dir, record.path, record, EXCEPTION)
+        create_record(ctx.ledger_dir, record.path, record, EXCEPTION)
         written.append(record)
     return written
 
@@ -90,8 +88,7 @@ def resolve(ctx: Context, case_id: str, resolution: str) -> ExceptionCase:
         SetValue("resolved_at", today),
         SetValue("resolution", resolution),
     ]
-    with expected_failures():
-        edit_record(ctx.ledger_dir, case.path, changes, EXCEPTION)
+    edit_record(ctx.ledger_dir, case.path, changes, EXCEPTION)
     return case
 
 

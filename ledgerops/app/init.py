@@ -11,9 +11,9 @@ from pathlib import Path
 
 from ledgerops import __version__
 from ledgerops.app import schema
+from ledgerops.core.errors import UsageError
 from ledgerops.core.text import is_email
 from ledgerops.edge import gitrepo
-from ledgerops.errors import UsageError
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 _RENAMES = {"dot-gitignore": ".gitignore"}  # package data cannot carry dot-files reliably

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ledgerops.app.load import load
 from ledgerops.context import Context
+from ledgerops.core.errors import LedgerHasErrors
 from ledgerops.core.status import InvoiceStatus, invoice_statuses
-from ledgerops.errors import LedgerHasErrors
 
 
 def run(ctx: Context) -> tuple[list[InvoiceStatus], bool, str]:

@@ -13,10 +13,10 @@ from typing import TypeVar
 from ledgerops.context import Context
 from ledgerops.core.checks import check_invoice, invoice_facts, ledger_checks
 from ledgerops.core.diagnostics import Diagnostic, Source, diag, has_errors
+from ledgerops.core.errors import LedgerHasErrors, NotALedger
 from ledgerops.core.model import Client, Invoice, Ledger
 from ledgerops.core.policy import Policy
 from ledgerops.edge import clock, store
-from ledgerops.errors import LedgerHasErrors, NotALedger
 from ledgerops.yamlfile.read import read_record
 from ledgerops.yamlfile.schema import RECORDS
 

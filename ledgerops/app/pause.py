@@ -7,8 +7,8 @@ from datetime import date
 from ledgerops.app.exception import NewCase, ledger_for_cases, validate_case, write_cases
 from ledgerops.context import Context
 from ledgerops.core.amounts import balance
+from ledgerops.core.errors import UsageError
 from ledgerops.core.model import ExceptionCase
-from ledgerops.errors import UsageError
 
 
 def pause(ctx: Context, target: str, until: date, reason: str, note: str, source: str) -> list[ExceptionCase]:

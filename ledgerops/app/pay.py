@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledgerops.app.failures import expected_failures
 from ledgerops.app.records import (
     commit_files,
     edit_record,
@@ -16,10 +15,10 @@ from ledgerops.app.records import (
 from ledgerops.context import Context
 from ledgerops.core.amounts import balance
 from ledgerops.core.diagnostics import has_errors
+from ledgerops.core.errors import UsageError
 from ledgerops.core.model import Payment
 from ledgerops.core.money import parse_amount
 from ledgerops.core.payments import Recorded, payment_problems
-from ledgerops.errors import UsageError
 from ledgerops.yamlfile.edit import AppendItem
 from ledgerops.yamlfile.schema import INVOICE
 
@@ -47,9 +46,8 @@ def pay(
         return Recorded(invoice, problems, written=False)
     require_committed(ctx.ledger_dir, [invoice.path], commit)
     item = {"date": payment.date, "amount": payment.amount, "method": payment.method, "ref": payment.ref}
-    with expected_failures():
-        path = edit_record(ctx.ledger_dir, invoice.path, [AppendItem.of("payments", item)], INVOICE)
-        message = f"pay: {invoice.id} {payment.amount} {invoice.currency} on {payment.date}"
-        sha = commit_files(ctx.ledger_dir, [path], message, commit)
+    path = edit_record(ctx.ledger_dir, invoice.path, [AppendItem.of("payments", item)], INVOICE)
+    message = f"pay: {invoice.id} {payment.amount} {invoice.currency} on {payment.date}"
+    sha = commit_files(ctx.ledger_dir, [path], message, commit)
     left = balance(invoice) - payment.amount
     return Recorded(invoice, problems, written=True, balance=left, commit=sha)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledgerops.app.failures import expected_failures
 from ledgerops.app.load import require_valid
 from ledgerops.context import Context
 from ledgerops.core.checks import check_policy
+from ledgerops.core.errors import UsageError
 from ledgerops.core.impact import Impact, policy_impact
 from ledgerops.core.policy import Policy
 from ledgerops.edge import gitrepo
-from ledgerops.errors import UsageError
 from ledgerops.yamlfile.read import read_record
 from ledgerops.yamlfile.schema import RECORDS
 
@@ -39,8 +38,7 @@ def _other_policy(root: Path, against: str | None, policy_file: Path | None) -> 
         except OSError as error:
             raise UsageError(f"cannot read {policy_file}: {error.strerror}") from error
     ref = against or DEFAULT_REF
-    with expected_failures():
-        return f"{ref}:policy.yaml", gitrepo.file_at(root, ref, root / "policy.yaml")
+    return f"{ref}:policy.yaml", gitrepo.file_at(root, ref, root / "policy.yaml")
 
 
 def _parse(label: str, data: bytes) -> Policy:

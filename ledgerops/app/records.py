@@ -11,10 +11,10 @@ from typing import Any
 from ledgerops.app.load import Loaded, load
 from ledgerops.context import Context
 from ledgerops.core.diagnostics import Diagnostic
+from ledgerops.core.errors import LedgerHasErrors, UsageError
 from ledgerops.core.model import Invoice, Ledger
 from ledgerops.core.text import has_break_or_control
 from ledgerops.edge import gitrepo, store
-from ledgerops.errors import LedgerHasErrors, UsageError
 from ledgerops.yamlfile.edit import Change, edit_text, record_key_order, record_text
 from ledgerops.yamlfile.schema import Struct
 

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from ledgerops.app import delivery
-from ledgerops.app.failures import expected_failures
 from ledgerops.app.load import require_valid
 from ledgerops.context import Context
 from ledgerops.core.document import invoice_document
@@ -63,25 +62,24 @@ def preview(ctx: Context, planner: delivery.Planner | None = None) -> Preview:
     """
     from ledgerops.core.schedule import apply_plan
 
-    with expected_failures():
-        loaded = require_valid(ctx)
-        ledger, today = loaded.ledger, loaded.today
-        assert ledger is not None
-        plan = plan_reminders(ledger, today)
-        now = clock.moment(today, ledger.policy.timezone)
-        with_fees = apply_plan(ledger, ReminderPlan(today, late_fees=plan.late_fees), now)
-        messages, failures = [], []
-        for item in (planner or reminder_messages(ctx))(with_fees, plan, now):
-            if isinstance(item, delivery.Failure):
-                failures.append(item)
-                continue
-            try:
-                out = item.build()
-            except Exception as error:
-                failures.append(delivery.Failure(item.invoice, item.stage, f"cannot compose: {error}"))
-                continue
-            messages.append(Sent(out.invoice, out.stage, out.to, out.subject, out.amount_due, out.currency,
-                                 "planned", out.message_id))  # fmt: skip
+    loaded = require_valid(ctx)
+    ledger, today = loaded.ledger, loaded.today
+    assert ledger is not None
+    plan = plan_reminders(ledger, today)
+    now = clock.moment(today, ledger.policy.timezone)
+    with_fees = apply_plan(ledger, ReminderPlan(today, late_fees=plan.late_fees), now)
+    messages, failures = [], []
+    for item in (planner or reminder_messages(ctx))(with_fees, plan, now):
+        if isinstance(item, delivery.Failure):
+            failures.append(item)
+            continue
+        try:
+            out = item.build()
+        except Exception as error:
+            failures.append(delivery.Failure(item.invoice, item.stage, f"cannot compose: {error}"))
+            continue
+        messages.append(Sent(out.invoice, out.stage, out.to, out.subject, out.amount_due, out.currency,
+                             "planned", out.message_id))  # fmt: skip
     return Preview(plan, tuple(messages), tuple(failures))
 
 
@@ -97,9 +95,8 @@ def summarize(state: delivery.RunState) -> RunSummary:
 
 
 def run(ctx: Context, transport: str, push: bool) -> RunSummary:
-    with expected_failures():
-        options = delivery.Options(push, delivery.transport_factory(ctx, transport), command="remind")
-        state = delivery.run(ctx, options, reminder_messages(ctx))
+    options = delivery.Options(push, delivery.transport_factory(ctx, transport), command="remind")
+    state = delivery.run(ctx, options, reminder_messages(ctx))
     return summarize(state)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledgerops.app.failures import expected_failures
 from ledgerops.app.records import find_invoice, load_for_writing
 from ledgerops.app.send import invoice_fonts
 from ledgerops.context import Context
@@ -21,13 +20,12 @@ def run(ctx: Context, invoice_id: str, fmt: str, output: Path | None) -> bytes:
     ledger, loaded = load_for_writing(ctx, must_be_valid=[])
     invoice = find_invoice(ledger, invoice_id)
     document = invoice_document(ledger, invoice, loaded.today)
-    with expected_failures():
-        if fmt == "pdf":
-            data = invoice_pdf(document, invoice_fonts(ctx.ledger_dir))
-        elif fmt == "html":
-            data = invoice_html(environment(ctx.ledger_dir), document).encode("utf-8")
-        else:
-            data = invoice_text(environment(ctx.ledger_dir), document).encode("utf-8")
+    if fmt == "pdf":
+        data = invoice_pdf(document, invoice_fonts(ctx.ledger_dir))
+    elif fmt == "html":
+        data = invoice_html(environment(ctx.ledger_dir), document).encode("utf-8")
+    else:
+        data = invoice_text(environment(ctx.ledger_dir), document).encode("utf-8")
     if output is not None:
         write_atomic(output, data)
     return data

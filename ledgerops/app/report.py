@@ -7,9 +7,9 @@ from pathlib import Path
 
 from ledgerops.app.load import Loaded, load, require_valid
 from ledgerops.context import Context
+from ledgerops.core.errors import GitError, LedgerHasErrors, UsageError
 from ledgerops.core.review import WeeklyReview, weekly_review
 from ledgerops.edge import store
-from ledgerops.errors import LedgerHasErrors, UsageError
 from ledgerops.render.report import readme_markdown, review_markdown
 
 WEEKLY_DIR = "reports/weekly"
@@ -46,7 +46,6 @@ def write(ctx: Context, commit: bool) -> tuple[WeeklyReview, Written]:
     Refuses a ledger with errors (a committed report must be reproducible from valid data),
     and checks for a repository before writing, so a refused run changes no file.
     """
-    from ledgerops.app.failures import expected_failures
     from ledgerops.edge import gitrepo
 
     loaded = require_valid(ctx)
@@ -62,38 +61,35 @@ def write(ctx: Context, commit: bool) -> tuple[WeeklyReview, Written]:
     if f"{weekly.week}.md" >= newest:
         files[README] = readme_markdown(weekly, f"weekly/{weekly.week}.md", page)
     changed = [path for path, text in files.items() if _text(root / path) != text]
-    with expected_failures():
-        for path in changed:
-            store.write_atomic(root / path, files[path].encode("utf-8"))
-        if not commit:
-            return weekly, Written(tuple(changed), None)
-        pending = {f"reports/{name}" for name in gitrepo.uncommitted_paths(root / "reports")}
-        to_commit = [path for path in files if path in pending]
-        if not to_commit:
-            return weekly, Written(tuple(changed), None)
-        message = f"report: {weekly.week} as of {weekly.as_of.isoformat()}"
-        return weekly, Written(tuple(changed), gitrepo.commit(root, [root / p for p in to_commit], message))
+    for path in changed:
+        store.write_atomic(root / path, files[path].encode("utf-8"))
+    if not commit:
+        return weekly, Written(tuple(changed), None)
+    pending = {f"reports/{name}" for name in gitrepo.uncommitted_paths(root / "reports")}
+    to_commit = [path for path in files if path in pending]
+    if not to_commit:
+        return weekly, Written(tuple(changed), None)
+    message = f"report: {weekly.week} as of {weekly.as_of.isoformat()}"
+    return weekly, Written(tuple(changed), gitrepo.commit(root, [root / p for p in to_commit], message))
 
 
 def publish(ctx: Context) -> tuple[WeeklyReview, Written]:
     """`--write --push`: catch up with origin, write and commit the report, push. When someone
     pushed meanwhile, take origin's branch and write the report again from it: the week's
     figures then include their change, and nothing is ever force-pushed."""
-    from ledgerops.app.failures import CannotRun, expected_failures
     from ledgerops.edge import gitrepo
 
-    with expected_failures():
-        checkout = gitrepo.open_checkout(ctx.ledger_dir, push=True)
-        if checkout is None or checkout.remote is None:
-            raise UsageError("--push needs a git repository with an 'origin' remote")
-        gitrepo.ensure_clean(checkout, ctx.ledger_dir)
-        gitrepo.sync(checkout)
-        for _ in range(PUSH_ATTEMPTS):
-            result = write(ctx, commit=True)
-            if result[1].commit is None or gitrepo.push(checkout):
-                return result
-            gitrepo.start_over(checkout)
-    raise CannotRun(f"origin changed {PUSH_ATTEMPTS} times while the report was pushed; run it again")
+    checkout = gitrepo.open_checkout(ctx.ledger_dir, push=True)
+    if checkout is None or checkout.remote is None:
+        raise UsageError("--push needs a git repository with an 'origin' remote")
+    gitrepo.ensure_clean(checkout, ctx.ledger_dir)
+    gitrepo.sync(checkout)
+    for _ in range(PUSH_ATTEMPTS):
+        result = write(ctx, commit=True)
+        if result[1].commit is None or gitrepo.push(checkout):
+            return result
+        gitrepo.start_over(checkout)
+    raise GitError(f"origin changed {PUSH_ATTEMPTS} times while the report was pushed; run it again")
 
 
 def _text(path: Path) -> str | None:

@@ -5,15 +5,13 @@ protocol, so each leaves at most once even when runs overlap or one is killed.""
 from __future__ import annotations
 
 from ledgerops.app import delivery, remind, send
-from ledgerops.app.failures import expected_failures
 from ledgerops.context import Context
 from ledgerops.render.runreport import RunSummary
 
 
 def run(ctx: Context, transport: str, push: bool) -> RunSummary:
     planner = remind.combine(send.InvoiceMessages(ctx), remind.reminder_messages(ctx))
-    with expected_failures():
-        state = delivery.run(ctx, delivery.Options(push, delivery.transport_factory(ctx, transport)), planner)
+    state = delivery.run(ctx, delivery.Options(push, delivery.transport_factory(ctx, transport)), planner)
     return remind.summarize(state)
 
 

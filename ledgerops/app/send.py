@@ -14,17 +14,16 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from ledgerops.app import delivery
-from ledgerops.app.failures import expected_failures
 from ledgerops.app.load import require_valid
 from ledgerops.context import Context
 from ledgerops.core.amounts import balance
 from ledgerops.core.document import invoice_document
+from ledgerops.core.errors import LedgeropsError
 from ledgerops.core.model import Invoice, Ledger
 from ledgerops.core.money import money_str
 from ledgerops.core.schedule import ReminderPlan
 from ledgerops.core.sending import Blocked, InvoiceOutcome, Sendable, SendPlan, SendReport, plan_sending
 from ledgerops.edge import gitrepo
-from ledgerops.errors import LedgeropsError
 from ledgerops.render.templates import Templates, environment
 
 
@@ -36,10 +35,9 @@ def run(ctx: Context, *, transport: str, dry_run: bool, commit: bool, push: bool
     """Send the approved invoices (with `dry_run`, only say which). `commit` False writes the
     records without committing them; `push` False keeps the commits in this clone."""
     if dry_run:
-        with expected_failures():
-            loaded = require_valid(ctx)
-            assert loaded.ledger is not None
-            planned = plan(ctx.ledger_dir, loaded.ledger, loaded.today)
+        loaded = require_valid(ctx)
+        assert loaded.ledger is not None
+        planned = plan(ctx.ledger_dir, loaded.ledger, loaded.today)
         return SendReport(loaded.today, transport, True, planned)
     planner = InvoiceMessages(ctx)
     options = delivery.Options(
@@ -50,8 +48,7 @@ def run(ctx: Context, *, transport: str, dry_run: bool, commit: bool, push: bool
         engine=False,
         precondition=lambda ledger: require_approval_branch(ctx.ledger_dir, ledger),
     )
-    with expected_failures():
-        state = delivery.run(ctx, options, planner)
+    state = delivery.run(ctx, options, planner)
     return planner.report(state, transport)
 
 

@@ -45,16 +45,15 @@ def _rendered(
         for sample in _samples(policy, segment, today):
             doc = invoice_document(sample, sample.invoices[0], today)
             for index, stage in emailed:
-                name, line, problem = template_problem(env, doc, stage, today)
+                code, name, line, problem = template_problem(env, doc, stage, today)
                 if not problem or (name, problem) in found:
                     continue
-                if not name:
+                if code == "template-missing":
                     where = policy.at("reminders", "sequence", index, "stage")
                     found[(name, problem)] = diag("template-missing", where, problem)
                     continue
                 ours = (ledger_dir / "templates" / name).is_file()
                 path = f"templates/{name}" if ours else f"ledgerops/templates/{name}"
-                code = "template-missing-fact" if "leaves out" in problem else "template-error"
                 found[(name, problem)] = diag(code, Source(path, line, 1), f"{problem} (segment {segment})")
     return list(found.values())
 

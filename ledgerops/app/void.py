@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledgerops.app.failures import expected_failures
 from ledgerops.app.records import commit_files, edit_record, load_invoice, require_committed
 from ledgerops.context import Context
 from ledgerops.core.diagnostics import has_errors
@@ -21,7 +20,6 @@ def void(ctx: Context, invoice_id: str, reason: str, voided_at: date | None, *, 
         return Recorded(invoice, problems, written=False)
     require_committed(ctx.ledger_dir, [invoice.path], commit)
     changes = [SetValue("status", "void"), SetValue("voided_at", day), SetValue("void_reason", reason)]
-    with expected_failures():
-        path = edit_record(ctx.ledger_dir, invoice.path, changes, INVOICE)
-        sha = commit_files(ctx.ledger_dir, [path], f"void: {invoice.id} ({reason})", commit)
+    path = edit_record(ctx.ledger_dir, invoice.path, changes, INVOICE)
+    sha = commit_files(ctx.ledger_dir, [path], f"void: {invoice.id} ({reason})", commit)
     return Recorded(invoice, problems, written=True, commit=sha)

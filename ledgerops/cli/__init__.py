@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from ledgerops import __version__
-from ledgerops.errors import LedgeropsError
+from ledgerops.core.errors import LedgeropsError
 
 # Every top-level command: its name -> (module of this package, the command's name in it).
 COMMANDS = {
@@ -65,9 +65,13 @@ def cli(click_ctx: click.Context, debug: bool) -> None:
     click_ctx.obj = {"debug": debug}
 
 
+INTERNAL_ERROR = 3
+
+
 def _guarded(entry: Callable[..., Any]) -> Callable[..., None]:
-    """Expected failures exit 2 with one line; any other exception is a bug, shown without a
-    traceback unless --debug is given."""
+    """Exit 0 done, 1 problems found (the command's own return), 2 cannot run (a usage error or
+    a LedgeropsError, one line), 3 a bug in ledgerops: one line without a traceback unless
+    --debug is given, so a script can tell "fix your input" from "report this"."""
 
     @wraps(entry)
     def run() -> None:
@@ -91,7 +95,7 @@ def _guarded(entry: Callable[..., Any]) -> Callable[..., None]:
             if debug:
                 raise
             click.echo(f"ledgerops: internal error ({type(error).__name__}); rerun with --debug", err=True)
-            sys.exit(2)
+            sys.exit(INTERNAL_ERROR)
 
     return run
 

@@ -112,8 +112,6 @@ CODES: tuple[Code, ...] = (
        "Rename it to end in '.yaml', or move it out of the ledger folders."),
     _c("duplicate-id", "error", "Two records have the same id",
        "Give one of them a new id (and file name)."),
-    _c("missing-policy", "error", "The ledger has no policy.yaml",
-       "Create policy.yaml (ledgerops init writes one with commented defaults)."),
     # references
     _c("unknown-client", "error", "The invoice names a client that does not exist",
        "Use the id of a file in clients/, or add the client."),

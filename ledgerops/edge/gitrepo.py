@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ledgerops.core.errors import GitError
+
 BOT_NAME = "ledgerops[bot]"
 BOT_EMAIL = "ledgerops-bot@users.noreply.github.com"
-
-
-class GitError(Exception):
-    """A git operation the command needs failed."""
 
 
 def init_repository(path: Path, branch: str = "main") -> None:

@@ -25,6 +25,7 @@ from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from typing import Literal, Protocol
 
+from ledgerops.core.errors import MailSettingsError
 from ledgerops.edge.store import write_atomic
 
 Status = Literal["accepted", "not_sent", "unknown"]
@@ -32,10 +33,6 @@ TlsMode = Literal["starttls", "tls", "none"]
 _DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._@+-]")
-
-
-class MailSettingsError(Exception):
-    """The SMTP settings in the environment are missing or contradict each other."""
 
 
 @dataclass(frozen=True, slots=True)

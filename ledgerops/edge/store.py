@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ledgerops.core.errors import ChangedSinceRead
+
 
 @dataclass(frozen=True, slots=True)
 class RecordFile:
@@ -73,10 +75,6 @@ def digest(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
-
-
-class ChangedSinceRead(Exception):
-    """The file on disk is not the one the tool read: someone else wrote it meanwhile."""
 
 
 def write_atomic(path: Path, data: bytes, expected_digest: str | None = None) -> None:

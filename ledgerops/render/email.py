@@ -21,8 +21,8 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
+from ledgerops.core.errors import TemplateProblem, UnsafeHeader
 from ledgerops.core.text import has_break_or_control
-from ledgerops.render.problems import TemplateProblem, UnsafeHeader
 from ledgerops.render.templates import render
 
 LAYOUT = "email/layout.html.j2"

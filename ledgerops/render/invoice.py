@@ -18,9 +18,9 @@ import segno.helpers
 from fpdf import FPDF
 
 from ledgerops.core.document import InvoiceDocument
+from ledgerops.core.errors import PdfProblem
 from ledgerops.render.email import Attachment, Headers, compose, render_parts
 from ledgerops.render.invoice_values import document_values, epc_applies, invoice_message_id
-from ledgerops.render.problems import PdfProblem
 from ledgerops.render.templates import render
 
 HTML_TEMPLATE = "invoice/invoice.html.j2"

@@ -11,10 +11,10 @@ from typing import Any
 import jinja2
 
 from ledgerops.core.document import InvoiceDocument
+from ledgerops.core.errors import TemplateProblem
 from ledgerops.core.template_names import reminder_template_names
 from ledgerops.render.email import Headers, Parts, compose, message_id, render_parts
 from ledgerops.render.invoice_values import document_values, invoice_message_id
-from ledgerops.render.templates import TemplateProblem
 
 
 def reminder_values(doc: InvoiceDocument, stage: str, today: date) -> dict[str, Any]:
@@ -34,7 +34,9 @@ def template_for(env: jinja2.Environment, stage: str, segment: str) -> str:
     try:
         return env.select_template(list(names)).name or names[-1]
     except jinja2.TemplatesNotFound as error:
-        raise TemplateProblem(f"no template for stage '{stage}': add templates/{names[-1]}") from error
+        raise TemplateProblem(
+            f"no template for stage '{stage}': add templates/{names[-1]}", "template-missing"
+        ) from error
 
 
 def required_facts(values: dict[str, Any]) -> dict[str, str]:
@@ -60,7 +62,9 @@ def reminder_parts(env: jinja2.Environment, doc: InvoiceDocument, stage: str, to
     parts = render_parts(env, template, values)
     missing = missing_facts(parts, values)
     if missing:
-        raise TemplateProblem(f"template {template} leaves out the {', '.join(missing)}")
+        raise TemplateProblem(
+            f"template {template} leaves out the {', '.join(missing)}", "template-missing-fact"
+        )
     return parts
 
 
@@ -93,9 +97,9 @@ def stage_templates(
 
 def template_problem(
     env: jinja2.Environment, doc: InvoiceDocument, stage: str, today: date
-) -> tuple[str, int, str]:
-    """(template, line, problem) for a reminder that cannot be rendered or leaves out a
-    required fact, or ('', 0, '') when it is fine. The template is '' when none exists;
+) -> tuple[str, str, int, str]:
+    """(code, template, line, problem) for a reminder that cannot be rendered or leaves out a
+    required fact, or ('', '', 0, '') when it is fine. The template is '' when none exists;
     the line is 1 unless Jinja2 knows it."""
     name = ""
     try:
@@ -103,7 +107,7 @@ def template_problem(
         reminder_parts(env, doc, stage, today)
     except jinja2.TemplateSyntaxError as error:
         where = error.name or name
-        return (where, error.lineno or 1, f"template {where}: {error.message}")
+        return ("template-error", where, error.lineno or 1, f"template {where}: {error.message}")
     except TemplateProblem as problem:
-        return (name, 1, str(problem))
-    return ("", 0, "")
+        return (problem.code, name, 1, str(problem))
+    return ("", "", 0, "")

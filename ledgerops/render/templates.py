@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from ledgerops.render.problems import TemplateProblem
+from ledgerops.core.errors import TemplateProblem
 
 _AUTOESCAPED = (".html", ".html.j2", ".htm")
 

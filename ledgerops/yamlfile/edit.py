@@ -28,6 +28,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, SingleQuotedScalarString
 
+from ledgerops.core.errors import EditRefused
 from ledgerops.yamlfile.merge import merge
 from ledgerops.yamlfile.schema import Struct
 
@@ -40,10 +41,6 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # or 1.2 reader would take for a number, date or boolean) is written in double quotes.
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ._/@+()-]*[A-Za-z0-9.)]\Z|[A-Za-z]\Z")
 _WORDS_READ_AS_VALUES = re.compile(r"(?i:y|n|yes|no|on|off|true|false|null)\Z")
-
-
-class EditRefused(Exception):
-    """The edit could not be made without changing more than the tool-owned keys."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,3 +59,12 @@ def test_the_stale_limit_comes_from_the_policy() -> None:
     policy = with_review(POLICY, stale_draft_days=10)
     plan = plan_sending(ledger(_draft(issue_date=date(2026, 11, 19)), policy=policy), TODAY)
     assert len(plan.send) == 1
+
+
+def test_a_draft_behind_one_that_waits_waits_too() -> None:
+    plan = plan_sending(ledger(invoice(1), _draft(hold="legal review"), _draft(3)), TODAY)
+    assert plan.send == ()
+    assert [(b.invoice.id, b.reason.code) for b in plan.blocked] == [
+        ("INV-2026-0002", "send-on-hold"),
+        ("INV-2026-0003", "send-numbering-order"),
+    ]

@@ -14,8 +14,8 @@ from ledgerops.app.load import load
 from ledgerops.app.pause import pause
 from ledgerops.cli import cli
 from ledgerops.context import Context
+from ledgerops.core.errors import LedgeropsError
 from ledgerops.core.schedule import plan_reminders
-from ledgerops.errors import LedgeropsError
 from tests.conftest import run_cli, snapshot
 
 DAY = date(2026, 11, 27)

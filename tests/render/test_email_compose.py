@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from ledgerops.core.errors import TemplateProblem, UnsafeHeader
 from ledgerops.render.email import Attachment, Headers, compose, message_id, render_parts
-from ledgerops.render.problems import TemplateProblem, UnsafeHeader
 from ledgerops.render.templates import environment
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=1)))

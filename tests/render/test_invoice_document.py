@@ -16,9 +16,9 @@ from pypdf import PdfReader
 from ledgerops.app.load import load
 from ledgerops.context import Context
 from ledgerops.core.document import invoice_document
+from ledgerops.core.errors import PdfProblem
 from ledgerops.core.model import Ledger
 from ledgerops.render.invoice import invoice_email, invoice_html, invoice_pdf, invoice_text
-from ledgerops.render.problems import PdfProblem
 from ledgerops.render.templates import environment
 from tests.conftest import EXAMPLE_DAY, REPO, run_cli
 
