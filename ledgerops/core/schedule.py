@@ -125,7 +125,7 @@ def next_stage(invoice: Invoice, policy: Policy, done: set[str], today: date) ->
 
 
 def late_fee_amount(invoice: Invoice, policy: Policy) -> Decimal | None:
-    """The fee to record: percent of the invoice total, or the flat amount.
+    """Rule 5: the fee to record, percent of the invoice total or the flat amount.
 
     None when there is no fee to record: the flat value is written in policy.currency, so
     an invoice in another currency gets none (40.50 is not 40.50 USD, nor 41 JPY); and a
