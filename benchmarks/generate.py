@@ -1,4 +1,4 @@
-"""Generate a large, realistic and valid ledgerops ledger (SPEC §1-§3) for benchmarks.
+"""Generate a large, realistic and valid ledgerops ledger (docs/spec.md §1-§3) for benchmarks.
 
     python benchmarks/generate.py OUT_DIR --invoices 10000 --clients 500 [--seed 1]
         [--beancount FILE] [--git]
@@ -658,7 +658,7 @@ def next_sending_day(day: date, pauses: list[tuple[date, date]]) -> date:
 def reminder_history(
     invoice: Invoice, pauses: list[tuple[date, date]], last_active: date
 ) -> tuple[list[tuple[str, datetime]], date | None]:
-    """Replay the policy's reminder rules (SPEC §6) up to `last_active`.
+    """Replay the policy's reminder rules (docs/spec.md §6) up to `last_active`.
 
     Returns the reminders sent and the day a final escalation was opened, if any.
     """

@@ -1,4 +1,4 @@
-"""One test per rule of SPEC §4: the right code, at the right file, line and column."""
+"""One test per rule of docs/spec.md §4: the right code, at the right file, line and column."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import click
+import pytest
 
 from ledgerops.cli import cli
 from ledgerops.core.diagnostics import CODES
@@ -91,3 +92,33 @@ def test_the_readme_main_command_works_and_leaves_the_checkout_clean(tmp_path: P
     emails = [line for line in result.stdout.splitlines() if line.endswith(".eml")]
     assert len(emails) == 4
     assert snapshot(checkout) == before
+
+
+def _command_sections() -> dict[str, str]:
+    """docs/commands.md's `## \\`ledgerops NAME ...\\`` sections, by command name, each with
+    the page's opening, which documents the options every command shares."""
+    text = (REPO / "docs/commands.md").read_text()
+    shared, *sections = re.split(r"^## `ledgerops ", text, flags=re.MULTILINE)
+    found = {}
+    for section in sections:
+        heading = section.split("`", 1)[0]
+        words = [w for w in heading.split() if re.fullmatch(r"[a-z][a-z-]*", w)]
+        found[" ".join(words)] = shared + section
+    return found
+
+
+@pytest.mark.parametrize(("name", "command"), _commands(cli), ids=[name for name, _ in _commands(cli)])
+def test_each_command_has_a_section_listing_its_options(name: str, command: click.Command) -> None:
+    sections = _command_sections()
+    if isinstance(command, click.Group):
+        assert all(f"{name} {sub}" in sections for sub in command.commands), name
+        return
+    assert name in sections, f"docs/commands.md has no section for `ledgerops {name}`"
+    help_text = command.get_help(click.Context(command, info_name=name))
+    missing = [
+        opt
+        for param in command.params
+        for opt in getattr(param, "opts", [])
+        if opt.startswith("--") and opt != "--help" and (opt not in sections[name] or opt not in help_text)
+    ]
+    assert missing == [], f"`ledgerops {name}`: options missing from its section or its --help"

@@ -1,5 +1,5 @@
 """`ledgerops report` and `ledgerops aging` end to end on the example ledger: golden outputs,
-the Markdown page as GitHub parses it, the JSON contract of SPEC §9, and --write."""
+the Markdown page as GitHub parses it, the JSON contract of docs/spec.md §9.3, and --write."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""At most once (SPEC §6.7): claim -> send -> record, one message at a time. `send`,
+"""At most once (docs/spec.md §6.7): claim -> send -> record, one message at a time. `send`,
 `remind` and `run` deliver every email through here; they differ only in their planner.
 
 Each step is one commit: the outcome of the previous message, whatever is due that sends

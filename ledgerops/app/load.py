@@ -178,7 +178,7 @@ def file_stem(path: str) -> str:
 def in_zone(invoice: Invoice, zone: tzinfo) -> Invoice:
     """The invoice with its timestamps in the policy's time zone.
 
-    Rules and metrics take a timestamp's date, and SPEC §6 measures days in the policy's
+    Rules and metrics take a timestamp's date, and docs/spec.md §6 measures days in the policy's
     zone: 23:30 UTC is already tomorrow in Berlin. Timestamps written with the zone's own
     offset, as the tool writes them, are left as they are.
     """
@@ -236,7 +236,7 @@ def require_valid(ctx: Context) -> Loaded:
 
 
 def with_templates(ctx: Context, loaded: Loaded) -> Loaded:
-    """The loaded ledger plus the problems of its email templates (SPEC §6 rule 6)."""
+    """The loaded ledger plus the problems of its email templates (docs/spec.md §6.6)."""
     if loaded.ledger is None:
         return loaded
     from ledgerops.app.templatecheck import template_diagnostics

@@ -1,4 +1,4 @@
-"""`ledgerops remind`: today's reminders (SPEC §6), sent at most once, or shown (--dry-run)."""
+"""`ledgerops remind`: today's reminders (docs/spec.md §6), sent at most once, or shown (--dry-run)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Reminder templates checked before any client sees them: every stage a run may email has
 a template for every segment, it renders, and it states the invoice id, the amount due, the
-due date and the payment link (SPEC §6 rule 6). Jinja2 is imported only when the ledger
+due date and the payment link (docs/spec.md §6.6). Jinja2 is imported only when the ledger
 overrides templates: the packaged ones are tested with the product."""
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from ledgerops.context import Context
 @ledger_option
 @today_option
 @click.option("--format", "fmt", type=click.Choice(("text", "json", "github")), default="text", show_default=True,
-              help="text for people, json for programs (SPEC §9), github for pull-request annotations.")  # fmt: skip
+              help="text for people, json for programs (docs/spec.md §9.1), github for pull-request annotations.")  # fmt: skip
 @click.option(
     "--github-prefix", default="", help="With --format github: the ledger's folder in the repository."
 )

@@ -17,7 +17,7 @@ from ledgerops.context import Context
 @today_option
 @delivery_options
 def remind(ledger_dir: Path, today: Any, dry_run: bool, fmt: str, transport: str, no_push: bool) -> None:
-    """Send today's reminders (SPEC §6), each (invoice, stage) at most once; record and commit them.
+    """Send today's reminders (docs/spec.md §6), each (invoice, stage) at most once; record and commit them.
 
     Exit 0: everything due went out; 1: a message failed (the others still went); 2: cannot run.
     """

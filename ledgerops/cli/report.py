@@ -15,7 +15,7 @@ from ledgerops.context import Context
 @ledger_option
 @date_option("--as-of", "The review's date (YYYY-MM-DD), to the end of that day; default: today.")
 @click.option("--format", "fmt", type=click.Choice(("markdown", "json")), default="markdown", show_default=True,
-              help="markdown: the page for GitHub; json: the figures for programs (SPEC §9).")  # fmt: skip
+              help="markdown: the page for GitHub; json: the figures for programs (docs/spec.md §9.3).")  # fmt: skip
 @click.option(
     "--write", is_flag=True, help="Save reports/weekly/<ISO week>.md and reports/README.md, then commit."
 )

@@ -1,4 +1,4 @@
-"""Invoice totals, balances and derived states (SPEC §2.2)."""
+"""Invoice totals, balances and derived states (docs/spec.md §2.4, §2.5)."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def pausing_exceptions(exceptions: Iterable[ExceptionCase], today: date) -> dict
 
 
 def derived_state(invoice: Invoice, today: date, paused: bool) -> str:
-    """draft, void, paid, on_hold, open, due or overdue; never stored (SPEC §2.2)."""
+    """draft, void, paid, on_hold, open, due or overdue; never stored (docs/spec.md §2.5)."""
     if invoice.status == "void":
         return "void"
     if invoice.status == "draft":

@@ -1,4 +1,4 @@
-"""Every rule of SPEC §4 that spans a record's fields or several records.
+"""Every rule of docs/spec.md §4 that spans a record's fields or several records.
 
 Field-level problems (types, unknown keys) are found while reading, before these run.
 The rules come in two kinds, so that `check` can keep the answer for an unchanged invoice

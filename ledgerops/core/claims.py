@@ -1,4 +1,4 @@
-"""At most once (SPEC §6.7): when a claim left in the ledger means an unknown outcome."""
+"""At most once (docs/spec.md §6.7): when a claim left in the ledger means an unknown outcome."""
 
 from __future__ import annotations
 

@@ -113,7 +113,7 @@ def plan_draft(ledger: Ledger, event: MilestoneEvent, today: date) -> DraftPlan:
         status="draft",
         hold=hold,
     )
-    # SPEC §5: the automation never merges a draft for a segment that needs review, nor one on
+    # docs/spec.md §5: the automation never merges a draft for a segment that needs review, nor one on
     # hold; nor one that `send` would block for its missing PO (it would wait on main unseen).
     needs_review = bool(
         hold or segment is None or segment.review or (client.po_required and not event.po_number)

@@ -152,7 +152,7 @@ def _actions(plan: ReminderPlan) -> Iterable[Action]:
 
 
 def compare(before: Sequence[Action], after: Sequence[Action]) -> tuple[Difference, ...]:
-    """Each (kind, invoice, stage) happens at most once in a run (SPEC §6: once per stage,
+    """Each (kind, invoice, stage) happens at most once in a run (docs/spec.md §6: once per stage,
     one late fee); what differs between the runs, in date order."""
     old = {(a.kind, a.invoice, a.stage): a for a in before}
     new = {(a.kind, a.invoice, a.stage): a for a in after}

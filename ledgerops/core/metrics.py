@@ -1,4 +1,4 @@
-"""The weekly review's figures as of a date (SPEC §7): aging, DSO, on-time rate, sales, and
+"""The weekly review's figures as of a date (docs/spec.md §7): aging, DSO, on-time rate, sales, and
 their weekly series, per currency, from the dated facts of the ledger only.
 
 Every figure is a function of (ledger, policy, as_of): payments, late fees, voidings and

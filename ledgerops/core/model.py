@@ -30,7 +30,7 @@ class Project:
 
 @dataclass(frozen=True, slots=True)
 class Client(Located):
-    """clients/<id>.yaml (SPEC §2.1)."""
+    """clients/<id>.yaml (docs/spec.md §2.1)."""
 
     id: str
     name: str
@@ -79,7 +79,7 @@ class ReminderRecord:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """An email about to leave, written and committed before it is sent (SPEC §6.7).
+    """An email about to leave, written and committed before it is sent (docs/spec.md §6.7).
 
     The run that wrote it replaces it by a reminder (or `sent_at`) once the mail server
     answered; a claim left behind means the outcome is unknown.
@@ -102,7 +102,7 @@ class LateFee:
 
 @dataclass(frozen=True, slots=True)
 class Invoice(Located):
-    """invoices/<year>/<id>.yaml (SPEC §2.2); its state is derived, never stored."""
+    """invoices/<year>/<id>.yaml (docs/spec.md §2.2); its state is derived, never stored."""
 
     id: str
     client: str
@@ -127,7 +127,7 @@ class Invoice(Located):
 
 @dataclass(frozen=True, slots=True)
 class ExceptionCase(Located):
-    """exceptions/<id>.yaml (SPEC §2.3): while open, its invoice gets no automatic message."""
+    """exceptions/<id>.yaml (docs/spec.md §2.3): while open, its invoice gets no automatic message."""
 
     id: str
     invoice: str

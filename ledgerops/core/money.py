@@ -32,7 +32,7 @@ def minor_units(currency: str) -> int:
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
-    """Round half-up to the currency's minor unit (SPEC §2.2)."""
+    """Round half-up to the currency's minor unit (docs/spec.md §2.4)."""
     return amount.quantize(_QUANTUM[minor_units(currency)], rounding=ROUND_HALF_UP)
 
 

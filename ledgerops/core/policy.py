@@ -1,4 +1,4 @@
-"""The billing policy, with the defaults SPEC §3 gives to every field but `company`."""
+"""The billing policy, with the defaults docs/spec.md §3 gives to every field but `company`."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ DEFAULT_SEQUENCE = (
 
 @dataclass(frozen=True, slots=True)
 class Reminders:
-    """The reminder schedule (`reminders`, SPEC §6)."""
+    """The reminder schedule (`reminders`, docs/spec.md §6)."""
 
     sequence: tuple[Stage, ...] = DEFAULT_SEQUENCE
     min_gap_days: int = 2
@@ -110,7 +110,7 @@ class Review:
 
 @dataclass(frozen=True, slots=True)
 class Policy(Located):
-    """policy.yaml: every field has the default SPEC §3 gives it but `company`."""
+    """policy.yaml: every field has the default docs/spec.md §3 gives it but `company`."""
 
     company: Company
     currency: str = "EUR"

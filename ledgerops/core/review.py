@@ -1,4 +1,4 @@
-"""The weekly review as one value (SPEC §7): the figures, their 8-week series and drift
+"""The weekly review as one value (docs/spec.md §7): the figures, their 8-week series and drift
 alerts, the exception queue, the invoices awaiting a manual escalation, the week's overdue
 reasons and one data-driven hint. The JSON report and the Markdown page both render it.
 """

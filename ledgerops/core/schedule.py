@@ -1,4 +1,4 @@
-"""The reminder schedule (SPEC §6 rules 1–6) as a pure function of the ledger and a day.
+"""The reminder schedule (docs/spec.md §6.1–§6.6) as a pure function of the ledger and a day.
 
 `plan_reminders` says what a run would do today; `apply_plan` returns the ledger as it
 would be after the run recorded that plan, so simulating N days is a loop of the two.
@@ -20,7 +20,7 @@ from ledgerops.core.queue import ENGINE
 
 ESCALATION_REASON = "final_escalation"
 
-# SPEC §9's skip reasons, in the order the conditions are tested.
+# docs/spec.md §9.2's skip reasons, in the order the conditions are tested.
 SKIP_REASONS = (
     "draft",
     "void",
@@ -125,7 +125,7 @@ def next_stage(invoice: Invoice, policy: Policy, done: set[str], today: date) ->
 
 
 def late_fee_amount(invoice: Invoice, policy: Policy) -> Decimal | None:
-    """The fee to record: percent of the invoice total, or the flat amount.
+    """Rule 5: the fee to record, percent of the invoice total or the flat amount.
 
     None when there is no fee to record: the flat value is written in policy.currency, so
     an invoice in another currency gets none (40.50 is not 40.50 USD, nor 41 JPY); and a
@@ -175,7 +175,7 @@ def _message_wait(invoice: Invoice, policy: Policy, today: date) -> str | None:
 
 
 def plan_reminders(ledger: Ledger, today: date) -> ReminderPlan:
-    """What the reminder engine does today for every invoice of the ledger (SPEC §6)."""
+    """What the reminder engine does today for every invoice of the ledger (docs/spec.md §6)."""
     policy = ledger.policy
     paused = pausing_exceptions(ledger.exceptions, today)
     send: list[Send] = []

@@ -70,7 +70,7 @@ class SendReport:
 
 def plan_sending(ledger: Ledger, today: date, uncommitted: Collection[str] = ()) -> SendPlan:
     """Drafts in number order; one that waits holds back the later numbers of its year, so
-    the issued invoices never skip a number (SPEC §4)."""
+    the issued invoices never skip a number (docs/spec.md §5.4)."""
     paused = pausing_exceptions(ledger.exceptions, today)
     send, blocked = [], []
     waiting: dict[int, str] = {}  # year -> the first draft of that year that waits

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-# SPEC §1: ids never hold path separators; they name files.
+# docs/spec.md §1.2: ids never hold path separators; they name files.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _EMAIL = re.compile(r"[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\Z")
 # Line breaks (including the Unicode ones) and control characters: in an email header they

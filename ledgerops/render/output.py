@@ -42,7 +42,7 @@ def _summary(errors: int, warnings: int) -> str:
 
 
 def diagnostics_json(diagnostics: Sequence[Diagnostic]) -> str:
-    """SPEC §9: {"ok", "diagnostics": [{file, line, column, code, severity, message}]}."""
+    """docs/spec.md §9.1: {"ok", "diagnostics": [{file, line, column, code, severity, message}]}."""
     payload = {
         "ok": not any(d.severity == "error" for d in diagnostics),
         "diagnostics": [

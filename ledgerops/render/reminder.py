@@ -1,5 +1,5 @@
 """Reminder emails: the stage's template for the client's segment, threaded under the
-invoice email, stating what every reminder must state (SPEC §6 rule 6)."""
+invoice email, stating what every reminder must state (docs/spec.md §6.6)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def template_for(env: jinja2.Environment, stage: str, segment: str) -> str:
 
 
 def required_facts(values: dict[str, Any]) -> dict[str, str]:
-    """The facts a reminder must state, as the template receives them (SPEC §6 rule 6)."""
+    """The facts a reminder must state, as the template receives them (docs/spec.md §6.6)."""
     facts = {
         "invoice id": values["invoice_id"],
         "amount due": values["amount_due"],

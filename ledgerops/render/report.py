@@ -1,5 +1,5 @@
-"""The weekly review as JSON (SPEC §9, a public contract) and as a Markdown page for GitHub
-(SPEC §7's order), plus the aging table on its own for `ledgerops aging`."""
+"""The weekly review as JSON (docs/spec.md §9.3, a public contract) and as a Markdown page for GitHub
+(docs/spec.md §7.8's order), plus the aging table on its own for `ledgerops aging`."""
 
 from __future__ import annotations
 

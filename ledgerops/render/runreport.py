@@ -1,4 +1,4 @@
-"""The reminder plan and the run summary: a table for people, JSON for programs (SPEC §9)."""
+"""The reminder plan and the run summary: a table for people, JSON for programs (docs/spec.md §9.2)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def _send_row(item: Send, subject: str) -> dict[str, Any]:
 
 
 def plan_payload(plan: ReminderPlan, subjects: Mapping[tuple[str, str], str]) -> dict[str, Any]:
-    """SPEC §9: {today, send, escalate, late_fees, skipped}; extra keys are allowed."""
+    """docs/spec.md §9.2: {today, send, escalate, late_fees, skipped}; extra keys are allowed."""
     return {
         "today": plan.today.isoformat(),
         "send": [_send_row(s, subjects.get((s.invoice, s.stage), "")) for s in plan.send],
@@ -73,7 +73,7 @@ def plan_payload(plan: ReminderPlan, subjects: Mapping[tuple[str, str], str]) ->
 
 
 def preview_json(plan: ReminderPlan, messages: Sequence[Sent]) -> str:
-    """The plan (SPEC §9), plus `invoices`: the invoice emails a run would send first."""
+    """The plan (docs/spec.md §9.2), plus `invoices`: the invoice emails a run would send first."""
     payload = plan_payload(plan, {(m.invoice, m.stage): m.subject for m in messages})
     invoices = [_sent_row(m) for m in messages if m.stage == "invoice"]
     if invoices:

@@ -39,7 +39,7 @@ def _struct(spec: Struct) -> dict[str, Any]:
         "type": "object",
         "properties": {field.key: _field(field) for field in spec.fields},
         "required": [field.key for field in spec.fields if field.required],
-        # Free-form data is allowed under notes and x-* keys (SPEC §2).
+        # Free-form data is allowed under notes and x-* keys (docs/spec.md §2.6).
         "patternProperties": {"^x-": {}, "^notes$": {}},
         "additionalProperties": False,
     }

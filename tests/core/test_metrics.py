@@ -1,4 +1,4 @@
-"""SPEC §7's figures, computed by hand for small ledgers: buckets at their edges, payments and
+"""docs/spec.md §7's figures, computed by hand for small ledgers: buckets at their edges, payments and
 late fees around the as-of date, voids, empty windows, several currencies, the weekly series."""
 
 from __future__ import annotations

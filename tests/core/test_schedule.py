@@ -1,4 +1,4 @@
-"""SPEC §6 rules 1–6, one table per rule. Due 2026-12-04 (a Friday) unless said otherwise:
+"""docs/spec.md §6.1–§6.6, one table per rule. Due 2026-12-04 (a Friday) unless said otherwise:
 pre_due Tue 12-01, due Fri 12-04, overdue_7 Fri 12-11, overdue_14 Fri 12-18, final_notice Sun 2027-01-03.
 """
 
@@ -242,7 +242,7 @@ def test_rule6_the_plan_carries_what_every_message_must_state():
     )  # fmt: skip
 
 
-# Who the engine leaves alone, and in which order the reasons are tested (SPEC §6 preamble, §9).
+# Who the engine leaves alone, and in which order the reasons are tested (docs/spec.md §6, §9.2).
 @pytest.mark.parametrize(
     ("changes", "client_reminders", "exceptions", "expected"),
     [

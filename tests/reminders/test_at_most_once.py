@@ -1,4 +1,4 @@
-"""SPEC §6.7 for real: `ledgerops run` processes, one bare origin, one SMTP server on localhost.
+"""docs/spec.md §6.7 for real: `ledgerops run` processes, one bare origin, one SMTP server on localhost.
 
 Each (invoice, stage), and each invoice email, arrives at most once: when two runs start
 together, when a run is killed right after the server accepted a message, and when the

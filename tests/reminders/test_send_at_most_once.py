@@ -1,4 +1,4 @@
-"""`ledgerops send` keeps SPEC §6.7's promise with `run`: real processes, one bare origin, one
+"""`ledgerops send` keeps docs/spec.md §6.7's promise with `run`: real processes, one bare origin, one
 SMTP server on localhost. However sends and runs overlap, and wherever one is killed, each
 invoice email arrives once at most; an email whose outcome nobody recorded is never sent
 again but becomes a `delivery_unknown` case.
