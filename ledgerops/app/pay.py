@@ -20,7 +20,7 @@ from ledgerops.core.model import Payment
 from ledgerops.core.money import parse_amount
 from ledgerops.core.payments import Recorded, payment_problems
 from ledgerops.errors import UsageError
-from ledgerops.yamlfile.edit import AppendItem
+from ledgerops.yamlfile.edit import AppendItem, Scalar
 from ledgerops.yamlfile.schema import INVOICE
 
 
@@ -46,7 +46,12 @@ def pay(
     if has_errors(problems):
         return Recorded(invoice, problems, written=False)
     require_committed(ctx.ledger_dir, [invoice.path], commit)
-    item = {"date": payment.date, "amount": payment.amount, "method": payment.method, "ref": payment.ref}
+    item: dict[str, Scalar | None] = {
+        "date": payment.date,
+        "amount": payment.amount,
+        "method": payment.method,
+        "ref": payment.ref,
+    }
     with expected_failures():
         path = edit_record(ctx.ledger_dir, invoice.path, [AppendItem.of("payments", item)], INVOICE)
         message = f"pay: {invoice.id} {payment.amount} {invoice.currency} on {payment.date}"
