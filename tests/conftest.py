@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from ledgerops.app.load import Loaded, load
 from ledgerops.context import Context
@@ -20,6 +22,12 @@ REPO = Path(__file__).resolve().parent.parent
 LEDGEROPS = str(Path(sys.executable).with_name("ledgerops"))
 EXAMPLE_DAY = date(2026, 11, 27)
 LEDGER_PARTS = ("policy.yaml", "clients", "invoices", "exceptions")
+
+# CI replays the same examples on every run, so a red build reproduces; a failure prints the
+# blob to pass to @reproduce_failure. Developers keep the default, randomised search.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev")
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def copy_example(target: Path) -> Path:
@@ -143,7 +151,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
-    return bool(request.config.getoption("--update-golden"))
+    return bool(request.config.getoption("--update-golden") or os.environ.get("LEDGEROPS_UPDATE_GOLDEN"))
 
 
 @pytest.fixture

@@ -25,6 +25,8 @@ from ledgerops.context import Context
 from ledgerops.render.output import sort_diagnostics
 from tests.conftest import EXAMPLE_DAY, REPO, run_cli
 
+pytestmark = pytest.mark.slow  # runs the ledgerops command as a process, end to end
+
 DAY = "2026-11-27"
 INVOICES = 600  # with 30 clients and the exception files, above check.CACHE_FROM
 

@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import run_cli, snapshot
 
+pytestmark = pytest.mark.slow  # runs the ledgerops command as a process, end to end
+
 TODAY = "2026-11-27"
 GITHUB = Path(__file__).resolve().parent / "fixtures" / "github"
 

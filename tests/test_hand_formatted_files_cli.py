@@ -8,7 +8,11 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import example_repo, git, run_cli
+
+pytestmark = pytest.mark.slow  # runs the ledgerops command as a process, end to end
 
 TODAY = "2026-11-27"
 

@@ -9,6 +9,8 @@ import pytest
 from tests.conftest import run_cli, snapshot
 from tests.gitledger import changed_files, example_repo, log, status
 
+pytestmark = pytest.mark.slow  # runs the ledgerops command as a process, end to end
+
 TODAY = "2026-11-27"
 
 

@@ -7,11 +7,15 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from ledgerops.app.load import load
 from ledgerops.context import Context
 from ledgerops.core.impact import Action, compare, policy_impact
 from ledgerops.core.queue import ENGINE
 from tests.conftest import REPO, copy_example, example_repo, run_cli
+
+pytestmark = pytest.mark.slow  # runs the ledgerops command as a process, end to end
 
 TODAY = date(2026, 11, 27)
 

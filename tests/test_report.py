@@ -3,9 +3,7 @@ the Markdown page as GitHub parses it, the JSON contract of docs/spec.md §9.3, 
 
 from __future__ import annotations
 
-import difflib
 import json
-import os
 import shlex
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from tests.conftest import REPO, copy_example, example_repo, git, run_cli, snapshot
+from tests.golden import assert_golden
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES = sorted(p for p in GOLDEN.glob("*/*") if (p / "args").is_file())
@@ -36,18 +35,8 @@ def test_golden_output_on_the_example_ledger(case: Path, update_golden: bool) ->
     args = shlex.split((case / "args").read_text())
     result = run_cli(*args, "--ledger", str(REPO))
     assert result.returncode == 0, result.stderr
-    expected = next(case.glob("expected.*"), None)
-    if update_golden or os.environ.get("LEDGEROPS_UPDATE_GOLDEN"):
-        suffix = ".json" if "json" in args else ".md" if args[0] == "report" else ".txt"
-        (case / f"expected{suffix}").write_text(result.stdout, encoding="utf-8")
-        return
-    assert expected is not None, f"no golden file in {case}; run pytest --update-golden"
-    want = expected.read_text(encoding="utf-8")
-    if result.stdout != want:
-        diff = difflib.unified_diff(
-            want.splitlines(keepends=True), result.stdout.splitlines(keepends=True), str(expected), "actual"
-        )
-        pytest.fail("output differs from the golden file:\n" + "".join(diff), pytrace=False)
+    suffix = ".json" if "json" in args else ".md" if args[0] == "report" else ".txt"
+    assert_golden(case / f"expected{suffix}", result.stdout, update_golden)
 
 
 def _page() -> str:

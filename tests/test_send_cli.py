@@ -15,6 +15,8 @@ from pypdf import PdfReader
 from tests.conftest import run_cli, snapshot
 from tests.gitledger import changed_files, commit_all, example_repo, git, log, status
 
+pytestmark = pytest.mark.slow  # runs the ledgerops command as a process, end to end
+
 TODAY = "2026-11-27"
 
 

@@ -132,7 +132,7 @@ def _plain(summary: Summary) -> tuple:
 
 def _summary(values: tuple) -> Summary:
     facts = values[3]
-    return Summary(*values[:3], InvoiceFacts(*facts) if facts is not None else None, *values[4:])
+    return Summary._make((*values[:3], InvoiceFacts(*facts) if facts is not None else None, *values[4:]))
 
 
 def _folder(path: str) -> str:

@@ -28,7 +28,7 @@ from ledgerops.core.queue import ENGINE
 from ledgerops.core.schedule import Escalate, LateFeeDue, ReminderPlan, escalation_note, plan_reminders
 from ledgerops.edge import clock, gitrepo, lock, process, store
 from ledgerops.edge.mail import Outcome, Transport, open_transport
-from ledgerops.yamlfile.edit import AppendItem, Change, EditRefused, RemoveKey, SetValue
+from ledgerops.yamlfile.edit import AppendItem, Change, EditRefused, RemoveKey, Scalar, SetValue
 from ledgerops.yamlfile.schema import INVOICE
 
 INVOICE_STAGE = "invoice"  # the claim stage of the invoice email itself
@@ -247,7 +247,12 @@ def _prepare(step: _Step, me: str, planner: Planner | None, engine: bool) -> Out
         except Exception as error:  # one message that cannot be composed must not stop the others
             step.state.fail(Failure(pending.invoice, pending.stage, f"cannot compose: {error}"))
             continue
-        claim = {"stage": item.stage, "claimed_at": step.now, "run": me, "message_id": item.message_id}
+        claim: dict[str, Scalar | None] = {
+            "stage": item.stage,
+            "claimed_at": step.now,
+            "run": me,
+            "message_id": item.message_id,
+        }
         invoice = _invoice(step.ledger, item.invoice)
         if step.edit(
             invoice, item.stage, [AppendItem.of("claims", claim)], f"claim {item.invoice} {item.stage}"
@@ -265,7 +270,7 @@ def _without_claim(invoice: Invoice, claim: Claim) -> list[Change]:
     changes: list[Change] = [RemoveKey("claims")]
     for other in invoice.claims:
         if other != claim:
-            values = {"stage": other.stage, "claimed_at": other.claimed_at, "run": other.run,
+            values: dict[str, Scalar | None] = {"stage": other.stage, "claimed_at": other.claimed_at, "run": other.run,
                       "message_id": other.message_id}  # fmt: skip
             changes.append(AppendItem.of("claims", values))
     return changes
@@ -274,7 +279,7 @@ def _without_claim(invoice: Invoice, claim: Claim) -> list[Change]:
 def _as_sent(claim: Claim, at: datetime) -> list[Change]:
     if claim.stage == INVOICE_STAGE:
         return [SetValue("status", "sent"), SetValue("sent_at", at)]
-    values = {"stage": claim.stage, "sent_at": at, "message_id": claim.message_id}
+    values: dict[str, Scalar | None] = {"stage": claim.stage, "sent_at": at, "message_id": claim.message_id}
     return [AppendItem.of("reminders", values)]
 
 
@@ -326,7 +331,7 @@ def _settle_stale_claims(step: _Step, me: str) -> None:
 
 def _record_fees(step: _Step, plan: ReminderPlan) -> None:
     for fee in plan.late_fees:
-        values = {"date": step.today, "amount": fee.amount, "rule": "late_fee"}
+        values: dict[str, Scalar | None] = {"date": step.today, "amount": fee.amount, "rule": "late_fee"}
         invoice = _invoice(step.ledger, fee.invoice)
         if step.edit(invoice, "late_fee", [AppendItem.of("late_fees", values)], f"late fee {fee.invoice}"):
             step.late_fees.append(fee)

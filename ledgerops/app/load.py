@@ -187,14 +187,17 @@ def in_zone(invoice: Invoice, zone: tzinfo) -> Invoice:
         converted = moment.astimezone(zone)
         return moment if converted.utcoffset() == moment.utcoffset() else converted
 
-    changes: dict[str, object] = {}
     if invoice.sent_at and local(invoice.sent_at) is not invoice.sent_at:
-        changes["sent_at"] = local(invoice.sent_at)
+        invoice = replace(invoice, sent_at=local(invoice.sent_at))
     if any(local(r.sent_at) is not r.sent_at for r in invoice.reminders):
-        changes["reminders"] = tuple(replace(r, sent_at=local(r.sent_at)) for r in invoice.reminders)
+        invoice = replace(
+            invoice, reminders=tuple(replace(r, sent_at=local(r.sent_at)) for r in invoice.reminders)
+        )
     if any(local(c.claimed_at) is not c.claimed_at for c in invoice.claims):
-        changes["claims"] = tuple(replace(c, claimed_at=local(c.claimed_at)) for c in invoice.claims)
-    return replace(invoice, **changes) if changes else invoice
+        invoice = replace(
+            invoice, claims=tuple(replace(c, claimed_at=local(c.claimed_at)) for c in invoice.claims)
+        )
+    return invoice
 
 
 def source_line(ledger_dir: Path, path: str, line: int) -> str | None:

@@ -19,7 +19,7 @@ from ledgerops.core.errors import UsageError
 from ledgerops.core.model import Payment
 from ledgerops.core.money import parse_amount
 from ledgerops.core.payments import Recorded, payment_problems
-from ledgerops.yamlfile.edit import AppendItem
+from ledgerops.yamlfile.edit import AppendItem, Scalar
 from ledgerops.yamlfile.schema import INVOICE
 
 
@@ -45,7 +45,12 @@ def pay(
     if has_errors(problems):
         return Recorded(invoice, problems, written=False)
     require_committed(ctx.ledger_dir, [invoice.path], commit)
-    item = {"date": payment.date, "amount": payment.amount, "method": payment.method, "ref": payment.ref}
+    item: dict[str, Scalar | None] = {
+        "date": payment.date,
+        "amount": payment.amount,
+        "method": payment.method,
+        "ref": payment.ref,
+    }
     path = edit_record(ctx.ledger_dir, invoice.path, [AppendItem.of("payments", item)], INVOICE)
     message = f"pay: {invoice.id} {payment.amount} {invoice.currency} on {payment.date}"
     sha = commit_files(ctx.ledger_dir, [path], message, commit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,14 @@ from ledgerops.context import Context
 @click.option("--reason", required=True, help="One of policy.exceptions.reasons, e.g. promise_to_pay.")
 @click.option("--note", default="", help="Why, for the record.")
 @by_option
-def pause(ledger_dir: Path, today: Any, target: str, until: Any, reason: str, note: str, source: str) -> None:
+def pause(
+    ledger_dir: Path, today: Any, target: str, until: datetime | None, reason: str, note: str, source: str
+) -> None:
     """Pause automatic messages for an invoice, or every open invoice of a client, through --until."""
     from ledgerops.app import pause as app
 
     if until is None:
         raise click.UsageError("--until is required")
-    cases = app.pause(Context(ledger_dir, to_date(today)), target, to_date(until), reason, note, source)
+    cases = app.pause(Context(ledger_dir, to_date(today)), target, until.date(), reason, note, source)
     for case in cases:
         click.echo(f"opened {case.id} ({case.reason}, until {case.until}) for {case.invoice}")

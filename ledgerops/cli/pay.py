@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ def pay(
     ledger_dir: Path,
     today: Any,
     amount: str,
-    paid_on: Any,
+    paid_on: datetime,
     method: str | None,
     ref: str | None,
     no_commit: bool,
@@ -36,6 +37,6 @@ def pay(
     from ledgerops.render import actions
 
     ctx = Context(ledger_dir, to_date(today))
-    result = app.pay(ctx, invoice_id, amount, to_date(paid_on), method, ref, commit=not no_commit)
+    result = app.pay(ctx, invoice_id, amount, paid_on.date(), method, ref, commit=not no_commit)
     emit(actions.recorded_text(result, "pay"))
     sys.exit(0 if result.written else 1)

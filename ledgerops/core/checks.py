@@ -45,12 +45,14 @@ def _precision(
                    f"but {currency} allows {allowed}")  # fmt: skip
 
 
-def _positive(record: Located, amount: Decimal, keys: tuple[str | int, ...], label: str):
+def _positive(
+    record: Located, amount: Decimal, keys: tuple[str | int, ...], label: str
+) -> Iterator[Diagnostic]:
     if amount <= 0:
         yield diag("amount-not-positive", record.at(*keys), f"{label} is {amount}; it must be > 0")
 
 
-def _tax_rate(record: Located, rate: Decimal, keys: tuple[str | int, ...]):
+def _tax_rate(record: Located, rate: Decimal, keys: tuple[str | int, ...]) -> Iterator[Diagnostic]:
     if not 0 <= rate < 100:
         yield diag("invalid-tax-rate", record.at(*keys), f"tax_rate {rate} is not between 0 and 100")
 
@@ -269,6 +271,7 @@ def _check_invoice_money(invoice: Invoice, client: Client | None, policy: Policy
                    f"{client_currency(client, policy)}")  # fmt: skip
     if not invoice.lines:
         yield diag("missing-field", invoice.at("lines"), "an invoice needs at least one line")
+    keys: tuple[str | int, ...]
     for index, line in enumerate(invoice.lines):
         keys = ("lines", index)
         yield from _precision(invoice, line.unit_price, currency, (*keys, "unit_price"), "unit_price")

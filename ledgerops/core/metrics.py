@@ -311,8 +311,9 @@ def drift_alerts(points: Sequence[WeekPoint], drift_weeks: int) -> tuple[Alert, 
     alerts = []
     for metrics in tail[-1].currencies:
         for metric, sign in (("dso", 1), ("on_time_rate", -1)):
-            values = [getattr(point.currency(metrics.currency), metric, None) for point in tail]
-            if None in values:
+            found = [getattr(point.currency(metrics.currency), metric, None) for point in tail]
+            values: list[Decimal] = [value for value in found if value is not None]
+            if len(values) < len(found):
                 continue
             if all((later - earlier) * sign > 0 for earlier, later in pairwise(values)):
                 weeks = tuple(point.week for point in tail)

@@ -246,10 +246,10 @@ def apply_plan(
             invoice = replace(invoice, reminders=(*invoice.reminders, *sends[invoice.id]))
         invoices.append(invoice)
     cases = list(ledger.exceptions)
-    for item in plan.escalate:
+    for escalation in plan.escalate:
         case_id = next_case_id((c.id for c in cases), today.year)
         cases.append(
-            ExceptionCase(case_id, item.invoice, ESCALATION_REASON, today, source=ENGINE,
-                          note=escalation_note(item), path=f"exceptions/{case_id}.yaml")
+            ExceptionCase(case_id, escalation.invoice, ESCALATION_REASON, today, source=ENGINE,
+                          note=escalation_note(escalation), path=f"exceptions/{case_id}.yaml")
         )  # fmt: skip
     return replace(ledger, invoices=tuple(invoices), exceptions=tuple(cases))

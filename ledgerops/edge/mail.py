@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, Self
 
 from ledgerops.core.errors import MailSettingsError
 from ledgerops.edge.store import write_atomic
@@ -52,7 +52,7 @@ class Transport(Protocol):
 
     def close(self) -> None: ...
 
-    def __enter__(self) -> Transport: ...
+    def __enter__(self) -> Self: ...
 
     def __exit__(self, *exc: object) -> None: ...
 
@@ -73,7 +73,7 @@ class _Batch:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> _Batch:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

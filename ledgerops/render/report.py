@@ -461,21 +461,23 @@ def _tune(review: WeeklyReview) -> str:
 
 def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] | range = ()) -> str:
     """A GitHub table, padded so the source reads as a table too; `right` columns align right."""
-    right = set(right)
+    aligned_right = set(right)
     widths = [max(3, len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:
         return (
             "| "
             + " | ".join(
-                c.rjust(w) if i in right else c.ljust(w)
+                c.rjust(w) if i in aligned_right else c.ljust(w)
                 for i, (c, w) in enumerate(zip(cells, widths, strict=True))
             )
             + " |"
         )
 
     rule = (
-        "| " + " | ".join("-" * (w - 1) + ":" if i in right else "-" * w for i, w in enumerate(widths)) + " |"
+        "| "
+        + " | ".join("-" * (w - 1) + ":" if i in aligned_right else "-" * w for i, w in enumerate(widths))
+        + " |"
     )
     return "\n".join([line(headers), rule, *map(line, rows)])
 

@@ -28,7 +28,7 @@ def environment(ledger_dir: Path | None) -> Templates:
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
-        autoescape=lambda name: bool(name) and name.endswith(_AUTOESCAPED),
+        autoescape=lambda name: name is not None and name.endswith(_AUTOESCAPED),
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -31,7 +31,7 @@ except ImportError:  # PyYAML built without libyaml: the pure-Python parser, slo
 _IGNORE = "".format
 
 
-class _Loader(_Parser):  # type: ignore[misc, valid-type]
+class _Loader(_Parser):
     """libyaml's parser and composer with YAML 1.1's implicit typing switched off.
 
     The walk reads every scalar's text as written and never a node's tag, so resolving tags
@@ -299,7 +299,8 @@ class _Walk:
         """Kinds str, text and enum."""
         text = node.value
         if field.header and has_break_or_control(text):
-            return self.unsafe(node, name)
+            self.unsafe(node, name)
+            return None
         kind = field.kind
         if kind == "enum" and text not in field.choices:
             self.report(field.code, node, f"'{name}' is '{text}'; allowed: " + ", ".join(field.choices))
@@ -314,14 +315,16 @@ class _Walk:
         if is_id(text):  # an id holds no line break or control character
             return text
         if has_break_or_control(text):
-            return self.unsafe(node, name)
+            self.unsafe(node, name)
+            return None
         self.report("invalid-id", node, f"'{text}' is not a valid id for '{name}'")
         return None
 
     def email(self, node: yaml.ScalarNode, field: Field, name: str) -> str | None:
         text = node.value
         if has_break_or_control(text):
-            return self.unsafe(node, name)
+            self.unsafe(node, name)
+            return None
         if not is_email(text):
             self.report("invalid-email", node, f"'{text}' is not a valid email address")
             return None
@@ -466,7 +469,7 @@ def _compose(path: str, data: bytes) -> tuple[yaml.Node | None, list[Diagnostic]
     if hazards:
         return None, hazards
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]  # the stubs name only PyYAML's own loaders
     except yaml.MarkedYAMLError as error:
         return None, [_syntax(path, error)]
     except yaml.reader.ReaderError as error:
@@ -574,8 +577,9 @@ def _hazards(path: str, text: str) -> list[Diagnostic]:
         return []
     found: list[Diagnostic] = []
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=_Loader):  # type: ignore[arg-type]  # the stubs name only PyYAML's own loaders
             mark = event.start_mark
+            assert mark is not None  # the parser marks every event it yields
             where = Source(path, mark.line + 1, mark.column + 1)
             if isinstance(event, yaml.AliasEvent):
                 found.append(diag("yaml-alias", where, f"alias '*{event.anchor}'"))

@@ -7,9 +7,13 @@ import email.policy
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli, snapshot
 
 from .ledgers import DAY, example_repo, git
+
+pytestmark = pytest.mark.slow  # runs the ledgerops command as a process, end to end
 
 EXPECTED_SKIPS = {
     "INV-2025-0001": "paid", "INV-2025-0002": "paid", "INV-2026-0001": "paid", "INV-2026-0002": "paid",

@@ -8,9 +8,13 @@ import email.policy
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli, snapshot
 
 from .ledgers import DAY, example_repo, git
+
+pytestmark = pytest.mark.slow  # runs the ledgerops command as a process, end to end
 
 
 def test_run_on_the_example_ledger_writes_the_expected_emails(tmp_path: Path) -> None:

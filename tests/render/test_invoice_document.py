@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import email
 import email.policy
 import io
@@ -21,6 +20,7 @@ from ledgerops.core.model import Ledger
 from ledgerops.render.invoice import invoice_email, invoice_html, invoice_pdf, invoice_text
 from ledgerops.render.templates import environment
 from tests.conftest import EXAMPLE_DAY, REPO, run_cli
+from tests.golden import assert_golden
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "render"
 SENT_AT = datetime(2026, 11, 16, 17, 2, 38, tzinfo=timezone(timedelta(hours=1)))
@@ -40,15 +40,8 @@ def _document(ledger: Ledger, invoice_id: str):
 
 
 def _golden(name: str, actual: str, update: bool) -> None:
-    path = GOLDEN / name
-    actual = actual.replace("\r\n", "\n")  # a mail part's lines end in CRLF on the wire
-    if update or not path.exists():
-        path.write_text(actual, encoding="utf-8")
-    expected = path.read_text(encoding="utf-8")
-    diff = "".join(
-        difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), str(path), "actual")
-    )
-    assert not diff, f"{name} changed (rerun with --update-golden if intended):\n{diff}"
+    # a mail part's lines end in CRLF on the wire
+    assert_golden(GOLDEN / name, actual.replace("\r\n", "\n"), update)
 
 
 def test_golden_invoice_html_and_text(ledger: Ledger, update_golden: bool) -> None:

@@ -3,9 +3,13 @@ annotations, and a summary that previews what merging would do."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import run_cli
 from tests.workflows.conftest import commit_change, workflow
 from tests.workflows.harness import FOUNDER, Repository, git
+
+pytestmark = pytest.mark.slow  # runs the ledgerops command as a process, end to end
 
 CHECK = workflow("check.yml")
 PINNED = {"LEDGEROPS_TODAY": "2026-11-26"}  # a Thursday: the preview is of Friday's run

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.workflows.conftest import workflow
 from tests.workflows.harness import Repository, event_payload
+
+pytestmark = pytest.mark.slow  # runs the ledgerops command as a process, end to end
 
 DRAFT = workflow("draft.yml")
 PINNED = {"LEDGEROPS_TODAY": "2026-11-27"}

@@ -7,9 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.mailserver import MailServer
 from tests.workflows.conftest import new_ledger, workflow
 from tests.workflows.harness import Repository, event_payload
+
+pytestmark = pytest.mark.slow  # runs the ledgerops command as a process, end to end
 
 TODAY = {"LEDGEROPS_TODAY": "2026-11-27"}
 BOT = ("ledgerops[bot]", "ledgerops-bot@users.noreply.github.com")

@@ -3,8 +3,12 @@ pushed at the same moment."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.workflows.conftest import workflow
 from tests.workflows.harness import FOUNDER, Repository, git
+
+pytestmark = pytest.mark.slow  # runs the ledgerops command as a process, end to end
 
 WEEKLY = workflow("weekly.yml")
 PINNED = {"LEDGEROPS_TODAY": "2026-11-27"}
