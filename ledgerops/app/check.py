@@ -25,9 +25,10 @@ from ledgerops.app.load import (
     many_objects,
     paths_by_kind,
     split_over_processes,
+    whole_ledger_checks,
 )
 from ledgerops.context import Context
-from ledgerops.core.checks import InvoiceFacts, invoice_facts, ledger_checks, verdict_dates
+from ledgerops.core.checks import InvoiceFacts, invoice_facts, verdict_dates
 from ledgerops.core.diagnostics import Diagnostic, has_errors
 from ledgerops.core.model import Client
 from ledgerops.core.policy import Policy
@@ -41,7 +42,7 @@ CACHE_FROM = 500
 _FORMAT = "check-1"
 _BROKEN = b"broken"  # an invoice's client whose file exists but does not load
 
-Signature = tuple[int, int, int, int]  # size, mtime, inode, ctime: git's test for a changed file
+Signature = store.Version
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,7 @@ def run(ctx: Context, use_cache: bool = True) -> Checked:
     policy: Policy | None = policy_entry.record
     if policy is not None:
         exceptions = [records[path].record for path in paths["exception"] if records[path].record is not None]
-        clients = list(reader.clients.values())
-        diagnostics.extend(ledger_checks(policy, clients, facts, broken_invoices, exceptions, reader.today))
+        diagnostics.extend(whole_ledger_checks(reader, facts, broken_invoices, exceptions))
         diagnostics.extend(_templates(ctx, policy, reader.today))
     if keep:
         files_read.save(records, dict(zip(paths["invoice"], summaries, strict=True)))
@@ -196,10 +196,9 @@ class _Files:
         if not self.keep:
             return None
         try:
-            stat = os.stat(self.prefix + path)
+            return store.version(self.prefix + path)
         except OSError:
             return None
-        return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
 
     def unchanged(self, path: str, before: Signature | None, now: Signature | None) -> bool:
         """Whether a file is as it was when the cache was written. Like git's index, a file

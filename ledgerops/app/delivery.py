@@ -17,11 +17,10 @@ from datetime import date, datetime
 from email.message import EmailMessage
 
 from ledgerops.app.exception import NewCase, write_cases
-from ledgerops.app.load import Loaded, load, require_valid, reread
+from ledgerops.app.load import VALID, Ready, load, load_ledger, reread
 from ledgerops.app.records import edit_record
 from ledgerops.context import Context
 from ledgerops.core.claims import is_stale, unknown_note
-from ledgerops.core.diagnostics import has_errors
 from ledgerops.core.errors import LedgeropsError
 from ledgerops.core.model import Claim, ExceptionCase, Invoice, Ledger
 from ledgerops.core.queue import ENGINE
@@ -131,13 +130,17 @@ def transport_factory(ctx: Context, kind: str) -> Callable[[], Transport]:
 class _Step:
     """The files one step writes, and what they mean, kept until the step is published."""
 
-    def __init__(self, ctx: Context, state: RunState, ledger: Ledger, today: date, now: datetime) -> None:
-        self.ctx, self.state, self.ledger, self.today, self.now = ctx, state, ledger, today, now
+    def __init__(self, ctx: Context, state: RunState, ready: Ready, now: datetime) -> None:
+        self.ctx, self.state, self.ready, self.today, self.now = ctx, state, ready, ready.today, now
         self.paths: list[str] = []
         self.summary: list[str] = []
         self.late_fees: list[LateFeeDue] = []
         self.escalated: list[Escalate] = []
         self.opened: list[ExceptionCase] = []
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.ready.ledger
 
     def published(self) -> None:
         self.state.late_fees += self.late_fees
@@ -148,13 +151,13 @@ class _Step:
     def edit(self, invoice: Invoice, stage: str, changes: Sequence[Change], summary: str) -> bool:
         """One invoice's edit; a file that cannot be edited fails that invoice only."""
         try:
-            edit_record(self.ctx.ledger_dir, invoice.path, changes, INVOICE)
+            edit_record(self.ctx.ledger_dir, invoice.path, changes, INVOICE, self.ready.read_as(invoice.path))
         except (EditRefused, store.ChangedSinceRead, OSError) as error:
             self.state.fail(Failure(invoice.id, stage, f"cannot write {invoice.path}: {error}"))
             return False
         self.paths.append(invoice.path)
         self.summary.append(summary)
-        self.ledger = reread(self.ctx, self.ledger, [invoice.path])
+        self.ready = reread(self.ctx, self.ready, [invoice.path])
         return True
 
     def open_cases(self, cases: list[NewCase], summary: str) -> None:
@@ -162,7 +165,7 @@ class _Step:
         self.paths.extend(case.path for case in written)
         self.summary.append(summary)
         self.opened.extend(written)
-        self.ledger = reread(self.ctx, self.ledger, [case.path for case in written])
+        self.ready = reread(self.ctx, self.ready, [case.path for case in written])
 
 
 def run(ctx: Context, options: Options, planner: Planner) -> RunState:
@@ -176,48 +179,49 @@ def run(ctx: Context, options: Options, planner: Planner) -> RunState:
             gitrepo.ensure_clean(publish, root)
             gitrepo.sync(publish)
             loaded = _ready(ctx, options)
-        ledger, today = loaded.ledger, loaded.today
-        assert ledger is not None
-        state = RunState(plan_reminders(ledger, today))
+        ready = loaded
+        state = RunState(plan_reminders(ready.ledger, ready.today))
         me, sending, rejected = process.run_id(), True, 0
         with options.transport() as transport:
             while rejected < MAX_REJECTED_PUSHES:
-                step = _Step(ctx, state, ledger, today, clock.moment(today, ledger.policy.timezone))
+                step = _Step(ctx, state, ready, clock.moment(ready.today, ready.ledger.policy.timezone))
                 outgoing = _prepare(step, me, planner if sending else None, options.engine)
                 if not step.paths:
                     return state
                 if publish is not None and not _publish(publish, step, options.command):
                     rejected += 1
                     gitrepo.start_over(publish)
-                    ledger, sending = _reload(ctx, state)
+                    ready, sending = _reload(ctx, state, ready.today)
                     continue
                 rejected = 0
                 step.published()
-                ledger = step.ledger
+                ready = step.ready
                 if outgoing is not None:
-                    _send(transport, outgoing, today, ledger.policy.timezone, state)
+                    _send(transport, outgoing, ready.today, ready.ledger.policy.timezone, state)
     state.fail(Failure("-", "-", "gave up: the remote kept changing under this run"))
     return state
 
 
-def _ready(ctx: Context, options: Options) -> Loaded:
+def _ready(ctx: Context, options: Options) -> Ready:
     """The valid ledger, or why the run must not start: before anything is written, and
     again after catching up with the remote."""
-    loaded = require_valid(ctx)
-    if options.precondition is not None and loaded.ledger is not None:
-        options.precondition(loaded.ledger)
-    return loaded
+    ready = load_ledger(ctx, VALID)
+    if options.precondition is not None:
+        options.precondition(ready.ledger)
+    return ready
 
 
-def _reload(ctx: Context, state: RunState) -> tuple[Ledger, bool]:
-    """The remote's state after a rejected push; with errors in it, record but send no more."""
+def _reload(ctx: Context, state: RunState, today: date) -> tuple[Ready, bool]:
+    """The remote's state after a rejected push, for the day the run started; with errors
+    in it, record but send no more."""
     loaded = load(ctx)
     if loaded.ledger is None:
         raise LedgeropsError("policy.yaml on the remote cannot be read; stopping")
-    if has_errors(loaded.diagnostics):
+    ready = Ready(loaded.ledger, loaded.diagnostics, today, loaded.versions)
+    if ready.has_errors:
         state.fail(Failure("-", "-", "the remote's ledger has errors; stopped sending"))
-        return loaded.ledger, False
-    return loaded.ledger, True
+        return ready, False
+    return ready, True
 
 
 def _prepare(step: _Step, me: str, planner: Planner | None, engine: bool) -> Outgoing | None:

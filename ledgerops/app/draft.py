@@ -13,8 +13,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from ledgerops.app.load import load
-from ledgerops.app.records import create_record, errors_in, load_for_writing
+from ledgerops.app.load import load, load_ledger, valid_in
+from ledgerops.app.records import create_record, errors_in
 from ledgerops.context import Context
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
 from ledgerops.core.drafting import DraftResult, plan_draft
@@ -53,7 +53,8 @@ def run(ctx: Context, source: EventSource) -> DraftResult:
     if parsed.event is None:
         return DraftResult("invalid", problems=parsed.diagnostics)
     event = parsed.event
-    ledger, loaded = load_for_writing(ctx, must_be_valid=[f"clients/{event.client}.yaml"])
+    loaded = load_ledger(ctx, valid_in(f"clients/{event.client}.yaml"))
+    ledger = loaded.ledger
     event = dataclasses.replace(
         event,
         completed_on=source.date or event.completed_on or _local_day(event, ledger.policy.timezone),

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ledgerops.app.load import load
+from ledgerops.app.load import READABLE, load_ledger
 from ledgerops.app.records import create_record, edit_record
 from ledgerops.context import Context
 from ledgerops.core.cases import next_case_id
-from ledgerops.core.errors import LedgerHasErrors, UsageError
+from ledgerops.core.errors import UsageError
 from ledgerops.core.model import ExceptionCase, Ledger
 from ledgerops.core.queue import QueueEntry, open_queue
 from ledgerops.edge import store
@@ -25,13 +25,6 @@ class NewCase:
     note: str
     source: str
     until: date | None = None
-
-
-def ledger_for_cases(ctx: Context) -> tuple[Ledger, date]:
-    loaded = load(ctx)
-    if loaded.ledger is None:
-        raise LedgerHasErrors("policy.yaml cannot be read; run 'ledgerops check' to see why")
-    return loaded.ledger, loaded.today
 
 
 def _used_ids(ctx: Context, ledger: Ledger) -> list[str]:
@@ -69,14 +62,14 @@ def write_cases(ctx: Context, ledger: Ledger, cases: list[NewCase], today: date)
 
 
 def open_case(ctx: Context, case: NewCase) -> ExceptionCase:
-    ledger, today = ledger_for_cases(ctx)
-    validate_case(ledger, case, today)
-    return write_cases(ctx, ledger, [case], today)[0]
+    ready = load_ledger(ctx, READABLE)
+    validate_case(ready.ledger, case, ready.today)
+    return write_cases(ctx, ready.ledger, [case], ready.today)[0]
 
 
 def resolve(ctx: Context, case_id: str, resolution: str) -> ExceptionCase:
-    ledger, today = ledger_for_cases(ctx)
-    case = next((c for c in ledger.exceptions if c.id == case_id), None)
+    ready = load_ledger(ctx, READABLE)
+    case = next((c for c in ready.ledger.exceptions if c.id == case_id), None)
     if case is None:
         raise UsageError(f"there is no exception '{case_id}'")
     if case.status == "resolved":
@@ -85,13 +78,13 @@ def resolve(ctx: Context, case_id: str, resolution: str) -> ExceptionCase:
         raise UsageError("--resolution must say what was decided")
     changes = [
         SetValue("status", "resolved"),
-        SetValue("resolved_at", today),
+        SetValue("resolved_at", ready.today),
         SetValue("resolution", resolution),
     ]
-    edit_record(ctx.ledger_dir, case.path, changes, EXCEPTION)
+    edit_record(ctx.ledger_dir, case.path, changes, EXCEPTION, ready.read_as(case.path))
     return case
 
 
 def queue(ctx: Context) -> tuple[tuple[QueueEntry, ...], Ledger, date]:
-    ledger, today = ledger_for_cases(ctx)
-    return open_queue(ledger.exceptions, today), ledger, today
+    ready = load_ledger(ctx, READABLE)
+    return open_queue(ready.ledger.exceptions, ready.today), ready.ledger, ready.today

@@ -1,20 +1,35 @@
-"""Load a ledger: find the files, read each record, check it, then run the whole-ledger checks."""
+"""Load a ledger, in stages: read every file, then require what the command needs.
+
+The one pipeline every command goes through (`check` too, through its cache):
+
+1. **read** (`load`): find the files, read each record and check it on its own, then run the
+   whole-ledger checks. Every diagnostic; the policy itself may not have loaded.
+2. **readable** (`READABLE`): the policy loaded, so there is a ledger to answer from. Errors
+   in other files are reported with the answer: `invoices`, `aging`, `report`, `exception`.
+3. **valid** (`VALID`, `valid_in(...)`): no error anywhere, templates included, before
+   anything is sent (`send`, `run`, `remind`); or no error in the files a command writes or
+   uses (`pay`, `void`, `draft`, `render`), policy.yaml always among them.
+
+A command refused at a stage has changed nothing. The ledger it gets back carries the
+Version of every record file as it was read, so an edit can refuse a file that someone
+changed after the command read it (`app/records.edit_record`).
+"""
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TypeVar
 
 from ledgerops.context import Context
-from ledgerops.core.checks import check_invoice, invoice_facts, ledger_checks
+from ledgerops.core.checks import InvoiceFacts, check_invoice, invoice_facts, ledger_checks
 from ledgerops.core.diagnostics import Diagnostic, Source, diag, has_errors
 from ledgerops.core.errors import LedgerHasErrors, NotALedger
-from ledgerops.core.model import Client, Invoice, Ledger
+from ledgerops.core.model import Client, ExceptionCase, Invoice, Ledger
 from ledgerops.core.policy import Policy
 from ledgerops.edge import clock, store
 from ledgerops.yamlfile.read import read_record
@@ -30,26 +45,96 @@ SPLIT_FROM = 2000
 
 @dataclass(frozen=True)
 class Loaded:
+    """The read stage: everything that loaded and every diagnostic."""
+
     ledger: Ledger | None  # None when the policy itself could not be read
     diagnostics: tuple[Diagnostic, ...]
     today: date
+    versions: Mapping[str, store.Version] = field(default_factory=dict)  # path -> as read
 
     @property
     def has_errors(self) -> bool:
         return has_errors(self.diagnostics)
 
 
+@dataclass(frozen=True)
+class Ready:
+    """A ledger that passed the stage its command asked for."""
+
+    ledger: Ledger
+    diagnostics: tuple[Diagnostic, ...]
+    today: date
+    versions: Mapping[str, store.Version]
+
+    @property
+    def has_errors(self) -> bool:
+        return has_errors(self.diagnostics)
+
+    def read_as(self, path: str) -> store.Version | None:
+        """The file's Version when this command read it; None for a file it did not read."""
+        return self.versions.get(path)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What a command needs of the ledger before it acts."""
+
+    name: str  # 'readable' or 'valid'
+    files: frozenset[str] | None = None  # with 'valid': only these must be free of errors
+    templates: bool = False  # with 'valid': the email templates too (what sends mail)
+
+
+READABLE = Stage("readable")
+VALID = Stage("valid", templates=True)
+
+
+def valid_in(*paths: str) -> Stage:
+    """No error in these files nor in policy.yaml; errors elsewhere don't stop the command."""
+    return Stage("valid", frozenset({"policy.yaml", *paths}))
+
+
+def load_ledger(ctx: Context, stage: Stage) -> Ready:
+    """The ledger through the read stage and then `stage`, or LedgerHasErrors."""
+    loaded = load(ctx)
+    if stage.templates:
+        loaded = with_templates(ctx, loaded)
+    if loaded.ledger is None:
+        raise LedgerHasErrors(
+            "policy.yaml cannot be read; nothing was changed; run 'ledgerops check' to see why"
+        )
+    ready = Ready(loaded.ledger, loaded.diagnostics, loaded.today, loaded.versions)
+    if stage.name == "valid":
+        require_no_errors(ready, stage.files)
+    return ready
+
+
+def require_no_errors(ready: Ready, files: Iterable[str] | None = None) -> None:
+    """LedgerHasErrors when check finds an error: anywhere, or in one of `files`."""
+    wanted = None if files is None else set(files)
+    errors = [
+        d for d in ready.diagnostics if d.severity == "error" and (wanted is None or d.source.path in wanted)
+    ]
+    if errors:
+        where = sorted({d.source.path for d in errors})
+        raise LedgerHasErrors(
+            f"the ledger has {len(errors)} error{'s' if len(errors) != 1 else ''} "
+            f"({', '.join(where[:3])}{', ...' if len(where) > 3 else ''}); nothing was changed; "
+            "run 'ledgerops check' to see them"
+        )
+
+
 def load(ctx: Context) -> Loaded:
-    """Every record and every diagnostic of the ledger; raises NotALedger only."""
+    """The read stage: every record and every diagnostic of the ledger; raises NotALedger only."""
     root = ctx.ledger_dir
     files, diagnostics = ledger_files(ctx)
     paths = paths_by_kind(files)
+    versions: dict[str, store.Version] = {}
     with many_objects():
-        small = {
-            path: read_record(path, store.read_bytes(root, path), RECORDS[kind])
-            for kind in ("policy", "client", "exception")
-            for path in paths[kind]
-        }
+        small = {}
+        for kind in ("policy", "client", "exception"):
+            for path in paths[kind]:
+                data, versions[path] = store.read_versioned(root, path)
+                small[path] = read_record(path, data, RECORDS[kind])
         policy: Policy | None = small[paths["policy"][0]][0]
         reader = InvoiceReader(ctx, policy, {path: small[path][0] for path in paths["client"]})
         invoices = split_over_processes(reader.read_all, paths["invoice"])
@@ -58,22 +143,35 @@ def load(ctx: Context) -> Loaded:
     diagnostics.extend(reader.problems)
     kept: list[Invoice] = []
     broken_invoices: set[str] = set()
-    for path, (invoice, found) in zip(paths["invoice"], invoices, strict=True):
+    for path, (invoice, found, read_as) in zip(paths["invoice"], invoices, strict=True):
         diagnostics.extend(found)
+        versions[path] = read_as
         if invoice is None:
             broken_invoices.add(file_stem(path))
         else:
             kept.append(invoice)
     if policy is None:
-        return Loaded(None, tuple(diagnostics), reader.today)
+        return Loaded(None, tuple(diagnostics), reader.today, versions)
     exceptions = tuple(small[path][0] for path in paths["exception"] if small[path][0] is not None)
     ledger = Ledger(policy, reader.clients, tuple(kept), exceptions,
                     frozenset(reader.broken_clients), frozenset(broken_invoices))  # fmt: skip
-    facts = [invoice_facts(invoice) for invoice in kept]
     diagnostics.extend(
-        ledger_checks(policy, list(reader.clients.values()), facts, broken_invoices, exceptions, reader.today)
+        whole_ledger_checks(reader, [invoice_facts(invoice) for invoice in kept], broken_invoices, exceptions)
     )
-    return Loaded(ledger, tuple(diagnostics), reader.today)
+    return Loaded(ledger, tuple(diagnostics), reader.today, versions)
+
+
+def whole_ledger_checks(
+    reader: InvoiceReader,
+    facts: list[InvoiceFacts],
+    broken_invoices: set[str],
+    exceptions: Iterable[ExceptionCase],
+) -> list[Diagnostic]:
+    """The rules that span records (sequence, duplicates, cases), after each file was read."""
+    assert reader.policy is not None
+    return ledger_checks(
+        reader.policy, list(reader.clients.values()), facts, broken_invoices, list(exceptions), reader.today
+    )
 
 
 class InvoiceReader:
@@ -109,8 +207,13 @@ class InvoiceReader:
         broken = client is None and invoice.client in self.broken_clients
         return invoice, [*found, *check_invoice(invoice, client, broken, self.policy, self.today)]
 
-    def read_all(self, paths: list[str]) -> list[tuple[Invoice | None, list[Diagnostic]]]:
-        return [self.read(path, store.read_bytes(self.root, path)) for path in paths]
+    def read_all(self, paths: list[str]) -> list[tuple[Invoice | None, list[Diagnostic], store.Version]]:
+        """Each file's invoice, problems and Version as read."""
+        read = []
+        for path in paths:
+            data, read_as = store.read_versioned(self.root, path)
+            read.append((*self.read(path, data), read_as))
+        return read
 
 
 def split_over_processes(work: Callable[[list[Item]], list[Result]], items: list[Item]) -> list[Result]:
@@ -209,33 +312,26 @@ def source_line(ledger_dir: Path, path: str, line: int) -> str | None:
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 
-def reread(ctx: Context, ledger: Ledger, paths: Iterable[str]) -> Ledger:
+def reread(ctx: Context, ready: Ready, paths: Iterable[str]) -> Ready:
     """The ledger with these files (just written by the tool) read again or added.
 
     A run keeps its ledger in step with the files it writes without loading them all again.
     """
+    ledger = ready.ledger
     invoices = {inv.path: inv for inv in ledger.invoices}
     cases = {case.path: case for case in ledger.exceptions}
+    versions = dict(ready.versions)
+    zone = clock.zone(ledger.policy.timezone)
     for path in paths:
         kind = "invoice" if path.startswith("invoices/") else "exception"
-        record, _ = read_record(path, store.read_bytes(ctx.ledger_dir, path), RECORDS[kind])
-        zone = clock.zone(ledger.policy.timezone)
+        data, versions[path] = store.read_versioned(ctx.ledger_dir, path)
+        record, _ = read_record(path, data, RECORDS[kind])
         if kind == "invoice" and record is not None and zone is not None:
             record = in_zone(record, zone)
         if record is not None:
             (invoices if kind == "invoice" else cases)[path] = record
-    return replace(ledger, invoices=tuple(invoices.values()), exceptions=tuple(cases.values()))
-
-
-def require_valid(ctx: Context) -> Loaded:
-    """The loaded ledger, or LedgerHasErrors: nothing is sent from a ledger with errors."""
-    loaded = with_templates(ctx, load(ctx))
-    if loaded.ledger is None or has_errors(loaded.diagnostics):
-        count = sum(d.severity == "error" for d in loaded.diagnostics)
-        raise LedgerHasErrors(
-            f"the ledger has {count or 'some'} error(s); run 'ledgerops check' and fix them first"
-        )
-    return loaded
+    ledger = replace(ledger, invoices=tuple(invoices.values()), exceptions=tuple(cases.values()))
+    return replace(ready, ledger=ledger, versions=versions)
 
 
 def with_templates(ctx: Context, loaded: Loaded) -> Loaded:

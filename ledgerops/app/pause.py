@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledgerops.app.exception import NewCase, ledger_for_cases, validate_case, write_cases
+from ledgerops.app.exception import NewCase, validate_case, write_cases
+from ledgerops.app.load import READABLE, load_ledger
 from ledgerops.context import Context
 from ledgerops.core.amounts import balance
 from ledgerops.core.errors import UsageError
@@ -13,7 +14,8 @@ from ledgerops.core.model import ExceptionCase
 
 def pause(ctx: Context, target: str, until: date, reason: str, note: str, source: str) -> list[ExceptionCase]:
     """Pause one invoice, or every open invoice of a client, through `until`."""
-    ledger, today = ledger_for_cases(ctx)
+    ready = load_ledger(ctx, READABLE)
+    ledger, today = ready.ledger, ready.today
     if target in ledger.clients:
         invoices = [
             inv.id for inv in sorted(ledger.invoices, key=lambda i: i.id)

@@ -40,7 +40,8 @@ def pay(
         )
     method, ref = one_line("--method", method), one_line("--ref", ref)
     payment = Payment(paid_on, value, method or None, ref or None)
-    invoice, ledger, today = load_invoice(ctx, invoice_id)
+    invoice, ready = load_invoice(ctx, invoice_id)
+    ledger, today = ready.ledger, ready.today
     problems = tuple(payment_problems(invoice, payment, ledger.policy, today))
     if has_errors(problems):
         return Recorded(invoice, problems, written=False)
@@ -51,7 +52,8 @@ def pay(
         "method": payment.method,
         "ref": payment.ref,
     }
-    path = edit_record(ctx.ledger_dir, invoice.path, [AppendItem.of("payments", item)], INVOICE)
+    changes = [AppendItem.of("payments", item)]
+    path = edit_record(ctx.ledger_dir, invoice.path, changes, INVOICE, ready.read_as(invoice.path))
     message = f"pay: {invoice.id} {payment.amount} {invoice.currency} on {payment.date}"
     sha = commit_files(ctx.ledger_dir, [path], message, commit)
     left = balance(invoice) - payment.amount

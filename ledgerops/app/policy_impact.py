@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledgerops.app.load import require_valid
+from ledgerops.app.load import VALID, load_ledger
 from ledgerops.context import Context
 from ledgerops.core.checks import check_policy
 from ledgerops.core.errors import UsageError
@@ -23,9 +23,8 @@ def run(ctx: Context, against: str | None, policy_file: Path | None, days: int) 
     the other policy's name."""
     if against is not None and policy_file is not None:
         raise UsageError("give either --against REF or --policy FILE, not both")
-    loaded = require_valid(ctx)
+    loaded = load_ledger(ctx, VALID)
     ledger = loaded.ledger
-    assert ledger is not None
     label, data = _other_policy(ctx.ledger_dir, against, policy_file)
     other = _parse(label, data)
     return policy_impact(ledger, other, ledger.policy, loaded.today, days), label

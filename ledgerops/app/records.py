@@ -4,37 +4,18 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ledgerops.app.load import Loaded, load
+from ledgerops.app.load import Ready, load_ledger, require_no_errors, valid_in
 from ledgerops.context import Context
 from ledgerops.core.diagnostics import Diagnostic
-from ledgerops.core.errors import LedgerHasErrors, UsageError
+from ledgerops.core.errors import ChangedSinceRead, LedgerHasErrors, UsageError
 from ledgerops.core.model import Invoice, Ledger
 from ledgerops.core.text import has_break_or_control
 from ledgerops.edge import gitrepo, store
 from ledgerops.yamlfile.edit import Change, edit_text, record_key_order, record_text
 from ledgerops.yamlfile.schema import Struct
-
-
-def load_for_writing(ctx: Context, must_be_valid: Iterable[str] | None = None) -> tuple[Ledger, Loaded]:
-    """The loaded ledger, refused when check finds errors: anywhere (the default), or only
-    in the files named in `must_be_valid` (policy.yaml always counts)."""
-    loaded = load(ctx)
-    errors = [d for d in loaded.diagnostics if d.severity == "error"]
-    if must_be_valid is not None:
-        wanted = {"policy.yaml", *must_be_valid}
-        errors = [d for d in errors if d.source.path in wanted]
-    if loaded.ledger is None or errors:
-        where = sorted({d.source.path for d in errors}) or ["policy.yaml"]
-        raise LedgerHasErrors(
-            f"the ledger has {len(errors) or 'policy'} error{'s' if len(errors) != 1 else ''} "
-            f"({', '.join(where[:3])}{', ...' if len(where) > 3 else ''}); nothing was changed. "
-            "Run 'ledgerops check' to see them."
-        )
-    return loaded.ledger, loaded
 
 
 def one_line(option: str, value: str | None) -> str | None:
@@ -55,15 +36,20 @@ def find_invoice(ledger: Ledger, invoice_id: str) -> Invoice:
     raise UsageError(f"no invoice '{invoice_id}'" + (f" (did you mean {close[0]}?)" if close else ""))
 
 
-def edit_record(ledger_dir: Path, path: str, changes: Sequence[Change], spec: Struct) -> Path:
-    """Apply round-trip changes to one record file, written atomically and only if the
-    file is still the one just read."""
-    data = store.read_bytes(ledger_dir, path)
+def edit_record(
+    ledger_dir: Path, path: str, changes: Sequence[Change], spec: Struct, read_as: store.Version | None
+) -> Path:
+    """Apply round-trip changes to one record file, written atomically and only if the file
+    is still as the command loaded it (`read_as`, from Ready.read_as); ChangedSinceRead
+    otherwise, and nothing is written."""
+    data, now = store.read_versioned(ledger_dir, path)
+    if read_as is None or now != read_as:
+        raise ChangedSinceRead(path)
     text = data.decode("utf-8-sig")
     bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
     edited = bom + edit_text(text, changes, record_key_order(spec))
     target = ledger_dir / path
-    store.write_atomic(target, edited.encode("utf-8"), expected_digest=store.digest(data))
+    store.write_atomic(target, edited.encode("utf-8"), read_as=read_as)
     return target
 
 
@@ -98,11 +84,10 @@ def errors_in(diagnostics: Iterable[Diagnostic], path: str) -> list[Diagnostic]:
     return [d for d in diagnostics if d.severity == "error" and d.source.path == path]
 
 
-def load_invoice(ctx: Context, invoice_id: str) -> tuple[Invoice, Ledger, date]:
+def load_invoice(ctx: Context, invoice_id: str) -> tuple[Invoice, Ready]:
     """The invoice `pay` or `void` edits: errors elsewhere in the ledger don't stop them;
     errors in its own file do."""
-    ledger, loaded = load_for_writing(ctx, must_be_valid=[])
-    invoice = find_invoice(ledger, invoice_id)
-    if errors_in(loaded.diagnostics, invoice.path):
-        raise LedgerHasErrors(f"{invoice.path} has errors; run 'ledgerops check' and fix them first")
-    return invoice, ledger, loaded.today
+    ready = load_ledger(ctx, valid_in())
+    invoice = find_invoice(ready.ledger, invoice_id)
+    require_no_errors(ready, [invoice.path])
+    return invoice, ready

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ledgerops.app import delivery
-from ledgerops.app.load import require_valid
+from ledgerops.app.load import VALID, load_ledger
 from ledgerops.context import Context
 from ledgerops.core.document import invoice_document
 from ledgerops.core.model import Ledger
@@ -62,9 +62,8 @@ def preview(ctx: Context, planner: delivery.Planner | None = None) -> Preview:
     """
     from ledgerops.core.schedule import apply_plan
 
-    loaded = require_valid(ctx)
+    loaded = load_ledger(ctx, VALID)
     ledger, today = loaded.ledger, loaded.today
-    assert ledger is not None
     plan = plan_reminders(ledger, today)
     now = clock.moment(today, ledger.policy.timezone)
     with_fees = apply_plan(ledger, ReminderPlan(today, late_fees=plan.late_fees), now)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledgerops.app.records import find_invoice, load_for_writing
+from ledgerops.app.load import load_ledger, valid_in
+from ledgerops.app.records import find_invoice
 from ledgerops.app.send import invoice_fonts
 from ledgerops.context import Context
 from ledgerops.core.document import invoice_document
@@ -17,7 +18,8 @@ FORMATS = ("html", "pdf", "txt")
 
 def run(ctx: Context, invoice_id: str, fmt: str, output: Path | None) -> bytes:
     """The document's bytes (amounts due as of today), also written to `output` if given."""
-    ledger, loaded = load_for_writing(ctx, must_be_valid=[])
+    loaded = load_ledger(ctx, valid_in())
+    ledger = loaded.ledger
     invoice = find_invoice(ledger, invoice_id)
     document = invoice_document(ledger, invoice, loaded.today)
     if fmt == "pdf":

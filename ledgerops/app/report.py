@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ledgerops.app.load import Loaded, load, require_valid
+from ledgerops.app.load import READABLE, VALID, load_ledger
 from ledgerops.context import Context
-from ledgerops.core.errors import GitError, LedgerHasErrors, UsageError
+from ledgerops.core.errors import GitError, UsageError
 from ledgerops.core.review import WeeklyReview, weekly_review
 from ledgerops.edge import store
 from ledgerops.render.report import readme_markdown, review_markdown
@@ -23,19 +23,10 @@ class Written:
     commit: str | None  # the new commit's id; None with --no-commit or when nothing changed
 
 
-def loaded_ledger(ctx: Context) -> Loaded:
-    """The ledger as loaded; refuses only when the policy itself is unreadable."""
-    loaded = load(ctx)
-    if loaded.ledger is None:
-        raise LedgerHasErrors("policy.yaml cannot be read; run 'ledgerops check' to see why")
-    return loaded
-
-
 def review(ctx: Context) -> tuple[WeeklyReview, bool]:
     """The review as of ctx.today (default: today), and whether `check` found errors."""
-    loaded = loaded_ledger(ctx)
+    loaded = load_ledger(ctx, READABLE)
     ledger = loaded.ledger
-    assert ledger is not None
     return weekly_review(ledger, ledger.policy, loaded.today), loaded.has_errors
 
 
@@ -48,9 +39,8 @@ def write(ctx: Context, commit: bool) -> tuple[WeeklyReview, Written]:
     """
     from ledgerops.edge import gitrepo
 
-    loaded = require_valid(ctx)
+    loaded = load_ledger(ctx, VALID)
     ledger = loaded.ledger
-    assert ledger is not None
     weekly = weekly_review(ledger, ledger.policy, loaded.today)
     root = ctx.ledger_dir
     if commit and not gitrepo.is_repository(root):

@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from ledgerops.app import delivery
-from ledgerops.app.load import require_valid
+from ledgerops.app.load import VALID, load_ledger
 from ledgerops.context import Context
 from ledgerops.core.amounts import balance
 from ledgerops.core.document import invoice_document
@@ -35,8 +35,7 @@ def run(ctx: Context, *, transport: str, dry_run: bool, commit: bool, push: bool
     """Send the approved invoices (with `dry_run`, only say which). `commit` False writes the
     records without committing them; `push` False keeps the commits in this clone."""
     if dry_run:
-        loaded = require_valid(ctx)
-        assert loaded.ledger is not None
+        loaded = load_ledger(ctx, VALID)
         planned = plan(ctx.ledger_dir, loaded.ledger, loaded.today)
         return SendReport(loaded.today, transport, True, planned)
     planner = InvoiceMessages(ctx)

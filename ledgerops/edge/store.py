@@ -1,6 +1,6 @@
 """Ledger files on disk: finding the records, and writing atomically.
 
-hashlib (OpenSSL) and tempfile are imported by the functions that write: `check` only reads.
+tempfile is imported by the function that writes: `check` only reads.
 """
 
 from __future__ import annotations
@@ -58,7 +58,17 @@ def names(folder: Path, suffix: str) -> list[str]:
         return []
 
 
+# A file's size, mtime, inode and ctime: git's test for "changed since I looked" (a rename
+# over it changes the inode, any write its ctime), taken without reading the content.
+Version = tuple[int, int, int, int]
+
+
 def read_bytes(ledger_dir: Path, path: str) -> bytes:
+    return read_versioned(ledger_dir, path)[0]
+
+
+def read_versioned(ledger_dir: Path, path: str) -> tuple[bytes, Version]:
+    """The file's bytes, and its Version as read: what an edit later checks against."""
     # os.open/os.read, not open(): no buffered file object for a file read whole, which
     # halves the cost of reading 100,000 small files.
     descriptor = os.open(os.path.join(ledger_dir, path), os.O_RDONLY | getattr(os, "O_BINARY", 0))
@@ -66,23 +76,29 @@ def read_bytes(ledger_dir: Path, path: str) -> bytes:
         chunks = [os.read(descriptor, 1 << 16)]
         while chunks[-1]:  # until end of file: a read may return less than there is
             chunks.append(os.read(descriptor, 1 << 16))
-        return b"".join(chunks)
+        return b"".join(chunks), _version(os.fstat(descriptor))
     finally:
         os.close(descriptor)
 
 
-def digest(data: bytes) -> str:
-    import hashlib
+def version(path: str | Path) -> Version | None:
+    """The file's Version now; None when it does not exist."""
+    try:
+        return _version(os.stat(path))
+    except FileNotFoundError:
+        return None
 
-    return hashlib.sha256(data).hexdigest()
+
+def _version(stat: os.stat_result) -> Version:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
 
 
-def write_atomic(path: Path, data: bytes, expected_digest: str | None = None) -> None:
+def write_atomic(path: Path, data: bytes, read_as: Version | None = None) -> None:
     """Write via a temporary file in the same folder, fsync, then rename.
 
-    With `expected_digest`, refuse when the file changed since it was read (Fava's guard).
+    With `read_as`, refuse when the file changed since the command read it (Fava's guard).
     """
-    if expected_digest is not None and digest(path.read_bytes()) != expected_digest:
+    if read_as is not None and version(path) != read_as:
         raise ChangedSinceRead(str(path))
     import tempfile
 

@@ -1,7 +1,7 @@
 """Round-trip edits of tool-owned keys in a user's YAML, and new record files.
 
 Pure text -> text: the caller reads the bytes, calls `edit_text`, and writes the result
-atomically with the digest it read. Lines the edit did not touch keep their exact bytes.
+atomically, refused if the file changed since it was read. Lines the edit did not touch keep their exact bytes.
 Each change is spliced into the text at the position of its YAML node: an appended item
 right after the list's last item, at that item's column and dash offset; a new key after
 the value of the key before it; a new scalar in place of the old one; a removed key with
