@@ -58,6 +58,25 @@ def _rendered(
     return list(found.values())
 
 
+def suggestion_problems(
+    ledger_dir: Path, policy: Policy, stage: str, segment: str, name: str, text: str, today: date
+) -> list[str]:
+    """What `check` would say about `text` as the template `name` of the stage for the
+    segment, before it is written: it renders every sample, and states every fact."""
+    from ledgerops.core.document import invoice_document
+    from ledgerops.render.reminder import template_problem
+    from ledgerops.render.templates import environment
+
+    env = environment(ledger_dir, {name: text})
+    problems: list[str] = []
+    for sample in _samples(policy, segment, today):
+        doc = invoice_document(sample, sample.invoices[0], today)
+        problem = template_problem(env, doc, stage, today)[3]
+        if problem and problem not in problems:
+            problems.append(problem)
+    return problems
+
+
 def _samples(policy: Policy, segment: str, today: date) -> list[Ledger]:
     """A plain sample invoice of the segment, and one with a PO, a late fee and a payment,
     so every branch a template may take is rendered."""
