@@ -270,3 +270,33 @@ def test_a_second_suggestion_gets_a_branch_of_its_own(repo: Path, httpserver: HT
     result = suggest(repo, llm_env(url))
     assert result.returncode == 0, result.stderr
     assert sorted(branches(repo)) == ["ledgerops/tone/due-standard", "ledgerops/tone/due-standard-2", "main"]
+
+
+def test_a_suggestion_that_checks_template_rules_refuse_is_not_written(
+    repo: Path, httpserver: HTTPServer
+) -> None:
+    """The built template is rendered as `check` renders it before it is written: here the
+    ledger's own facts block leaves out the amount, so the suggestion cannot state it."""
+    facts = repo / "templates/reminders/_facts.md.j2"
+    facts.parent.mkdir(parents=True)
+    facts.write_text("- Invoice: {{ invoice_id }}\n- Due date: {{ due_date }}\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a facts block of our own")
+    httpserver.expect_oneshot_request("/v1/chat/completions").respond_with_json(completion(json.dumps(GOOD)))
+    before = snapshot(repo)
+    result = suggest(repo, llm_env(httpserver.url_for("/v1")))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "reminders/due.standard.md.j2 leaves out the amount due" in result.stdout
+    assert snapshot(repo) == before and branches(repo) == ["main"]
+
+
+def test_outside_git_the_template_is_written_only(tmp_path: Path, httpserver: HTTPServer) -> None:
+    from tests.conftest import copy_example
+
+    ledger = copy_example(tmp_path / "plain")
+    httpserver.expect_oneshot_request("/v1/chat/completions").respond_with_json(completion(json.dumps(GOOD)))
+    result = suggest(ledger, llm_env(httpserver.url_for("/v1")))
+    assert result.returncode == 0, result.stderr
+    assert "not in a git repository" in result.stdout
+    assert (ledger / "templates/reminders/due.standard.md.j2").is_file()
+    assert run_cli("check", "--today", TODAY, cwd=ledger).returncode == 0
