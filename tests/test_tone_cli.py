@@ -300,3 +300,39 @@ def test_outside_git_the_template_is_written_only(tmp_path: Path, httpserver: HT
     assert "not in a git repository" in result.stdout
     assert (ledger / "templates/reminders/due.standard.md.j2").is_file()
     assert run_cli("check", "--today", TODAY, cwd=ledger).returncode == 0
+
+
+def test_the_invoice_email_gets_a_segment_variant_too(repo: Path, httpserver: HTTPServer) -> None:
+    from ledgerops.app.load import load
+    from ledgerops.context import Context
+    from ledgerops.core.document import invoice_document
+    from ledgerops.render.invoice_email import invoice_email_parts
+    from ledgerops.render.templates import environment
+
+    answer = {
+        "subject": "Invoice {{ invoice_id }} from {{ company.name }}",
+        "opening": "Hello {{ client.name }},\n\nthank you for the work together. Attached is invoice {{ invoice_id }}.",
+        "closing": "If anything on it needs a change on your side, simply reply and I will take care of it.",
+        "sign_off": "With best wishes",
+    }
+    httpserver.expect_oneshot_request("/v1/chat/completions").respond_with_json(
+        completion(json.dumps(answer))
+    )
+    result = suggest(repo, llm_env(httpserver.url_for("/v1")), stage="invoice", segment="strategic")
+    assert result.returncode == 0, result.stdout + result.stderr
+    path = "templates/email/invoice.strategic.md.j2"
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [path]
+    assert '{% include "email/_facts.md.j2" %}' in (repo / path).read_text()
+    sent = json.dumps(httpserver.log[0][0].get_json()["messages"])
+    assert "Please find attached invoice" in sent  # the current wording: the packaged invoice email
+    assert run_cli("check", "--today", TODAY, cwd=repo).returncode == 0
+
+    today = date.fromisoformat(TODAY)
+    ledger = load(Context(repo, today)).ledger
+    assert ledger is not None
+    by_id = {inv.id: inv for inv in ledger.invoices}
+    env = environment(repo)
+    strategic = invoice_email_parts(env, invoice_document(ledger, by_id["INV-2026-0007"], today))
+    assert "thank you for the work together" in strategic.text and "Amount due:" in strategic.text
+    standard = invoice_email_parts(env, invoice_document(ledger, by_id["INV-2026-0012"], today))
+    assert "Please find attached invoice" in standard.text  # other segments keep the default

@@ -15,7 +15,7 @@ from ledgerops.app.templatecheck import suggestion_problems
 from ledgerops.context import Context
 from ledgerops.core.errors import UsageError
 from ledgerops.core.policy import Stage
-from ledgerops.core.template_names import reminder_template_names
+from ledgerops.core.template_names import INVOICE_STAGE, invoice_email_template_names, reminder_template_names
 from ledgerops.core.tone import StageInfo, Suggested, check_answer, prompt_messages
 from ledgerops.edge import gitrepo, llm, store
 
@@ -33,6 +33,7 @@ def suggest(
     dry_run: bool,
     environ: Mapping[str, str] | None = None,
 ) -> Suggested:
+    from ledgerops.render.invoice_email import invoice_email_template
     from ledgerops.render.reminder import template_for
     from ledgerops.render.templates import environment, source
 
@@ -41,16 +42,17 @@ def suggest(
         raise UsageError(f"--brief is {len(brief)} characters long; keep it to {MAX_BRIEF}")
     ledger, loaded = load_for_writing(ctx, must_be_valid=[])
     policy = ledger.policy
-    info = _stage(policy.reminders.sequence, stage)
+    invoice = stage == INVOICE_STAGE
+    info = StageInfo(stage, 0, invoice=True) if invoice else _stage(policy.reminders.sequence, stage)
     if segment not in policy.segments:
         raise UsageError(f"segment '{segment}' is not in policy.segments ({', '.join(policy.segments)})")
     if not _NAME.match(segment):
         raise UsageError(f"segment '{segment}' cannot name a template file; use letters, digits, _ and -")
 
-    name = reminder_template_names(stage, segment)[0]
+    name = (invoice_email_template_names(segment) if invoice else reminder_template_names(stage, segment))[0]
     path = f"templates/{name}"
     env = environment(ctx.ledger_dir)
-    based_on = template_for(env, stage, segment)
+    based_on = invoice_email_template(env, segment) if invoice else template_for(env, stage, segment)
     messages = prompt_messages(info, segment, policy.company.name, source(env, based_on), brief)
     answer = llm.complete(settings, messages)
 
@@ -83,7 +85,10 @@ def _stage(sequence: Sequence[Stage], stage: str) -> StageInfo:
             raise UsageError(f"stage '{stage}' cannot name a template file; use letters, digits, _ and -")
         return StageInfo(stage, item.offset_days)
     emailed = ", ".join(s.stage for s in sequence if not s.manual)
-    raise UsageError(f"no stage '{stage}' in policy.reminders.sequence (emailed stages: {emailed})")
+    raise UsageError(
+        f"no stage '{stage}' in policy.reminders.sequence (emailed stages: {emailed}; "
+        f"'{INVOICE_STAGE}' for the invoice email)"
+    )
 
 
 def _write(ctx: Context, shown: Suggested, template: str) -> Suggested:

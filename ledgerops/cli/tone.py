@@ -19,7 +19,9 @@ def tone() -> None:
 
 @tone.command("suggest")
 @click.option(
-    "--stage", required=True, help="The reminder stage, as in policy.reminders.sequence (e.g. overdue_7)."
+    "--stage",
+    required=True,
+    help="The reminder stage, as in policy.reminders.sequence (e.g. overdue_7), or invoice for the invoice email.",
 )
 @click.option("--segment", required=True, help="The client segment, as in policy.segments (e.g. strategic).")
 @click.option(

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 FACTS_PARTIAL = "reminders/_facts.md.j2"
+INVOICE_FACTS_PARTIAL = "email/_facts.md.j2"  # the invoice email's (stage "invoice")
 # The parts of the answer, in the order they appear in the template.
 FIELDS = ("subject", "opening", "closing", "sign_off")
 # Length bounds, in characters of the model's text (placeholders count as written).
@@ -53,9 +54,16 @@ class StageInfo:
 
     stage: str
     offset_days: int
+    invoice: bool = False  # the invoice email, sent with the PDF, not a reminder
+
+    @property
+    def partial(self) -> str:
+        return INVOICE_FACTS_PARTIAL if self.invoice else FACTS_PARTIAL
 
     @property
     def when(self) -> str:
+        if self.invoice:
+            return "the email that sends the invoice itself, with the PDF attached, when it is issued"
         if self.offset_days < 0:
             return f"sent {-self.offset_days} days before the due date"
         if self.offset_days == 0:
@@ -91,6 +99,8 @@ class Suggested:
 def allowed_placeholders(stage: StageInfo) -> tuple[str, ...]:
     """The placeholders the model may write for this stage; everything else is locked."""
     names = ["invoice_id", "due_date", "client.name", "company.name"]
+    if stage.invoice:
+        return tuple(names)
     if stage.offset_days < 0:
         names.append("days_until_due")
     if stage.offset_days > 0:
@@ -105,7 +115,7 @@ def prompt_messages(
     the user's brief. Never a client's data: the model writes for a segment, not a client."""
     placeholders = ", ".join(f"{{{{ {name} }}}}" for name in allowed_placeholders(stage))
     system = (
-        "You write the wording of one payment email of a small business. You write prose only.\n"
+        "You write the wording of one billing email of a small business. You write prose only.\n"
         "Rules:\n"
         "- Never write a number, figure, amount, currency, date, month, weekday, URL, link, "
         "e-mail address, phone number or HTML. The software inserts the facts (invoice id, "
@@ -152,7 +162,7 @@ def check_answer(answer: str, stage: StageInfo, currencies: Iterable[str] = ()) 
     reasons += _too_long(fields)
     if reasons:
         return Checked(None, tuple(reasons))
-    return Checked(build_template(fields), ())
+    return Checked(build_template(fields, stage.partial), ())
 
 
 def text_problems(text: str, allowed: Sequence[str], currencies: Iterable[str] = ()) -> list[str]:
@@ -199,13 +209,13 @@ def text_problems(text: str, allowed: Sequence[str], currencies: Iterable[str] =
     return problems
 
 
-def build_template(fields: dict[str, str]) -> str:
-    """The reminder template: the model's prose around the packaged facts block."""
+def build_template(fields: dict[str, str], partial: str = FACTS_PARTIAL) -> str:
+    """The template: the model's prose around the packaged facts block."""
     subject = _normalised(fields["subject"].strip())
     opening = _normalised(fields["opening"].strip())
     closing = _normalised(fields["closing"].strip())
     sign_off = _normalised(fields["sign_off"].strip()) or "Kind regards"
-    parts = [f'Subject: {subject}\n\n{opening}\n\n{{% include "{FACTS_PARTIAL}" %}}\n']
+    parts = [f'Subject: {subject}\n\n{opening}\n\n{{% include "{partial}" %}}\n']
     if closing:
         parts.append(f"{closing}\n\n")
     parts.append(f"{sign_off}\n{{{{ company.name }}}}\n")
