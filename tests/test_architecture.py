@@ -28,6 +28,7 @@ OWNERS = {
     "segno": {"render"},
     "babel": {"render"},
     "git": {"edge/gitrepo.py"},
+    "openai": {"edge/llm.py"},
 }
 
 

@@ -35,6 +35,7 @@ COMMANDS = {
     "run": ("run", "run_"),
     "schema": ("schema", "schema"),
     "send": ("send", "send"),
+    "tone": ("tone", "tone"),
     "void": ("void", "void"),
 }
 

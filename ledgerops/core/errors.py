@@ -60,3 +60,8 @@ class UnsafeHeader(LedgeropsError):
 
 class PdfProblem(LedgeropsError):
     """The PDF cannot be made as it should look (for example a character no font can show)."""
+
+
+class ModelProblem(LedgeropsError):
+    """The language model `tone suggest` asks is not configured, cannot be reached, does not
+    answer in time or refuses the request; nothing was written."""

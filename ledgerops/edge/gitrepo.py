@@ -103,6 +103,40 @@ def commit(
     return repo.head.commit.hexsha
 
 
+def start_branch(path: Path, name: str) -> tuple[str, str]:
+    """Create a branch from HEAD and switch to it, keeping the working tree as it is:
+    `name`, or `name-2`, `name-3`, ... when taken. Returns (the branch, the one left)."""
+    import git
+
+    repo = _repo(path)
+    if repo is None:
+        raise GitError(f"{path} is not in a git repository")
+    if repo.head.is_detached:
+        raise GitError("the repository is on a detached HEAD; check out a branch first")
+    previous = repo.head.reference.name
+    taken = {head.name for head in repo.heads}
+    branch = next(n for n in (name, *(f"{name}-{i}" for i in range(2, 1000))) if n not in taken)
+    try:
+        repo.git.switch("--quiet", "--create", branch)
+    except git.GitCommandError as error:
+        raise GitError(f"git switch failed: {_last_line(error)}") from error
+    return branch, previous
+
+
+def abandon_branch(path: Path, branch: str, previous: str) -> None:
+    """Undo start_branch after a failed write: back to `previous`, the new branch deleted."""
+    import git
+
+    repo = _repo(path)
+    if repo is None:
+        return
+    try:
+        repo.git.switch("--quiet", previous)
+        repo.git.branch("--quiet", "-D", branch)
+    except git.GitCommandError:
+        pass
+
+
 # --- the claim protocol's git side: sync, push, and start over after a rejected push -----
 _REJECTED = ("[rejected]", "non-fast-forward", "fetch first", "cannot lock ref", "failed to update ref")
 

@@ -19,13 +19,13 @@ from fpdf import FPDF
 
 from ledgerops.core.document import InvoiceDocument
 from ledgerops.core.errors import PdfProblem
-from ledgerops.render.email import Attachment, Headers, compose, render_parts
+from ledgerops.render.email import Attachment, Headers, compose
+from ledgerops.render.invoice_email import invoice_email_parts
 from ledgerops.render.invoice_values import document_values, epc_applies, invoice_message_id
 from ledgerops.render.templates import render
 
 HTML_TEMPLATE = "invoice/invoice.html.j2"
 TEXT_TEMPLATE = "invoice/invoice.txt.j2"
-EMAIL_TEMPLATE = "email/invoice.md.j2"
 FONT_FILES = ("invoice/fonts/regular.ttf", "invoice/fonts/bold.ttf")  # optional, in templates/
 
 
@@ -57,8 +57,7 @@ def invoice_text(env: jinja2.Environment, doc: InvoiceDocument) -> str:
 # --- the email --------------------------------------------------------------------------------
 def invoice_email(env: jinja2.Environment, doc: InvoiceDocument, now: datetime, pdf: bytes) -> Any:
     """The invoice email: text + HTML from the Markdown template, the PDF attached."""
-    values = document_values(doc)
-    parts = render_parts(env, EMAIL_TEMPLATE, values)
+    parts = invoice_email_parts(env, doc)
     headers = Headers(
         sender_name=doc.company.name,
         sender_email=doc.company.email,

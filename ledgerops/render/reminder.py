@@ -3,7 +3,7 @@ invoice email, stating what every reminder must state (docs/spec.md §6.6)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from email.message import EmailMessage
 from typing import Any
@@ -31,12 +31,15 @@ def reminder_values(doc: InvoiceDocument, stage: str, today: date) -> dict[str, 
 def template_for(env: jinja2.Environment, stage: str, segment: str) -> str:
     """The segment's variant of the stage's template when there is one, else the stage's."""
     names = reminder_template_names(stage, segment)
+    return first_template(env, names, f"no template for stage '{stage}': add templates/{names[-1]}")
+
+
+def first_template(env: jinja2.Environment, names: Sequence[str], missing: str) -> str:
+    """The first of `names` that exists; `missing` is the problem when none does."""
     try:
         return env.select_template(list(names)).name or names[-1]
     except jinja2.TemplatesNotFound as error:
-        raise TemplateProblem(
-            f"no template for stage '{stage}': add templates/{names[-1]}", "template-missing"
-        ) from error
+        raise TemplateProblem(missing, "template-missing") from error
 
 
 def required_facts(values: dict[str, Any]) -> dict[str, str]:
@@ -58,7 +61,11 @@ def missing_facts(parts: Parts, values: dict[str, Any]) -> list[str]:
 def reminder_parts(env: jinja2.Environment, doc: InvoiceDocument, stage: str, today: date) -> Parts:
     """The rendered reminder; refused when it leaves out a required fact."""
     template = template_for(env, stage, doc.client.segment)
-    values = reminder_values(doc, stage, today)
+    return stating_facts(env, template, reminder_values(doc, stage, today))
+
+
+def stating_facts(env: jinja2.Environment, template: str, values: dict[str, Any]) -> Parts:
+    """The rendered message; refused when it leaves out a required fact."""
     parts = render_parts(env, template, values)
     missing = missing_facts(parts, values)
     if missing:
@@ -101,10 +108,18 @@ def template_problem(
     """(code, template, line, problem) for a reminder that cannot be rendered or leaves out a
     required fact, or ('', '', 0, '') when it is fine. The template is '' when none exists;
     the line is 1 unless Jinja2 knows it."""
+    return problem_of(
+        lambda: template_for(env, stage, doc.client.segment), lambda: reminder_parts(env, doc, stage, today)
+    )
+
+
+def problem_of(find: Callable[[], str], build: Callable[[], object]) -> tuple[str, str, int, str]:
+    """(code, template, line, problem) for the template `find` names, when `build` cannot
+    render it or it leaves out a fact; ('', '', 0, '') when it is fine."""
     name = ""
     try:
-        name = template_for(env, stage, doc.client.segment)
-        reminder_parts(env, doc, stage, today)
+        name = find()
+        build()
     except jinja2.TemplateSyntaxError as error:
         where = error.name or name
         return ("template-error", where, error.lineno or 1, f"template {where}: {error.message}")

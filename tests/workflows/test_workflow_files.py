@@ -18,7 +18,7 @@ from tests.workflows.conftest import WORKFLOWS
 from tests.workflows.harness import load_workflow
 
 SKELETON = REPO / "ledgerops" / "skeleton"
-NAMES = ("check.yml", "daily.yml", "draft.yml", "weekly.yml")  # a ledger's workflows
+NAMES = ("check.yml", "daily.yml", "draft.yml", "tone.yml", "weekly.yml")  # a ledger's workflows
 RELEASE = "release.yml"  # ledgerops' own; `init` does not write it into a ledger
 
 
@@ -114,6 +114,7 @@ def test_permissions_are_the_least_each_workflow_needs() -> None:
         "daily.yml": {"contents": "write"},
         "weekly.yml": {"contents": "write"},
         "draft.yml": {"contents": "write", "pull-requests": "write"},
+        "tone.yml": {"contents": "write", "pull-requests": "write"},
     }
     for name, document in _workflows().items():
         assert document["permissions"] == expected[name], name
@@ -128,6 +129,10 @@ SECRETS_BY_STEP = {
     },
     "weekly.yml": {"actions/checkout@v5": {"LEDGEROPS_BOT_TOKEN", "github.token"}},
     "draft.yml": {"Open the pull request": {"LEDGEROPS_BOT_TOKEN", "github.token"}},
+    "tone.yml": {
+        "Suggest the wording": {"LEDGEROPS_LLM_API_KEY"},
+        "Open the pull request": {"LEDGEROPS_BOT_TOKEN", "github.token"},
+    },
 }
 
 
