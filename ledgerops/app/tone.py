@@ -10,7 +10,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from ledgerops.app.records import load_for_writing, require_committed
+from ledgerops.app.load import load_ledger, valid_in
+from ledgerops.app.records import require_committed
 from ledgerops.app.templatecheck import suggestion_problems
 from ledgerops.context import Context
 from ledgerops.core.errors import UsageError
@@ -40,7 +41,8 @@ def suggest(
     settings = llm.LlmSettings.from_environment(os.environ if environ is None else environ)
     if brief is not None and len(brief) > MAX_BRIEF:
         raise UsageError(f"--brief is {len(brief)} characters long; keep it to {MAX_BRIEF}")
-    ledger, loaded = load_for_writing(ctx, must_be_valid=[])
+    loaded = load_ledger(ctx, valid_in())
+    ledger = loaded.ledger
     policy = ledger.policy
     invoice = stage == INVOICE_STAGE
     info = StageInfo(stage, 0, invoice=True) if invoice else _stage(policy.reminders.sequence, stage)
