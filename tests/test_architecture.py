@@ -28,6 +28,7 @@ OWNERS = {
     "segno": {"render"},
     "babel": {"render"},
     "git": {"edge/gitrepo.py"},
+    "stdnum": {"core/taxes.py"},  # pure functions of a text: the one library core may use
 }
 
 
@@ -85,7 +86,8 @@ def test_core_uses_the_standard_library_only() -> None:
             continue
         for name in _imports(tree):
             top = name.split(".")[0]
-            if top != "ledgerops" and top not in sys.stdlib_module_names and top != "__future__":
+            pure = top in OWNERS and str(path.relative_to(PACKAGE)) in OWNERS[top]
+            if top != "ledgerops" and top not in sys.stdlib_module_names and top != "__future__" and not pure:
                 wrong.append(f"{path.name} imports {name}")
     assert wrong == []
 
