@@ -118,3 +118,12 @@ def test_building_and_validating_is_fast(example: Any, validate: Any) -> None:
     for _ in range(5):
         validate(_cii(example, invoice))
     assert (time.perf_counter() - start) / 5 < float(os.environ.get("LEDGEROPS_EINVOICE_BUDGET", "0.5"))
+
+
+def test_render_writes_the_cii(tmp_path: Path, validate: Any) -> None:
+    from ledgerops.app import render
+
+    data = render.run(Context(ROOT, TODAY), "INV-2026-0014", "cii", tmp_path / "x.xml")
+    assert (tmp_path / "x.xml").read_bytes() == data
+    valid, failed = validate(data)
+    assert valid and [f for f in failed if f[1] == "fatal"] == []
