@@ -741,6 +741,8 @@ def client_yaml(client: Client) -> str:
     if not client.reminders:
         out.append("reminders: false               # relationship handled personally\n")
     out.append(f"address: |\n  {client.address}\ntax_id: {scalar(client.tax_id)}\n")
+    if client.tax_rate == 0:
+        out.append("tax_treatment: export\n")  # the reason of its 0 % lines (docs/spec.md §4.5)
     if client.notes:
         out.append(f"notes: {scalar(client.notes)}\n")
     if client.projects:
@@ -763,6 +765,8 @@ def invoice_yaml(invoice: Invoice) -> str:
     if invoice.milestone:
         out.append(f"project: {invoice.milestone.project}\nmilestone: {invoice.milestone.code}\n")
     out.append(f"issue_date: {invoice.issue}\ndue_date: {invoice.due}\ncurrency: {currency}\n")
+    if invoice.status == "draft":
+        out.append(f"service_date: {invoice.issue}\n")
     if invoice.po_number:
         out.append(f"po_number: {scalar(invoice.po_number)}\n")
     out.append("lines:\n")

@@ -70,10 +70,11 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 BASE_FILES = {
     "policy.yaml": """\
-        company: {name: Jane Doe Studio, email: billing@janedoe.example}
+        company: {name: Jane Doe Studio, email: billing@janedoe.example, address: "Main St 1, 10115 Berlin", tax_id: DE136695976}
         currency: EUR
         currencies: [EUR, JPY]
         timezone: Europe/Berlin
+        bank: {iban: DE89370400440532013000}
         """,
     "clients/acme.yaml": """\
         id: acme
@@ -86,6 +87,7 @@ BASE_FILES = {
             name: Website
             milestones:
               M1: {description: Discovery, amount: 2500.00, tax_rate: 19}
+        address: "Hauptstr. 5, 80331 München"
         """,
     "invoices/2026/INV-2026-0001.yaml": """\
         id: INV-2026-0001
@@ -102,6 +104,7 @@ BASE_FILES = {
             tax_rate: 19
         status: sent
         sent_at: 2026-11-02T10:15:00+01:00
+        service_date: 2026-10-30
         """,
 }
 

@@ -38,9 +38,7 @@ def _invoice(old: str, new: str) -> dict[str, str]:
 # Codes no other test provokes through a whole ledger: one change to the small valid ledger each.
 REPRODUCERS = {
     "invalid-id": {"clients/acme.yaml": BASE_FILES["clients/acme.yaml"].replace("WEB:", "'W B':")},
-    "invalid-iban": {
-        "policy.yaml": BASE_FILES["policy.yaml"].rstrip(" ") + "        bank: {iban: DE00 1234}\n"
-    },
+    "invalid-iban": {"policy.yaml": BASE_FILES["policy.yaml"].replace("DE89370400440532013000", "DE00 1234")},
     "po-missing": {
         "clients/acme.yaml": BASE_FILES["clients/acme.yaml"].replace(
             "terms_days: 30", "terms_days: 30\n        po_required: true"

@@ -86,17 +86,19 @@ def _fault_ledger(root: Path, addresses: list[str]) -> Path:
     (root / "clients").mkdir()
     (root / "exceptions").mkdir()
     (root / "policy.yaml").write_text(
-        "company: {name: Jane Doe Studio, email: billing@janedoe.example}\ntimezone: Europe/Berlin\n"
-        'payment_link: "https://pay.example/{invoice_id}"\n'
+        "company: {name: Jane Doe Studio, email: billing@janedoe.example, address: 'Main St 1, Berlin',"
+        " tax_id: DE136695976}\ntimezone: Europe/Berlin\n"
+        'payment_link: "https://pay.example/{invoice_id}"\npayment_methods: [card]\n'
     )
     for number, address in enumerate(addresses, start=1):
         client = f"client-{number}"
         (root / f"clients/{client}.yaml").write_text(
             f"id: {client}\nname: Client {number} Ltd\nemail: {address}\nsegment: standard\n"
+            "address: 1 Main Street, Springfield\n"
         )
         (root / f"invoices/2026/INV-2026-{number:04d}.yaml").write_text(
             f"id: INV-2026-{number:04d}\nclient: {client}\nissue_date: 2026-11-26\ndue_date: 2026-12-26\n"
-            "currency: EUR\nlines:\n  - {description: Design work, quantity: 1, unit_price: 100.00, tax_rate: 19}\n"
+            "service_date: 2026-11-26\ncurrency: EUR\nlines:\n  - {description: Design work, quantity: 1, unit_price: 100.00, tax_rate: 19}\n"
             "status: draft   # the tool sets sent and sent_at\n"
         )
     git(root, "init", "--quiet", "--initial-branch", "main")

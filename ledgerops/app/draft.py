@@ -16,6 +16,7 @@ from pathlib import Path
 from ledgerops.app.load import load, load_ledger, valid_in
 from ledgerops.app.records import create_record, errors_in
 from ledgerops.context import Context
+from ledgerops.core.checks import LEGAL_CONTENT_CODES
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
 from ledgerops.core.drafting import DraftResult, plan_draft
 from ledgerops.core.errors import UsageError
@@ -67,8 +68,9 @@ def run(ctx: Context, source: EventSource) -> DraftResult:
         return DraftResult("invalid", problems=plan.problems)
     path = f"invoices/{plan.draft.issue_date.year}/{plan.draft.id}.yaml"
     written = create_record(ctx.ledger_dir, path, plan.draft, INVOICE)
-    _verify(ctx, written, path)
-    return DraftResult("drafted", plan.draft, path, plan.notes, needs_review=plan.needs_review)
+    missing = _verify(ctx, written, path)
+    return DraftResult("drafted", plan.draft, path, (*plan.notes, *missing),
+                       needs_review=plan.needs_review or bool(missing))  # fmt: skip
 
 
 def _parse(source: EventSource) -> ParsedEvent:
@@ -115,9 +117,14 @@ def _local_day(event: MilestoneEvent, timezone: str) -> date | None:
     return event.completed_at.astimezone(zone).date() if zone else event.completed_at.date()
 
 
-def _verify(ctx: Context, written: Path, path: str) -> None:
-    """The new file must pass check; if it does not (a bug), take it back."""
-    problems = errors_in(load(ctx).diagnostics, path)
+def _verify(ctx: Context, written: Path, path: str) -> list[str]:
+    """The new file must pass check; if it does not (a bug), take it back. What the invoice
+    must still state before it is sent (docs/spec.md §4.5) is for the reviewer: a note each."""
+    diagnostics = load(ctx).diagnostics
+    missing = [f"before it is sent: {d.message}" for d in diagnostics
+               if d.code in LEGAL_CONTENT_CODES and d.severity == "error"]  # fmt: skip
+    problems = [d for d in errors_in(diagnostics, path) if d.code not in LEGAL_CONTENT_CODES]
     if problems:
         written.unlink()
         raise AssertionError(f"the draft {path} did not pass check: {problems[0].message}")
+    return missing

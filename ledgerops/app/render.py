@@ -13,7 +13,7 @@ from ledgerops.edge.store import write_atomic
 from ledgerops.render.invoice import invoice_html, invoice_pdf, invoice_text
 from ledgerops.render.templates import environment
 
-FORMATS = ("html", "pdf", "txt")
+FORMATS = ("html", "pdf", "txt", "cii")
 
 
 def run(ctx: Context, invoice_id: str, fmt: str, output: Path | None) -> bytes:
@@ -22,7 +22,12 @@ def run(ctx: Context, invoice_id: str, fmt: str, output: Path | None) -> bytes:
     ledger = loaded.ledger
     invoice = find_invoice(ledger, invoice_id)
     document = invoice_document(ledger, invoice, loaded.today)
-    if fmt == "pdf":
+    if fmt == "cii":
+        from ledgerops.core.en16931 import einvoice_terms
+        from ledgerops.render.einvoice import cii_xml
+
+        data = cii_xml(einvoice_terms(document, "factur-x"))
+    elif fmt == "pdf":
         data = invoice_pdf(document, invoice_fonts(ctx.ledger_dir))
     elif fmt == "html":
         data = invoice_html(environment(ctx.ledger_dir), document).encode("utf-8")

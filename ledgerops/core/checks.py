@@ -24,6 +24,7 @@ from ledgerops.core.model import Client, ExceptionCase, Invoice
 from ledgerops.core.money import decimal_places, minor_units
 from ledgerops.core.numbering import format_problem, numbering_problem, parse_number
 from ledgerops.core.policy import Policy
+from ledgerops.core.taxes import TAX_REASONS, line_reason, looks_like_eu_vat_id, reason_text, vat_id_problem
 
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")
 _LOCALE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?\Z")
@@ -224,6 +225,8 @@ def check_invoice(
     found.extend(_check_invoice_dates(invoice, client, policy))
     found.extend(_check_invoice_status(invoice, client, policy, today))
     found.extend(_check_claims(invoice, policy))
+    if invoice.status == "draft":
+        found.extend(_check_legal_content(invoice, client, policy))
     return found
 
 
@@ -358,6 +361,87 @@ def _check_invoice_status(
                    f"{review.stale_hold_days} days ago")  # fmt: skip
 
 
+# --- legal content: drafts only (docs/spec.md §4.5) --------------------------------------------
+LEGAL_CONTENT_CODES = frozenset({
+    "service-date-missing", "buyer-address-missing", "buyer-vat-id-missing", "invalid-vat-id",
+    "tax-reason-missing", "tax-reason-text-missing", "seller-address-missing", "seller-tax-id-missing",
+    "bank-details-missing",
+})  # fmt: skip
+
+
+def _check_legal_content(invoice: Invoice, client: Client | None, policy: Policy) -> Iterator[Diagnostic]:
+    """What an invoice must state before it is sent. Issued invoices are not held to these
+    rules: they were sent as they are, and a correction is a credit note."""
+    if invoice.service_date is None and invoice.service_period is None:
+        yield diag("service-date-missing", invoice.at("id"),
+                   "the invoice states no service_date (or service_period): when was the work delivered?")  # fmt: skip
+    period = invoice.service_period
+    if period is not None and period.end < period.start:
+        yield diag(
+            "date-order", invoice.at("service_period", "end"), "the service period ends before it starts"
+        )
+    if client is None:
+        return
+    if not client.address:
+        yield diag("buyer-address-missing", invoice.at("client"),
+                   f"client '{client.id}' has no address, and an invoice must state the buyer's address")  # fmt: skip
+    needs_vat_id = []
+    for index, line in enumerate(invoice.lines):
+        if line.tax_reason is not None and line.tax_rate != 0:
+            yield diag("invalid-value", invoice.at("lines", index, "tax_reason"),
+                       f"tax_reason '{line.tax_reason}' on a line taxed at {line.tax_rate} %: "
+                       "a reason is given only for 0 % lines")  # fmt: skip
+        reason = line_reason(line, client)
+        if line.tax_rate == 0 and reason is None:
+            yield diag("tax-reason-missing", invoice.at("lines", index, "tax_rate"),
+                       "a 0 % line must say why it carries no VAT: give the line a tax_reason, or the "
+                       f"client '{client.id}' a tax_treatment")  # fmt: skip
+        elif reason is not None and reason_text(reason, policy) is None:
+            yield diag("tax-reason-text-missing", invoice.at("lines", index, "tax_rate"),
+                       f"the reason '{reason}' needs its legal text in policy.tax_reasons.{reason}")  # fmt: skip
+        elif reason is not None and TAX_REASONS[reason].needs_buyer_vat_id:
+            needs_vat_id.append(reason)
+    if needs_vat_id:
+        yield from _check_buyer_vat_id(invoice, client, needs_vat_id[0])
+        if not (policy.company.tax_id and looks_like_eu_vat_id(policy.company.tax_id)):
+            yield diag("seller-tax-id-missing", invoice.at("client"),
+                       f"'{needs_vat_id[0]}' needs your own EU VAT id as company.tax_id in policy.yaml")  # fmt: skip
+
+
+def _check_buyer_vat_id(invoice: Invoice, client: Client, reason: str) -> Iterator[Diagnostic]:
+    if not client.tax_id:
+        yield diag("buyer-vat-id-missing", invoice.at("client"),
+                   f"'{reason}' needs the VAT id of client '{client.id}' (tax_id in its file)")  # fmt: skip
+        return
+    problem = vat_id_problem(client.tax_id)
+    if problem:
+        yield diag("invalid-vat-id", invoice.at("client"), f"client '{client.id}': {problem}")
+
+
+def check_seller(policy: Policy, drafts: Sequence[InvoiceFacts]) -> Iterator[Diagnostic]:
+    """The sender's details every invoice states, reported once (at the policy) while any
+    draft is waiting to be sent; a ledger of issued invoices only is not held to them."""
+    if not drafts:
+        return
+    first = drafts[0].id + (f" and {len(drafts) - 1} more" if len(drafts) > 1 else "")
+    company = policy.company
+    if not company.address:
+        yield diag("seller-address-missing", policy.at("company"),
+                   f"company.address is missing; every invoice states it (drafts: {first})")  # fmt: skip
+    if not company.tax_id:
+        yield diag("seller-tax-id-missing", policy.at("company"),
+                   f"company.tax_id (your VAT id or tax number) is missing; every invoice states it "
+                   f"(drafts: {first})")  # fmt: skip
+    elif looks_like_eu_vat_id(company.tax_id):
+        problem = vat_id_problem(company.tax_id)
+        if problem:
+            yield diag("invalid-vat-id", policy.at("company", "tax_id"), f"company.tax_id: {problem}")
+    if "bank_transfer" in policy.payment_methods and policy.bank is None:
+        yield diag("bank-details-missing", policy.at("payment_methods"),
+                   f"bank_transfer is offered but the policy has no bank (iban, bic) to print "
+                   f"(drafts: {first})")  # fmt: skip
+
+
 class InvoiceFacts(NamedTuple):
     """What the whole-ledger rules need of one invoice: small, so that 100,000 of them are
     cheap to keep between runs. Positions are packed as in Located.pos."""
@@ -402,6 +486,7 @@ def ledger_checks(
     found = list(check_policy(policy))
     for client in clients:
         found.extend(check_client(client, policy))
+    found.extend(check_seller(policy, [facts for facts in invoices if facts.status == "draft"]))
     found.extend(_check_invoice_numbers(invoices, policy.numbering, broken_invoices))
     found.extend(_check_milestones_once(invoices))
     known = {facts.id for facts in invoices}

@@ -234,6 +234,27 @@ CODES: tuple[Code, ...] = (
        "Check the invoice's payments; if it really is a second payment, give it its own --ref."),
     _c("date-in-future", "error", "A date after today",
        "Record what has happened: use today's date or an earlier one."),
+    # legal content of drafts (issue 16)
+    _c("service-date-missing", "error", "A draft without the date or period of the service",
+       "Add service_date: YYYY-MM-DD (the day the work was delivered) or service_period: "
+       "{start: ..., end: ...}; ledgerops draft fills it from the milestone's completion date."),
+    _c("buyer-address-missing", "error", "The client of a draft has no postal address",
+       "Add address to the client's file: an invoice must state the buyer's full address."),
+    _c("buyer-vat-id-missing", "error", "Reverse charge or an intra-EU supply without the buyer's VAT id",
+       "Add the client's VAT id as tax_id in its file (e.g. FR40303265045), or correct the tax reason."),
+    _c("invalid-vat-id", "error", "A VAT id whose country prefix, length or check digits are wrong",
+       "Copy the VAT id again from the client's letterhead or the VIES service; a digit is probably wrong."),
+    _c("tax-reason-missing", "error", "A 0 % line that does not say why it carries no VAT",
+       "Give the line a tax_reason, or the client a tax_treatment: reverse_charge, intra_eu, export "
+       "or exempt (docs/spec.md §4.5)."),
+    _c("tax-reason-text-missing", "error", "A reason for 0 % VAT without the legal text to print",
+       "Write the legal basis in policy.tax_reasons, e.g. exempt: 'Steuerfrei nach § 4 Nr. 21 UStG'."),
+    _c("seller-address-missing", "error", "Your company's address is missing and a draft waits to be sent",
+       "Add company.address to policy.yaml: every invoice states the seller's address."),
+    _c("seller-tax-id-missing", "error", "Your VAT id or tax number is missing and a draft needs it",
+       "Add company.tax_id to policy.yaml (your VAT id such as DE312456782, or your tax number)."),
+    _c("bank-details-missing", "error", "Bank transfer is offered but no bank account is given",
+       "Add bank: {iban: ..., bic: ...} to policy.yaml, or remove bank_transfer from payment_methods."),
     _c("void-has-payments", "error", "The invoice has payments and cannot be voided",
        "Refund the payments and issue a credit note instead of voiding a paid invoice."),
 )  # fmt: skip

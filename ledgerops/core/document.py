@@ -14,6 +14,7 @@ from ledgerops.core.amounts import Totals, fee_amount, line_net, paid_amount, to
 from ledgerops.core.model import Client, Invoice, Ledger
 from ledgerops.core.money import money_str
 from ledgerops.core.policy import Bank, Company
+from ledgerops.core.taxes import line_reason, reason_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class DocumentLine:
     unit_price: Decimal
     tax_rate: Decimal
     net: Decimal
+    tax_reason: str | None = None  # why a 0 % line is untaxed (core/taxes.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ class InvoiceDocument:
     payment_link: str | None
     payment_methods: tuple[str, ...]
     bank: Bank | None
+    tax_notes: tuple[tuple[str, str], ...] = ()  # (reason, legal text) of the 0 % lines, in order
 
 
 def invoice_document(ledger: Ledger, invoice: Invoice, as_of: date) -> InvoiceDocument:
@@ -58,9 +61,12 @@ def invoice_document(ledger: Ledger, invoice: Invoice, as_of: date) -> InvoiceDo
             line.unit_price,
             line.tax_rate,
             line_net(line.quantity, line.unit_price, invoice.currency),
+            line_reason(line, client),
         )
         for line in invoice.lines
     )
+    reasons = dict.fromkeys(line.tax_reason for line in lines if line.tax_reason)
+    notes = tuple((r, text) for r in reasons if (text := reason_text(r, policy)))
     return InvoiceDocument(
         invoice=invoice,
         client=client,
@@ -75,6 +81,7 @@ def invoice_document(ledger: Ledger, invoice: Invoice, as_of: date) -> InvoiceDo
         payment_link=payment_link(policy.payment_link, invoice.id, due, invoice.currency),
         payment_methods=policy.payment_methods,
         bank=policy.bank,
+        tax_notes=notes,
     )
 
 

@@ -109,6 +109,7 @@ def plan_draft(ledger: Ledger, event: MilestoneEvent, today: date) -> DraftPlan:
         due_date=issue_date + timedelta(days=client_terms(client, ledger.policy)),
         currency=currency,
         po_number=event.po_number,
+        service_date=issue_date,  # the milestone's completion day (or today)
         lines=(Line(milestone.description, Decimal(1), amount, milestone.tax_rate),),
         status="draft",
         hold=hold,

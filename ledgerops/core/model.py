@@ -45,6 +45,8 @@ class Client(Located):
     reminders: bool = True
     address: str | None = None
     tax_id: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2
+    tax_treatment: str | None = None  # the reason of its 0 % lines (core/taxes.py)
     projects: Mapping[str, Project] = field(default_factory=dict)
 
 
@@ -56,6 +58,15 @@ class Line:
     quantity: Decimal
     unit_price: Decimal
     tax_rate: Decimal = Decimal("0")
+    tax_reason: str | None = None  # why a 0 % line is untaxed; default: the client's tax_treatment
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePeriod:
+    """When the billed service was performed, from the first to the last day."""
+
+    start: date
+    end: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +134,9 @@ class Invoice(Located):
     voided_at: date | None = None
     void_reason: str | None = None
     claims: tuple[Claim, ...] = ()
+    service_date: date | None = None
+    service_period: ServicePeriod | None = None
+    note: str | None = None  # printed on the invoice
 
 
 @dataclass(frozen=True, slots=True)

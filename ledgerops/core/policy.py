@@ -17,6 +17,17 @@ class Company:
     email: str
     address: str | None = None
     tax_id: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2, e.g. DE
+
+
+@dataclass(frozen=True, slots=True)
+class TaxReasons:
+    """The legal text printed for each reason of a 0 % line (`tax_reasons`, core/taxes.py)."""
+
+    reverse_charge: str | None = None
+    intra_eu: str | None = None
+    export: str | None = None
+    exempt: str | None = None  # no default: the exemption's legal basis differs by country
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +140,4 @@ class Policy(Located):
     late_fee: LateFeeRule = LateFeeRule()
     exceptions: ExceptionsPolicy = ExceptionsPolicy()
     review: Review = Review()
+    tax_reasons: TaxReasons = TaxReasons()

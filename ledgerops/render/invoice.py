@@ -198,6 +198,7 @@ def _pdf_parties(pdf: Any, v: Mapping[str, Any]) -> None:
     details = [
         ("Invoice number", v["invoice_id"]),
         ("Issue date", v["issue_date"]),
+        (v["service_label"], v["service"]),
         ("Due date", v["due_date"]),
         ("Payment terms", f"{v['terms_days']} days net"),
         ("Your PO number", v["po_number"]),
@@ -286,7 +287,15 @@ def _pdf_totals(pdf: Any, v: Mapping[str, Any]) -> None:
     pdf.text_style(11, _ACCENT, bold=True)
     pdf.cell(label_w, 9, " Amount due", fill=True)
     pdf.cell(value_w, 9, f"{v['amount_due']}  ", align="R", fill=True, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(8)
+    pdf.ln(3)
+    for text in v["tax_notes"]:
+        pdf.text_style(8.5, _MUTED)
+        pdf.multi_cell(_WIDTH, 4.4, f"VAT: {text}", new_x="LMARGIN", new_y="NEXT")
+    if v["note"]:
+        pdf.ln(1)
+        pdf.text_style(9, _INK)
+        pdf.multi_cell(_WIDTH, 4.6, v["note"], new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(5)
 
 
 def _pdf_payment(pdf: Any, v: Mapping[str, Any], qr: Any) -> None:

@@ -54,6 +54,10 @@ def document_values(doc: InvoiceDocument) -> dict[str, Any]:
         "due_date": day(invoice.due_date),
         "terms_days": (invoice.due_date - invoice.issue_date).days,
         "po_number": invoice.po_number,
+        "service": _service(invoice, day),
+        "service_label": "Service period" if invoice.service_period else "Service date",
+        "note": invoice.note,
+        "tax_notes": [text for _, text in doc.tax_notes],
         "project": doc.project_name or invoice.project,
         "project_code": invoice.project,
         "milestone": invoice.milestone,
@@ -109,6 +113,14 @@ def _subtotals(doc: InvoiceDocument, money: Any, rate: Any) -> list[dict[str, st
         on = f" on {money(nets[tax_rate])}" if len(nets) > 1 else ""
         rows.append({"label": f"VAT {rate(tax_rate)}{on}", "value": money(tax)})
     return rows
+
+
+def _service(invoice: Any, day: Any) -> str | None:
+    """The service date or period as the invoice states it (EU VAT Directive art. 226 (7))."""
+    period = invoice.service_period
+    if period is not None:
+        return f"{day(period.start)} – {day(period.end)}"
+    return day(invoice.service_date) if invoice.service_date else None
 
 
 def _lines(text: str | None) -> list[str]:

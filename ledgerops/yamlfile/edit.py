@@ -368,6 +368,8 @@ def _yaml(mapping: int, sequence: int, offset: int) -> YAML:
     ruamel.representer.add_representer(Decimal, _represent_decimal)
     ruamel.representer.add_representer(datetime, _represent_timestamp)
     ruamel.representer.add_representer(date, _represent_timestamp)
+    # Records hold no aliases (check refuses them), even where one value appears twice.
+    ruamel.representer.ignore_aliases = lambda data: True
     return ruamel
 
 

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from ledgerops.core import model, policy
+from ledgerops.core.taxes import TAX_REASON_NAMES
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,10 @@ CLIENT = Struct("client", (
     _f("po_required", "bool", "Invoices need a PO number before they are sent."),
     _f("reminders", "bool", "false = never send reminders to this client."),
     _f("address", "text", "Postal address, shown on invoices."),
-    _f("tax_id", "str", "VAT or tax id, shown on invoices.", header=True),
+    _f("tax_id", "str", "VAT or tax id, shown on invoices; needed for reverse charge and intra-EU supplies.",
+       header=True),
+    _f("country", "str", "ISO 3166 country code, e.g. DE; needed for e-invoices."),
+    _f("tax_treatment", "enum", "Why this client's 0 % lines carry no VAT.", choices=TAX_REASON_NAMES),
     _f("projects", "map", "Contract data used to pre-fill drafts.", item=PROJECT),
 ), model.Client, "A client: clients/<id>.yaml")  # fmt: skip
 
@@ -77,6 +81,8 @@ LINE = Struct("line", (
     _f("quantity", "decimal", "How many units.", required=True),
     _f("unit_price", "decimal", "Net price of one unit.", required=True),
     _f("tax_rate", "decimal", "Tax rate in percent; 0 allowed."),
+    _f("tax_reason", "enum", "Why a 0 % line carries no VAT; default: the client's tax_treatment.",
+       choices=TAX_REASON_NAMES),
 ), model.Line)  # fmt: skip
 
 PAYMENT = Struct("payment", (
@@ -105,6 +111,11 @@ CLAIM = Struct("claim", (
     _f("message_id", "str", "The email's Message-ID."),
 ), model.Claim)  # fmt: skip
 
+SERVICE_PERIOD = Struct("service_period", (
+    _f("start", "date", "First day of the service.", required=True),
+    _f("end", "date", "Last day of the service.", required=True),
+), model.ServicePeriod)  # fmt: skip
+
 INVOICE_STATUSES = ("draft", "sent", "void")
 
 INVOICE = Struct("invoice", (
@@ -116,6 +127,9 @@ INVOICE = Struct("invoice", (
     _f("due_date", "date", "issue_date + terms unless terms_exception is set.", required=True),
     _f("currency", "str", "One of policy.currencies.", required=True),
     _f("po_number", "str", "Client's purchase-order number.", header=True),
+    _f("service_date", "date", "When the service was delivered (drafts: the milestone's completion)."),
+    _f("service_period", "struct", "Or the period of the service: start and end.", item=SERVICE_PERIOD),
+    _f("note", "text", "Printed on the invoice (free-form notes stay private under 'notes')."),
     _f("lines", "list", "The invoice lines.", required=True, item=LINE),
     _f("status", "enum", "draft | sent | void (paid, overdue... are derived).",
        choices=INVOICE_STATUSES, code="invalid-status"),
@@ -153,8 +167,16 @@ COMPANY = Struct("company", (
     _f("name", "str", "Your company name: the sender of every email.", required=True, header=True),
     _f("email", "email", "Billing address: From and Reply-To of every email.", required=True),
     _f("address", "text", "Postal address, shown on invoices."),
-    _f("tax_id", "str", "Your VAT or tax id.", header=True),
+    _f("tax_id", "str", "Your VAT id (or tax number), printed on every invoice.", header=True),
+    _f("country", "str", "ISO 3166 country code, e.g. DE; needed for e-invoices."),
 ), policy.Company)  # fmt: skip
+
+TAX_REASONS = Struct("tax_reasons", (
+    _f("reverse_charge", "text", "Legal text printed on reverse-charge lines."),
+    _f("intra_eu", "text", "Legal text printed on intra-EU supplies."),
+    _f("export", "text", "Legal text printed on exports outside the EU."),
+    _f("exempt", "text", "Legal basis of an exemption, e.g. 'Steuerfrei nach § 4 Nr. 21 UStG'."),
+), policy.TaxReasons)  # fmt: skip
 
 TERMS = Struct("terms", (
     _f("default_days", "int", "Terms for clients without terms_days."),
@@ -219,6 +241,7 @@ POLICY = Struct("policy", (
     _f("late_fee", "struct", "The late fee rule.", item=LATE_FEE_RULE),
     _f("exceptions", "struct", "The exception queue.", item=EXCEPTIONS_POLICY),
     _f("review", "struct", "The weekly review.", item=REVIEW),
+    _f("tax_reasons", "struct", "Legal texts of the reasons for 0 % VAT.", item=TAX_REASONS),
 ), lambda **kw: _policy(**kw), "The billing policy: policy.yaml")  # fmt: skip
 
 

@@ -106,6 +106,7 @@ project: SHOP
 milestone: M2
 issue_date: 2026-11-27
 due_date: 2026-12-27
+service_date: 2026-11-27
 currency: EUR
 lines:
   - {description: Opening flyers and posters, quantity: 1, unit_price: 950.00, tax_rate: 19}

@@ -121,7 +121,7 @@ def test_broken_and_missing_templates(example: Path) -> None:
     assert codes(example) == [
         ("template-error", "templates/reminders/overdue_14.md.j2", 1),
         ("template-error", "templates/reminders/overdue_7.strategic.md.j2", 4),
-        ("template-missing", "policy.yaml", 37),
+        ("template-missing", "policy.yaml", 38),
     ]
 
 

@@ -70,7 +70,7 @@ def test_the_pdf_shows_what_the_client_needs(ledger: Ledger) -> None:
     assert data.startswith(b"%PDF-")
     text, images = _pdf_text(data)
     for expected in ("INV-2026-0014", "16.12.2026", "3.711,16 €", "1.466,50 €", "VAT 7 % on 1.466,50 €", "102,66 €",
-                     "Nordlicht Energie GmbH", "Tax ID DE287654321", "Your PO number", "00471",
+                     "Nordlicht Energie GmbH", "Tax ID DE287654324", "Your PO number", "00471",
                      "https://pay.lindqvist-design.example/INV-2026-0014", "DE89 3704 0044 0532 0130 00",
                      "Scan with your banking app"):  # fmt: skip
         assert expected in text, expected

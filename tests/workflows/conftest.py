@@ -23,6 +23,16 @@ def new_ledger(path: Path, *, example_data: bool) -> Path:
         "init", str(path), "--company", "Mara Lindqvist Design", "--email", "billing@lindqvist.example"
     )
     assert made.returncode == 0, made.stderr
+    if not example_data:
+        # What check asks a new user for before the first invoice leaves (docs/spec.md §4.5).
+        _fill(
+            path / "policy.yaml",
+            '  # address: "Street 1, 10115 Berlin"\n  # tax_id: DE136695976',
+            '  address: "Weserstraße 48, 12045 Berlin"\n  tax_id: DE136695976',
+        )
+        _fill(path / "policy.yaml", "# bank: {iban", "bank: {iban")
+        _fill(path / "clients/example-client.yaml", "# address: |", "address: |")
+        _fill(path / "clients/example-client.yaml", "#   Example Client", "  Example Client")
     if example_data:
         for part in LEDGER_PARTS:
             target = path / part
@@ -34,6 +44,12 @@ def new_ledger(path: Path, *, example_data: bool) -> Path:
     git("add", "-A", cwd=path)
     git("commit", "-q", "-m", "A new ledger", cwd=path, identity=FOUNDER)
     return path
+
+
+def _fill(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
 
 
 def commit_change(clone: Path, branch: str, files: dict[str, str], message: str) -> None:

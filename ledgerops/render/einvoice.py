@@ -1,0 +1,145 @@
+"""EN 16931 e-invoices as XML, written from the business terms of core/en16931.py only.
+
+CII (UN/CEFACT Cross Industry Invoice D16B, as Factur-X and XRechnung use it) is written
+here; the element order follows the CII schema. UBL (Peppol BIS 3.0) is still to come.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from ledgerops.core.en16931 import UNIT_CODE, EInvoice
+
+_NS = {
+    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
+    "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100",
+}
+for _prefix, _uri in _NS.items():
+    ET.register_namespace(_prefix, _uri)
+
+
+def _q(name: str) -> str:
+    prefix, local = name.split(":")
+    return f"{{{_NS[prefix]}}}{local}"
+
+
+def _add(parent: ET.Element, path: str, text: str | None = None, **attrs: str) -> ET.Element:
+    node = parent
+    for name in path.split("/"):
+        node = ET.SubElement(node, _q(name))
+    if text is not None:
+        node.text = text
+    for key, value in attrs.items():
+        node.set(key, value)
+    return node
+
+
+def _optional(parent: ET.Element, path: str, text: str | None) -> None:
+    """An element for a term that has a value; none for one that has not."""
+    if text is not None:
+        _add(parent, path, text)
+
+
+def _date(parent: ET.Element, path: str, iso: str) -> None:
+    _add(parent, path + "/udt:DateTimeString", iso.replace("-", ""), format="102")
+
+
+def _party(parent: ET.Element, name: str, terms: dict[str, str | None], ids: tuple[str, ...],
+           tax_ids: tuple[tuple[str, str], ...], contact: str | None = None) -> None:  # fmt: skip
+    """A trade party: name, contact, address, electronic address, tax ids (by BT id)."""
+    name_bt, email_bt, line1, line2, city, post, country = ids
+    party = _add(parent, name)
+    _add(party, "ram:Name", terms[name_bt])
+    if contact:
+        _add(party, "ram:DefinedTradeContact/ram:EmailURIUniversalCommunication/ram:URIID", contact)
+    address = _add(party, "ram:PostalTradeAddress")
+    for bt, element in ((post, "ram:PostcodeCode"), (line1, "ram:LineOne"), (line2, "ram:LineTwo"),
+                        (city, "ram:CityName"), (country, "ram:CountryID")):  # fmt: skip
+        if terms[bt]:
+            _add(address, element, terms[bt])
+    _add(party, "ram:URIUniversalCommunication/ram:URIID", terms[email_bt], schemeID="EM")
+    for bt, scheme in tax_ids:
+        if terms[bt]:
+            _add(party, "ram:SpecifiedTaxRegistration/ram:ID", terms[bt], schemeID=scheme)
+
+
+# (path in the line item, BT id), in the order of the CII schema
+_LINE_PATHS = (
+    ("ram:AssociatedDocumentLineDocument/ram:LineID", "BT-126"),
+    ("ram:SpecifiedTradeProduct/ram:Name", "BT-153"),
+    ("ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount", "BT-146"),
+    ("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", "BT-129"),
+)
+
+
+def cii_xml(e: EInvoice) -> bytes:
+    """The CII document of an e-invoice (BT ids in comments of core/en16931.TERMS)."""
+    h = e.header
+    root = ET.Element(_q("rsm:CrossIndustryInvoice"))
+    _add(
+        root, "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", h["BT-24"]
+    )
+    document = _add(root, "rsm:ExchangedDocument")
+    _add(document, "ram:ID", h["BT-1"])
+    _add(document, "ram:TypeCode", h["BT-3"])
+    _date(document, "ram:IssueDateTime", h["BT-2"] or "")
+    _optional(document, "ram:IncludedNote/ram:Content", h["BT-22"])
+    transaction = _add(root, "rsm:SupplyChainTradeTransaction")
+    for line in e.lines:
+        item = _add(transaction, "ram:IncludedSupplyChainTradeLineItem")
+        for path, bt in _LINE_PATHS:
+            _add(item, path, line[bt], **({"unitCode": UNIT_CODE} if bt == "BT-129" else {}))
+        settlement = _add(item, "ram:SpecifiedLineTradeSettlement")
+        tax = _add(settlement, "ram:ApplicableTradeTax")
+        _add(tax, "ram:TypeCode", "VAT")
+        _add(tax, "ram:CategoryCode", line["BT-151"])
+        _add(tax, "ram:RateApplicablePercent", line["BT-152"])
+        _add(
+            settlement,
+            "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount",
+            line["BT-131"],
+        )
+    agreement = _add(transaction, "ram:ApplicableHeaderTradeAgreement")
+    _add(agreement, "ram:BuyerReference", h["BT-10"])
+    _party(agreement, "ram:SellerTradeParty", h, ("BT-27", "BT-34", "BT-35", "BT-36", "BT-37", "BT-38", "BT-40"),
+           (("BT-31", "VA"), ("BT-32", "FC")), contact=h["BT-43"])  # fmt: skip
+    _party(agreement, "ram:BuyerTradeParty", h, ("BT-44", "BT-49", "BT-50", "BT-51", "BT-52", "BT-53", "BT-55"),
+           (("BT-48", "VA"),))  # fmt: skip
+    _optional(agreement, "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID", h["BT-13"])
+    delivery = _add(transaction, "ram:ApplicableHeaderTradeDelivery")
+    _optional(delivery, "ram:ShipToTradeParty/ram:PostalTradeAddress/ram:CountryID", h["BT-80"])
+    if h["BT-72"]:
+        _date(delivery, "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime", h["BT-72"])
+    settle = _add(transaction, "ram:ApplicableHeaderTradeSettlement")
+    _optional(settle, "ram:PaymentReference", h["BT-83"])
+    _add(settle, "ram:InvoiceCurrencyCode", h["BT-5"])
+    if h["BT-81"]:
+        means = _add(settle, "ram:SpecifiedTradeSettlementPaymentMeans")
+        _add(means, "ram:TypeCode", h["BT-81"])
+        _add(means, "ram:PayeePartyCreditorFinancialAccount/ram:IBANID", h["BT-84"])
+        _optional(means, "ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID", h["BT-86"])
+    for group in e.breakdown:
+        tax = _add(settle, "ram:ApplicableTradeTax")
+        _add(tax, "ram:CalculatedAmount", group["BT-117"])
+        _add(tax, "ram:TypeCode", "VAT")
+        _optional(tax, "ram:ExemptionReason", group["BT-120"])
+        _add(tax, "ram:BasisAmount", group["BT-116"])
+        _add(tax, "ram:CategoryCode", group["BT-118"])
+        _optional(tax, "ram:ExemptionReasonCode", group["BT-121"])
+        _add(tax, "ram:RateApplicablePercent", group["BT-119"])
+    if h["BT-73"]:
+        period = _add(settle, "ram:BillingSpecifiedPeriod")
+        _date(period, "ram:StartDateTime", h["BT-73"])
+        _date(period, "ram:EndDateTime", h["BT-74"] or "")
+    terms = _add(settle, "ram:SpecifiedTradePaymentTerms")
+    _add(terms, "ram:Description", h["BT-20"])
+    _date(terms, "ram:DueDateDateTime", h["BT-9"] or "")
+    sums = _add(settle, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+    _add(sums, "ram:LineTotalAmount", h["BT-106"])
+    _add(sums, "ram:TaxBasisTotalAmount", h["BT-109"])
+    _add(sums, "ram:TaxTotalAmount", h["BT-110"], currencyID=e.currency)
+    _add(sums, "ram:GrandTotalAmount", h["BT-112"])
+    _add(sums, "ram:DuePayableAmount", h["BT-115"])
+    return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
