@@ -478,11 +478,10 @@ def make_invoices(rng: Random, clients: list[Client], count: int) -> tuple[list[
         cases.extend(simulate(rng, invoice))
         invoices.append(invoice)
     last = dates[-1] if dates else AS_OF
-    for client in draft_clients(rng, clients, buyers[len(dates) :]):
+    for n, client in enumerate(draft_clients(rng, clients, buyers[len(dates) :]), 1):
         day = max(last, AS_OF - DAY * rng.randint(0, 3))
         last = day
-        seq[day.year] += 1
-        invoices.append(draft_invoice(rng, client, invoice_id(day.year, seq[day.year]), day))
+        invoices.append(draft_invoice(rng, client, n, day))
     if seq and max(seq.values()) > MAX_SEQ:
         sys.exit(f"generate: more than {MAX_SEQ} invoices in one year; lower PER_YEAR_TARGET")
     return invoices, cases
@@ -551,8 +550,11 @@ def issued_invoice(rng: Random, client: Client, inv_id: str, day: date) -> Invoi
     return invoice
 
 
-def draft_invoice(rng: Random, client: Client, inv_id: str, day: date) -> Invoice:
-    invoice = base_invoice(rng, client, inv_id, day, allow_milestone=True)
+def draft_invoice(rng: Random, client: Client, n: int, day: date) -> Invoice:
+    """A draft has no number yet: it is named after its milestone, as `ledgerops draft` names it."""
+    invoice = base_invoice(rng, client, "", day, allow_milestone=True)
+    what = f"{invoice.milestone.project}-{invoice.milestone.code}" if invoice.milestone else f"extra-{n}"
+    invoice.id = f"DRAFT-{client.id}-{what}"
     invoice.status = "draft"
     if client.po_required and rng.random() < 0.5:
         invoice.po_number = None  # allowed: a PO is required only before sending
@@ -842,12 +844,10 @@ def write_ledger(out: Path, ledger: Ledger) -> int:
     (out / "policy.yaml").write_text(POLICY, encoding="utf-8")
     for client in ledger.clients:
         (out / "clients" / f"{client.id}.yaml").write_text(client_yaml(client), encoding="utf-8")
-    for year in sorted({inv.issue.year for inv in ledger.invoices}):
-        (out / "invoices" / str(year)).mkdir(parents=True)
     for inv in ledger.invoices:
-        (out / "invoices" / str(inv.issue.year) / f"{inv.id}.yaml").write_text(
-            invoice_yaml(inv), encoding="utf-8"
-        )
+        folder = out / "invoices" / ("drafts" if inv.status == "draft" else str(inv.issue.year))
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{inv.id}.yaml").write_text(invoice_yaml(inv), encoding="utf-8")
     numbered = numbered_cases(ledger.cases)
     for case_id, case in numbered:
         (out / "exceptions" / f"{case_id}.yaml").write_text(case_yaml(case_id, case), encoding="utf-8")

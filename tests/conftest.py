@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -122,6 +123,19 @@ class MiniLedger:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(textwrap.dedent(text), encoding="utf-8")
         return target
+
+    def draft(self, path: str = "invoices/2026/INV-2026-0001.yaml") -> str:
+        """Turn an issued invoice of the ledger into the draft it was before: no number, in
+        invoices/drafts/ under its draft id; the draft's path."""
+        source = self.root / path
+        text = re.sub(r"sent_at: .*\n", "", source.read_text()).replace("status: sent", "status: draft")
+        fields = dict(re.findall(r"^(client|project|milestone): (\S+)$", text, re.MULTILINE))
+        draft_id = f"DRAFT-{fields['client']}-{fields.get('project')}-{fields.get('milestone')}"
+        text = re.sub(r"^id: .*$", f"id: {draft_id}", text, count=1, flags=re.MULTILINE)
+        source.unlink()
+        new_path = f"invoices/drafts/{draft_id}.yaml"
+        self.write(new_path, text)
+        return new_path
 
     def write_bytes(self, path: str, data: bytes) -> None:
         target = self.root / path

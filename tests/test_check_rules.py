@@ -169,21 +169,56 @@ def test_a_gap_in_the_issued_numbers(mini: MiniLedger) -> None:
     assert ("numbering-gap", path, 1, 5) in mini.codes()
 
 
-def test_drafts_take_the_next_numbers_and_are_not_gaps(mini: MiniLedger) -> None:
-    for number in ("0002", "0003"):
-        _second_invoice(
-            mini, number, **{"status: sent": "status: draft", "milestone: M1\n": "", "project: WEB\n": ""}
-        )
-    codes = {c[0] for c in mini.codes()}
-    assert not codes & {"numbering-gap", "numbering-order"}
+def test_drafts_have_no_number_and_are_not_gaps(mini: MiniLedger) -> None:
+    for milestone in ("M2", "M3"):
+        text = (mini.root / INVOICE).read_text().replace("INV-2026-0001", f"DRAFT-acme-WEB-{milestone}")
+        mini.write(f"invoices/drafts/DRAFT-acme-WEB-{milestone}.yaml",
+                   text.replace("status: sent", "status: draft").replace("milestone: M1", f"milestone: {milestone}"))  # fmt: skip
+    assert [c for c in mini.codes(today=date(2026, 11, 3)) if c[0] != "unknown-project"] == []
 
 
-def test_a_draft_numbered_before_an_issued_invoice(mini: MiniLedger) -> None:
-    _replace(mini, INVOICE, "status: sent", "status: draft")
-    _second_invoice(
-        mini, "0002", **{"status: draft": "status: sent", "milestone: M1\n": "", "project: WEB\n": ""}
-    )
-    assert ("numbering-order", INVOICE, 1, 5) in mini.codes()
+def test_a_draft_with_a_number_is_refused_with_the_draft_id_to_use(mini: MiniLedger) -> None:
+    """A draft written by hand with a number (or by a version that numbered drafts)."""
+    _replace(mini, INVOICE, "status: sent\nsent_at: 2026-11-02T10:15:00+01:00\n", "status: draft\n")
+    (problem,) = [d for d in mini.load().diagnostics if d.code == "draft-numbered"]
+    assert (problem.source.path, problem.source.line, problem.source.col) == (INVOICE, 1, 5)
+    assert "invoices/drafts/DRAFT-acme-WEB-M1.yaml with id: DRAFT-acme-WEB-M1" in problem.message
+    assert mini.draft(INVOICE) and [c[0] for c in mini.codes(today=date(2026, 11, 3))] == []  # the fix
+
+
+def test_an_issued_invoice_not_sent_yet_is_in_the_sequence(mini: MiniLedger) -> None:
+    _replace(mini, INVOICE, "status: sent\nsent_at: 2026-11-02T10:15:00+01:00\n",
+             "status: draft\ndrafted_as: DRAFT-acme-WEB-M1\n")  # fmt: skip
+    path = _second_invoice(mini, "0003", **{"milestone: M1\n": "", "project: WEB\n": ""})
+    assert [c[:2] for c in mini.codes(today=date(2026, 11, 3))] == [("numbering-gap", path)]
+
+
+def test_a_draft_outside_its_folder_and_a_sent_invoice_without_a_number(mini: MiniLedger) -> None:
+    text = (mini.root / INVOICE).read_text()
+    mini.write("invoices/2026/DRAFT-acme-WEB-M2.yaml", text.replace("INV-2026-0001", "DRAFT-acme-WEB-M2")
+               .replace("status: sent\nsent_at: 2026-11-02T10:15:00+01:00\n", "status: draft\n")
+               .replace("M1", "M2"))  # fmt: skip
+    mini.write("invoices/drafts/DRAFT-acme-WEB-M3.yaml", text.replace("INV-2026-0001", "DRAFT-acme-WEB-M3")
+               .replace("M1", "M3"))  # fmt: skip
+    codes = {(c[0], c[1]) for c in mini.codes(today=date(2026, 11, 3))}
+    assert ("wrong-folder", "invoices/2026/DRAFT-acme-WEB-M2.yaml") in codes
+    assert ("numbering-format", "invoices/drafts/DRAFT-acme-WEB-M3.yaml") in codes
+
+
+def test_numbers_follow_issue_dates(mini: MiniLedger) -> None:
+    path = _second_invoice(mini, "0002", **{"milestone: M1\n": "", "project: WEB\n": "",
+                                            "issue_date: 2026-11-02": "issue_date: 2026-11-01"})  # fmt: skip
+    found = [d for d in mini.load(today=date(2026, 11, 3)).diagnostics if d.code == "numbering-date-order"]
+    assert [(d.source.path, d.source.line) for d in found] == [(path, 1)]
+    assert "dated 2026-11-01, before INV-2026-0001 (2026-11-02)" in found[0].message
+
+
+def test_a_case_opened_on_a_draft_still_names_its_invoice_once_issued(mini: MiniLedger) -> None:
+    _replace(mini, INVOICE, "sent_at: 2026-11-02T10:15:00+01:00\n",
+             "sent_at: 2026-11-02T10:15:00+01:00\ndrafted_as: DRAFT-acme-WEB-M1\n")  # fmt: skip
+    mini.write("exceptions/EXC-20261102-a1b2c3.yaml", "id: EXC-20261102-a1b2c3\ninvoice: DRAFT-acme-WEB-M1\n"
+               "reason: po_mismatch\nopened_at: 2026-11-02\n")  # fmt: skip
+    assert [c[0] for c in mini.codes(today=date(2026, 11, 3))] == []
 
 
 def test_duplicate_invoice_ids_in_two_year_folders(mini: MiniLedger) -> None:
@@ -247,7 +282,7 @@ def test_an_overpaid_invoice_is_a_warning(mini: MiniLedger) -> None:
 
 
 def test_an_old_draft_is_a_warning(mini: MiniLedger) -> None:
-    _replace(mini, INVOICE, "status: sent", "status: draft")
+    mini.draft(INVOICE)
     assert [c[0] for c in mini.codes(today=date(2026, 11, 9))] == []
     assert [c[0] for c in mini.codes(today=date(2026, 11, 10))] == ["stale-draft"]
 

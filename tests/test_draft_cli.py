@@ -27,7 +27,8 @@ def test_an_event_file_in_yaml(example: Path, tmp_path: Path) -> None:
         "client: nordlicht\nproject: WEB\nmilestone: M2\ncompleted_on: 2026-11-26\npo_number: 00480\n"
     )
     code, result = _draft(example, "--event", str(event))
-    assert code == 0 and result["status"] == "drafted" and result["invoice"] == "INV-2026-0016"
+    assert code == 0 and result["status"] == "drafted" and result["invoice"] == "DRAFT-nordlicht-WEB-M2"
+    assert result["path"] == "invoices/drafts/DRAFT-nordlicht-WEB-M2.yaml"  # no number until it is issued
     text = (example / result["path"]).read_text()
     assert 'po_number: "00480"\n' in text  # leading zeros kept, written quoted
     assert "issue_date: 2026-11-26\ndue_date: 2026-12-26\n" in text
@@ -48,9 +49,9 @@ def test_an_event_file_in_json_with_its_own_amount(example: Path, tmp_path: Path
 
 @pytest.mark.parametrize(
     ("payload", "invoice", "issue_date"),
-    [("milestone_closed.json", "INV-2026-0016", "2026-11-27"),  # closed 23:12 UTC = 00:12 in Berlin
-     ("issue_closed_billable.json", "INV-2026-0016", "2026-11-27"),
-     ("repository_dispatch.json", "INV-2026-0016", "2026-11-27")],
+    [("milestone_closed.json", "DRAFT-harbor-pine-CAT27-M3", "2026-11-27"),  # closed 23:12 UTC = 00:12 in Berlin
+     ("issue_closed_billable.json", "DRAFT-nordlicht-WEB-M1", "2026-11-27"),
+     ("repository_dispatch.json", "DRAFT-kaze-robotics-IREX-M2", "2026-11-27")],
 )  # fmt: skip
 def test_github_event_payloads(example: Path, payload: str, invoice: str, issue_date: str) -> None:
     code, result = _draft(example, "--github-event", str(GITHUB / payload))
@@ -75,10 +76,27 @@ def test_a_github_event_that_is_not_billable_is_ignored_and_writes_nothing(
 
 
 def test_the_same_milestone_never_gets_a_second_draft(example: Path) -> None:
-    args = ("--client", "harbor-pine", "--project", "SOCIAL", "--milestone", "M2")  # INV-2026-0015 covers it
+    args = (
+        "--client",
+        "harbor-pine",
+        "--project",
+        "SOCIAL",
+        "--milestone",
+        "M2",
+    )  # the example's draft covers it
     before = snapshot(example)
     code, result = _draft(example, *args)
-    assert code == 0 and result["status"] == "exists" and result["invoice"] == "INV-2026-0015"
+    assert code == 0 and result["status"] == "exists" and result["invoice"] == "DRAFT-harbor-pine-SOCIAL-M2"
+    issued = (
+        "--client",
+        "harbor-pine",
+        "--project",
+        "SOCIAL",
+        "--milestone",
+        "M1",
+    )  # INV-2026-0010 covers it
+    code, result = _draft(example, *issued)
+    assert code == 0 and result["status"] == "exists" and result["invoice"].startswith("INV-2026-")
     assert snapshot(example) == before
 
 

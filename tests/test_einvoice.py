@@ -15,6 +15,7 @@ from ledgerops.app.load import load
 from ledgerops.context import Context
 from ledgerops.core.document import invoice_document
 from ledgerops.core.en16931 import TERMS, einvoice_terms, split_address
+from ledgerops.core.sending import issued
 from ledgerops.render.einvoice import cii_xml
 
 etree = pytest.importorskip("lxml.etree")
@@ -81,7 +82,8 @@ def test_a_broken_invoice_fails_with_the_rule_ids(example: Any, validate: Any) -
 
 
 def test_every_term_of_the_table_is_where_the_table_says(example: Any) -> None:
-    invoice = next(i for i in example.invoices if i.id == "INV-2026-0015")
+    draft = next(i for i in example.invoices if i.id == "DRAFT-harbor-pine-SOCIAL-M2")
+    invoice = issued(example, draft, TODAY)  # as it leaves: INV-2026-0015
     terms = einvoice_terms(invoice_document(example, invoice, TODAY), "factur-x")
     tree = etree.fromstring(cii_xml(terms))
     for term in TERMS:

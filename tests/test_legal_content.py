@@ -24,8 +24,11 @@ def _replace(mini: MiniLedger, path: str, old: str, new: str) -> None:
     target.write_text(text.replace(old, new, 1))
 
 
+DRAFT = "invoices/drafts/DRAFT-acme-WEB-M1.yaml"
+
+
 def _draft(mini: MiniLedger) -> None:
-    _replace(mini, INVOICE, "status: sent\nsent_at: 2026-11-02T10:15:00+01:00\n", "status: draft\n")
+    assert mini.draft(INVOICE) == DRAFT
 
 
 def _codes(mini: MiniLedger) -> list[str]:
@@ -57,7 +60,7 @@ def test_a_draft_needs_each_piece(mini: MiniLedger) -> None:
     ]
     found = {code: (path, line, col) for code, path, line, col in mini.codes(today=date(2026, 11, 3))}
     assert found["bank-details-missing"][0] == "policy.yaml"
-    assert found["tax-reason-missing"] == (INVOICE, 12, 15)
+    assert found["tax-reason-missing"] == (DRAFT, 12, 15)
 
 
 def test_the_complete_draft_passes(mini: MiniLedger) -> None:
@@ -70,15 +73,15 @@ def test_seller_details_are_reported_once_for_many_drafts(mini: MiniLedger) -> N
         "policy.yaml", BARE_POLICY.replace("currency: EUR\n", "currency: EUR\npayment_methods: [card]\n")
     )
     _draft(mini)
-    text = (mini.root / INVOICE).read_text()
-    mini.write("invoices/2026/INV-2026-0002.yaml", text.replace("INV-2026-0001", "INV-2026-0002")
+    text = (mini.root / DRAFT).read_text()
+    mini.write("invoices/drafts/DRAFT-acme-extra.yaml", text.replace("DRAFT-acme-WEB-M1", "DRAFT-acme-extra")
                .replace("milestone: M1\n", ""))  # fmt: skip
     assert _codes(mini) == ["seller-address-missing", "seller-tax-id-missing"]
 
 
 def test_reverse_charge_needs_a_valid_buyer_vat_id(mini: MiniLedger) -> None:
     _draft(mini)
-    _replace(mini, INVOICE, "tax_rate: 19", "tax_rate: 0\n    tax_reason: reverse_charge")
+    _replace(mini, DRAFT, "tax_rate: 19", "tax_rate: 0\n    tax_reason: reverse_charge")
     assert _codes(mini) == ["buyer-vat-id-missing"]
     _replace(mini, "clients/acme.yaml", "terms_days: 30", "terms_days: 30\ntax_id: FR40303265046")
     assert _codes(mini) == ["invalid-vat-id"]
@@ -88,7 +91,7 @@ def test_reverse_charge_needs_a_valid_buyer_vat_id(mini: MiniLedger) -> None:
 
 def test_the_client_treatment_is_the_default_reason(mini: MiniLedger) -> None:
     _draft(mini)
-    _replace(mini, INVOICE, "tax_rate: 19", "tax_rate: 0")
+    _replace(mini, DRAFT, "tax_rate: 19", "tax_rate: 0")
     _replace(mini, "clients/acme.yaml", "terms_days: 30", "terms_days: 30\ntax_treatment: exempt")
     assert _codes(mini) == ["tax-reason-text-missing"]
     mini.write("policy.yaml", (mini.root / "policy.yaml").read_text()
@@ -98,9 +101,9 @@ def test_the_client_treatment_is_the_default_reason(mini: MiniLedger) -> None:
 
 def test_a_reason_on_a_taxed_line_and_an_unknown_reason(mini: MiniLedger) -> None:
     _draft(mini)
-    _replace(mini, INVOICE, "tax_rate: 19", "tax_rate: 19\n    tax_reason: export")
+    _replace(mini, DRAFT, "tax_rate: 19", "tax_rate: 19\n    tax_reason: export")
     assert _codes(mini) == ["invalid-value"]
-    _replace(mini, INVOICE, "tax_reason: export", "tax_reason: charity")
+    _replace(mini, DRAFT, "tax_reason: export", "tax_reason: charity")
     assert _codes(mini) == ["invalid-value"]
 
 
@@ -113,15 +116,15 @@ def test_an_invalid_seller_vat_id_is_reported_while_a_draft_waits(mini: MiniLedg
 
 def test_a_service_period_ends_after_it_starts(mini: MiniLedger) -> None:
     _draft(mini)
-    _replace(mini, INVOICE, "service_date: 2026-10-30",
+    _replace(mini, DRAFT, "service_date: 2026-10-30",
              "service_period: {start: 2026-10-30, end: 2026-10-01}")  # fmt: skip
     assert _codes(mini) == ["date-order"]
 
 
 def test_the_pdf_states_service_date_reason_and_note(mini: MiniLedger) -> None:
     _draft(mini)
-    _replace(mini, INVOICE, "tax_rate: 19", "tax_rate: 0\n    tax_reason: export")
-    _replace(mini, INVOICE, "service_date: 2026-10-30\n",
+    _replace(mini, DRAFT, "tax_rate: 19", "tax_rate: 0\n    tax_reason: export")
+    _replace(mini, DRAFT, "service_date: 2026-10-30\n",
              'service_period: {start: 2026-10-01, end: 2026-10-30}\nnote: "Thank you for the order"\n')  # fmt: skip
     loaded = load(Context(mini.root, date(2026, 11, 3)))
     assert [d.code for d in loaded.diagnostics] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def test_pay_appends_a_payment_keeps_the_file_and_commits(ledger: Path) -> None:
     assert log(ledger)[0] == "pay: INV-2026-0004 1546.00 EUR on 2026-11-27"
     assert changed_files(ledger) == ["invoices/2026/INV-2026-0004.yaml"] and status(ledger) == ""
     listed = run_cli("invoices", "--ledger", str(ledger), "--today", TODAY)
-    assert "INV-2026-0004  brotwerk       paid" in listed.stdout
+    assert re.search(r"\nINV-2026-0004 +brotwerk +paid ", listed.stdout)
 
 
 def test_an_overpayment_is_recorded_with_a_warning(ledger: Path) -> None:
@@ -49,7 +50,7 @@ def test_an_overpayment_is_recorded_with_a_warning(ledger: Path) -> None:
     [("INV-2026-0007", ["--amount", "1000.50", "--date", "2026-11-27"], "amount-precision"),
      ("INV-2026-0013", ["--amount", "100.00", "--date", "2026-11-15"], "payment-before-issue"),
      ("INV-2026-0013", ["--amount", "100.00", "--date", "2026-11-28"], "date-in-future"),
-     ("INV-2026-0015", ["--amount", "100.00", "--date", "2026-11-27"], "invoice-not-sent"),
+     ("DRAFT-harbor-pine-SOCIAL-M2", ["--amount", "100.00", "--date", "2026-11-27"], "invoice-not-sent"),
      ("INV-2026-0003", ["--amount", "100.00", "--date", "2026-11-27"], "invoice-void"),
      ("INV-2026-0010", ["--amount", "2000.00", "--date", "2026-11-18", "--method", "card", "--ref",
                         "stripe pi_3SLm81LkdIwH"], "payment-duplicate")],

@@ -34,18 +34,21 @@ def test_draft_then_send_delivers_once_and_records_it(tmp_path: Path, smtp_serve
     args = ("--ledger", str(ledger), "--today", TODAY)
     drafted = run_cli("draft", *args, "--client", "harbor-pine", "--project", "CAT27", "--milestone", "M3")
     assert drafted.returncode == 0, drafted.stderr
-    assert "drafted INV-2026-0016" in drafted.stdout
+    assert "drafted DRAFT-harbor-pine-CAT27-M3" in drafted.stdout
     before = snapshot(ledger)
     again = run_cli("draft", *args, "--client", "harbor-pine", "--project", "CAT27", "--milestone", "M3")
-    assert again.returncode == 0 and "already invoiced by INV-2026-0016" in again.stdout
+    assert again.returncode == 0 and "already invoiced by DRAFT-harbor-pine-CAT27-M3" in again.stdout
     assert snapshot(ledger) == before
-    commit_all(ledger, "Merge draft INV-2026-0016")  # the approval
+    commit_all(ledger, "Merge draft DRAFT-harbor-pine-CAT27-M3")  # the approval, after the example's draft
 
     server = smtp_server()
     sent = run_cli("send", *args, "--transport", "smtp", "--format", "json", env=_env(server))
     assert sent.returncode == 0, sent.stdout + sent.stderr
     report = json.loads(sent.stdout)
-    assert [s["invoice"] for s in report["sent"]] == ["INV-2026-0015", "INV-2026-0016"]
+    assert [(s["invoice"], s["draft"]) for s in report["sent"]] == [
+        ("INV-2026-0015", "DRAFT-harbor-pine-SOCIAL-M2"),  # numbered in the order they were approved
+        ("INV-2026-0016", "DRAFT-harbor-pine-CAT27-M3"),
+    ]
     assert report["failed"] == [] and report["commit"]
 
     message = _received(server)["INV-2026-0016"]
@@ -67,9 +70,13 @@ def test_draft_then_send_delivers_once_and_records_it(tmp_path: Path, smtp_serve
     # Each email is claimed in a commit before it leaves, and recorded in the next one.
     assert log(ledger)[:3] == [
         "ledgerops send 2026-11-27: record INV-2026-0016 invoice (accepted)",
-        "ledgerops send 2026-11-27: record INV-2026-0015 invoice (accepted); claim INV-2026-0016 invoice",
-        "ledgerops send 2026-11-27: claim INV-2026-0015 invoice",
+        "ledgerops send 2026-11-27: record INV-2026-0015 invoice (accepted); "
+        "issue DRAFT-harbor-pine-CAT27-M3 as INV-2026-0016; claim INV-2026-0016 invoice",
+        "ledgerops send 2026-11-27: issue DRAFT-harbor-pine-SOCIAL-M2 as INV-2026-0015; claim INV-2026-0015 invoice",
     ]
+    renamed = git(ledger, "show", "--name-status", "--no-renames", "--format=", "HEAD~2").split("\n")
+    assert sorted(renamed) == [  # the draft renamed into its number in its claim commit
+        "", "A\tinvoices/2026/INV-2026-0015.yaml", "D\tinvoices/drafts/DRAFT-harbor-pine-SOCIAL-M2.yaml"]  # fmt: skip
     assert report["commit"] == git(ledger, "rev-parse", "HEAD").strip()
     assert changed_files(ledger) == ["invoices/2026/INV-2026-0016.yaml"]
     assert status(ledger) == ""
@@ -81,8 +88,8 @@ def test_draft_then_send_delivers_once_and_records_it(tmp_path: Path, smtp_serve
 
 
 def _fault_ledger(root: Path, addresses: list[str]) -> Path:
-    """One approved draft per address, numbered in that order; an address names a server fault."""
-    (root / "invoices/2026").mkdir(parents=True)
+    """One approved draft per address, issued in that order; an address names a server fault."""
+    (root / "invoices/drafts").mkdir(parents=True)
     (root / "clients").mkdir()
     (root / "exceptions").mkdir()
     (root / "policy.yaml").write_text(
@@ -96,8 +103,8 @@ def _fault_ledger(root: Path, addresses: list[str]) -> Path:
             f"id: {client}\nname: Client {number} Ltd\nemail: {address}\nsegment: standard\n"
             "address: 1 Main Street, Springfield\n"
         )
-        (root / f"invoices/2026/INV-2026-{number:04d}.yaml").write_text(
-            f"id: INV-2026-{number:04d}\nclient: {client}\nissue_date: 2026-11-26\ndue_date: 2026-12-26\n"
+        (root / f"invoices/drafts/DRAFT-{client}.yaml").write_text(
+            f"id: DRAFT-{client}\nclient: {client}\nissue_date: 2026-11-26\ndue_date: 2026-12-26\n"
             "service_date: 2026-11-26\ncurrency: EUR\nlines:\n  - {description: Design work, quantity: 1, unit_price: 100.00, tax_rate: 19}\n"
             "status: draft   # the tool sets sent and sent_at\n"
         )
@@ -107,10 +114,9 @@ def _fault_ledger(root: Path, addresses: list[str]) -> Path:
 
 
 def _sent(ledger: Path, count: int) -> list[bool]:
-    return [
-        "status: sent" in (ledger / f"invoices/2026/INV-2026-{n:04d}.yaml").read_text()
-        for n in range(1, count + 1)
-    ]
+    """Whether INV-2026-0001... are sent (a number not taken yet counts as not sent)."""
+    paths = [ledger / f"invoices/2026/INV-2026-{n:04d}.yaml" for n in range(1, count + 1)]
+    return [path.exists() and "status: sent" in path.read_text() for path in paths]
 
 
 def _send_json(ledger: Path, server) -> tuple[int, dict]:
@@ -126,32 +132,34 @@ def _send_json(ledger: Path, server) -> tuple[int, dict]:
      ("dropmail", True),  # the server hung up before the data: never delivered
      ("reject554", False)],  # the data itself refused
 )  # fmt: skip
-def test_an_invoice_not_sent_holds_back_the_later_numbers(
+def test_an_invoice_not_sent_keeps_its_number_and_holds_back_no_other(
     tmp_path: Path, smtp_server, fault: str, retry: bool
 ) -> None:
     ledger = _fault_ledger(
         tmp_path / "ledger", ["ap@one.example", f"{fault}@two.example", "ap@three.example"]
     )
-    approved = git(ledger, "rev-parse", "HEAD").strip()
     server = smtp_server()
     code, report = _send_json(ledger, server)
     assert code == 1
-    assert [s["invoice"] for s in report["sent"]] == ["INV-2026-0001"]
-    failed = {f["invoice"]: (f["status"], f["retry"]) for f in report["failed"]}
-    assert failed == {"INV-2026-0002": ("not_sent", retry), "INV-2026-0003": ("not_sent", True)}
-    assert {f["code"] for f in report["failed"]} == {"send-failed"}
-    assert "issued in number order" in report["failed"][1]["detail"]  # a gap-free sequence
-    assert _sent(ledger, 3) == [True, False, False] and len(server.received) == 1
+    assert [(s["invoice"], s["draft"]) for s in report["sent"]] == [
+        ("INV-2026-0001", "DRAFT-client-1"), ("INV-2026-0003", "DRAFT-client-3")]  # fmt: skip
+    assert [(f["invoice"], f["draft"], f["status"], f["retry"], f["code"]) for f in report["failed"]] == [
+        ("INV-2026-0002", "DRAFT-client-2", "not_sent", retry, "send-failed")
+    ]
+    assert _sent(ledger, 3) == [True, False, True] and len(server.received) == 2
     first = (ledger / "invoices/2026/INV-2026-0001.yaml").read_text()
     assert "status: sent    # the tool sets sent and sent_at\nsent_at: 2026-11-27T" in first  # comment kept
-    # The claim of the email that was not sent is withdrawn: its file is as approved.
-    assert git(ledger, "diff", approved, "--", "invoices/2026/INV-2026-0002.yaml") == ""
-    assert log(ledger)[0] == "ledgerops send 2026-11-27: record INV-2026-0002 invoice (not_sent)"
+    # Numbers are never released: the invoice not sent stays issued, with its claim withdrawn.
+    kept = (ledger / "invoices/2026/INV-2026-0002.yaml").read_text()
+    assert kept.startswith("id: INV-2026-0002\ndrafted_as: DRAFT-client-2\n") and "claims" not in kept
+    assert "status: draft" in kept and list((ledger / "invoices/drafts").iterdir()) == []
     assert status(ledger) == ""
+    assert run_cli("check", "--ledger", str(ledger), "--today", TODAY).returncode == 0  # no gap
 
-    # The next run tries again what may work now.
+    # The next run tries again, first, what may work now.
     code, again = _send_json(ledger, server)
-    assert code == 1 and [f["invoice"] for f in again["failed"]] == ["INV-2026-0002", "INV-2026-0003"]
+    assert code == 1 and [f["invoice"] for f in again["failed"]] == ["INV-2026-0002"]
+    assert [s["invoice"] for s in again["send"]] == ["INV-2026-0002"]
 
 
 def test_an_unknown_outcome_is_recorded_as_sent_with_a_case_and_never_sent_again(
@@ -166,12 +174,12 @@ def test_an_unknown_outcome_is_recorded_as_sent_with_a_case_and_never_sent_again
     code, report = _send_json(ledger, server)
     assert code == 1
     assert [s["invoice"] for s in report["sent"]] == ["INV-2026-0001", "INV-2026-0003"]
+    (case_id,) = report["exceptions_opened"]
     assert [(f["invoice"], f["status"], f["code"], f["exception"]) for f in report["failed"]] == [
-        ("INV-2026-0002", "unknown", "send-unknown", "EXC-2026-0001")
+        ("INV-2026-0002", "unknown", "send-unknown", case_id)
     ]
-    assert report["exceptions_opened"] == ["EXC-2026-0001"]
     assert _sent(ledger, 3) == [True, True, True] and len(server.received) == 3
-    case = (ledger / "exceptions/EXC-2026-0001.yaml").read_text()
+    case = (ledger / f"exceptions/{case_id}.yaml").read_text()
     assert "invoice: INV-2026-0002\nreason: delivery_unknown\n" in case
     assert "<INV-2026-0002.invoice@janedoe.example>" in case
     assert run_cli("check", "--ledger", str(ledger), "--today", TODAY).returncode == 0
@@ -196,10 +204,11 @@ def test_a_drop_between_messages_reconnects_and_the_batch_goes_on(tmp_path: Path
 
 
 @pytest.mark.filterwarnings("ignore")
-def test_an_authentication_failure_sends_and_changes_nothing(tmp_path: Path, smtp_server) -> None:
+def test_an_authentication_failure_sends_nothing_and_issues_one_invoice_at_most(
+    tmp_path: Path, smtp_server
+) -> None:
     ledger = _fault_ledger(tmp_path / "ledger", ["ap@one.example", "ap@two.example"])
     server = smtp_server(tls="starttls", user="jane", password="right-password")
-    approved = git(ledger, "rev-parse", "HEAD").strip()
     env = _env(server, LEDGEROPS_SMTP_TLS="starttls", LEDGEROPS_SMTP_USER="jane",
                LEDGEROPS_SMTP_PASSWORD="wrong-password-123")  # fmt: skip
     result = run_cli("send", "--ledger", str(ledger), "--today", TODAY, "--transport", "smtp", env=env)
@@ -207,9 +216,18 @@ def test_an_authentication_failure_sends_and_changes_nothing(tmp_path: Path, smt
     assert "authentication failed" in result.stdout
     assert "wrong-password-123" not in result.stdout + result.stderr
     assert server.received == []
-    # The first invoice was claimed (the connection opens with the first email), then released.
-    assert git(ledger, "diff", approved) == "" and status(ledger) == ""
-    assert log(ledger)[0] == "ledgerops send 2026-11-27: record INV-2026-0001 invoice (not_sent)"
+    # The first draft was issued and claimed (the connection opens with the first email), then
+    # its claim released; it keeps its number and goes first once the password is right.
+    assert (
+        status(ledger) == ""
+        and log(ledger)[0] == "ledgerops send 2026-11-27: record INV-2026-0001 invoice (not_sent)"
+    )
+    assert sorted(p.name for p in (ledger / "invoices").rglob("*.yaml")) == [
+        "DRAFT-client-2.yaml",
+        "INV-2026-0001.yaml",
+    ]
+    assert "claims" not in (ledger / "invoices/2026/INV-2026-0001.yaml").read_text()
+    assert run_cli("check", "--ledger", str(ledger), "--today", TODAY).returncode == 0
 
 
 def test_the_outbox_is_the_default_transport(tmp_path: Path) -> None:
@@ -247,11 +265,12 @@ def test_dry_run_lists_what_would_be_sent_and_why_others_wait(tmp_path: Path) ->
     result = run_cli("send", *args, "--dry-run", "--format", "json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert [(s["invoice"], s["total"], s["currency"]) for s in report["send"]] == [
-        ("INV-2026-0015", "1600.00", "USD")
+    assert [(s["invoice"], s["draft"], s["total"], s["currency"]) for s in report["send"]] == [
+        ("INV-2026-0015", "DRAFT-harbor-pine-SOCIAL-M2", "1600.00", "USD")  # the number it would take now
     ]
     assert {b["invoice"]: b["code"] for b in report["blocked"]} == {
-        "INV-2026-0016": "send-po-missing", "INV-2026-0017": "send-on-hold", "INV-2026-0018": "send-not-approved"}  # fmt: skip
+        "DRAFT-nordlicht-WEB-M1": "send-po-missing", "DRAFT-kaze-robotics-IREX-M2": "send-on-hold",
+        "DRAFT-brotwerk-SHOP-M2": "send-not-approved"}  # fmt: skip
     assert report["sent"] == [] and snapshot(ledger) == before
 
 
@@ -269,7 +288,7 @@ def test_send_refuses_everything_while_check_reports_errors(tmp_path: Path) -> N
 
 def test_send_only_from_the_approval_branch(tmp_path: Path) -> None:
     ledger = example_repo(tmp_path / "ledger")
-    git(ledger, "checkout", "--quiet", "-b", "draft/INV-2026-0016")
+    git(ledger, "checkout", "--quiet", "-b", "draft/DRAFT-brotwerk-SHOP-M2")
     before = snapshot(ledger)
     result = run_cli("send", "--ledger", str(ledger), "--today", TODAY)
     assert result.returncode == 2

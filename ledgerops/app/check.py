@@ -39,7 +39,7 @@ from ledgerops.yamlfile.schema import RECORDS
 
 # Below this many files, reading them all costs less than looking after a cache.
 CACHE_FROM = 500
-_FORMAT = "check-1"
+_FORMAT = "check-2"
 _BROKEN = b"broken"  # an invoice's client whose file exists but does not load
 
 Signature = store.Version

@@ -3,7 +3,7 @@
 
 Each step is one commit: the outcome of the previous message, whatever is due that sends
 nothing (late fees, escalations, claims left by dead runs), and the claim of the next
-message. The commit is pushed before the message leaves; a rejected push means another run
+message (for an approved draft, with the draft issued: numbered and renamed). The commit is pushed before the message leaves; a rejected push means another run
 got there first, so this run takes the remote's state, plans again from it and never sends
 what it had claimed. A claim that outlives its run becomes a `delivery_unknown` case.
 docs/reminders.md explains the protocol and why it is safe.
@@ -12,19 +12,20 @@ docs/reminders.md explains the protocol and why it is safe.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email.message import EmailMessage
 
 from ledgerops.app.exception import NewCase, write_cases
 from ledgerops.app.load import VALID, Ready, load, load_ledger, reread
-from ledgerops.app.records import edit_record
+from ledgerops.app.records import edit_record, move_record
 from ledgerops.context import Context
 from ledgerops.core.claims import is_stale, unknown_note
 from ledgerops.core.errors import LedgeropsError
 from ledgerops.core.model import Claim, ExceptionCase, Invoice, Ledger
 from ledgerops.core.queue import ENGINE
 from ledgerops.core.schedule import Escalate, LateFeeDue, ReminderPlan, escalation_note, plan_reminders
+from ledgerops.core.sending import CannotIssue, issued
 from ledgerops.edge import clock, gitrepo, lock, process, store
 from ledgerops.edge.mail import Outcome, Transport, open_transport
 from ledgerops.yamlfile.edit import AppendItem, Change, EditRefused, RemoveKey, Scalar, SetValue
@@ -46,6 +47,7 @@ class Outgoing:
     subject: str
     amount_due: str
     currency: str
+    draft: str | None = None  # the draft this invoice was issued from, in this run
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,13 @@ class Failure:
 
 @dataclass(frozen=True)
 class Pending:
-    """A message due on the current ledger; `build` composes it only when it is its turn."""
+    """A message due on the current ledger; `build` composes it only when it is its turn,
+    for the invoice as the client will get it (a draft: as issued, with its number)."""
 
     invoice: str
     stage: str
-    build: Callable[[], Outgoing]
-    waits_for: str | None = None  # an invoice whose email must be accepted first (number order)
+    build: Callable[[Invoice], Outgoing]
+    issue: bool = False  # a draft: it takes its number in the step that claims its email
 
 
 # What a run asks of the caller: the messages due on a ledger, given today's reminder plan
@@ -99,11 +102,6 @@ class RunState:
     def attempted(self) -> set[tuple[str, str]]:
         done = {(d.outgoing.invoice, d.outgoing.stage) for d in self.deliveries}
         return done | {(f.invoice, f.stage) for f in self.failures}
-
-    def not_accepted(self) -> set[str]:
-        """Invoices with a message this run tried and did not get accepted."""
-        failed = {d.outgoing.invoice for d in self.deliveries if d.status != "accepted"}
-        return failed | {f.invoice for f in self.failures}
 
     def fail(self, failure: Failure) -> None:
         """Once per (invoice, stage): a planner meets the same problem at every step. A message
@@ -160,6 +158,25 @@ class _Step:
         self.ready = reread(self.ctx, self.ready, [invoice.path])
         return True
 
+    def issue(self, draft: Invoice, numbered: Invoice) -> bool:
+        """The draft written as its numbered invoice, in the folder of its issue year."""
+        changes: list[Change] = [
+            SetValue("id", numbered.id),
+            SetValue("drafted_as", draft.id),
+            SetValue("issue_date", numbered.issue_date),
+            SetValue("due_date", numbered.due_date),
+        ]
+        try:
+            move_record(self.ctx.ledger_dir, draft.path, numbered.path, changes, INVOICE,
+                        self.ready.read_as(draft.path))  # fmt: skip
+        except (EditRefused, LedgeropsError, OSError) as error:
+            self.state.fail(Failure(draft.id, INVOICE_STAGE, f"cannot issue {draft.path}: {error}"))
+            return False
+        self.paths += [draft.path, numbered.path]
+        self.summary.append(f"issue {draft.id} as {numbered.id}")
+        self.ready = reread(self.ctx, self.ready, [draft.path, numbered.path])
+        return True
+
     def open_cases(self, cases: list[NewCase], summary: str) -> None:
         written = write_cases(self.ctx, self.ledger, cases, self.today)
         self.paths.extend(case.path for case in written)
@@ -191,13 +208,18 @@ def run(ctx: Context, options: Options, planner: Planner) -> RunState:
                 if publish is not None and not _publish(publish, step, options.command):
                     rejected += 1
                     gitrepo.start_over(publish)
-                    ready, sending = _reload(ctx, state, ready.today)
+                    ready, valid = _reload(ctx, state, ready.today)
+                    sending = sending and valid
                     continue
                 rejected = 0
                 step.published()
                 ready = step.ready
                 if outgoing is not None:
                     _send(transport, outgoing, ready.today, ready.ledger.policy.timezone, state)
+                    if transport.broken and sending:  # every later message would fail the same way
+                        sending = False  # record what happened, claim nothing more, issue no draft
+                        detail = state.deliveries[-1].detail
+                        state.fail(Failure("-", "-", f"stopped sending: {detail}"))
     state.fail(Failure("-", "-", "gave up: the remote kept changing under this run"))
     return state
 
@@ -242,25 +264,33 @@ def _prepare(step: _Step, me: str, planner: Planner | None, engine: bool) -> Out
         if isinstance(pending, Failure):
             step.state.fail(pending)
             continue
-        if pending.waits_for in step.state.not_accepted():
-            detail = f"not tried: {pending.waits_for} was not sent, and invoices are issued in number order"
-            step.state.fail(Failure(pending.invoice, pending.stage, detail, retry=True))
+        current = _invoice(step.ledger, pending.invoice)
+        try:
+            # The number is taken from the ledger as this step found it on origin; a rejected
+            # push discards it with the step, and the next step takes the next free one.
+            invoice = issued(step.ledger, current, step.today) if pending.issue else current
+        except CannotIssue as error:
+            step.state.fail(Failure(pending.invoice, pending.stage, f"not issued: {error}"))
             continue
         try:
-            item = pending.build()
+            item = pending.build(invoice)
         except Exception as error:  # one message that cannot be composed must not stop the others
             step.state.fail(Failure(pending.invoice, pending.stage, f"cannot compose: {error}"))
             continue
+        if pending.issue:
+            if not step.issue(current, invoice):
+                continue
+            item = replace(item, draft=current.id)
         claim: dict[str, Scalar | None] = {
             "stage": item.stage,
             "claimed_at": step.now,
             "run": me,
             "message_id": item.message_id,
         }
-        invoice = _invoice(step.ledger, item.invoice)
         if step.edit(
-            invoice, item.stage, [AppendItem.of("claims", claim)], f"claim {item.invoice} {item.stage}"
-        ):
+            _invoice(step.ledger, item.invoice), item.stage, [AppendItem.of("claims", claim)],
+            f"claim {item.invoice} {item.stage}",
+        ):  # fmt: skip
             return item
     return None
 

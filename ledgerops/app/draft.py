@@ -66,7 +66,7 @@ def run(ctx: Context, source: EventSource) -> DraftResult:
         return DraftResult("exists", plan.existing, plan.existing.path)
     if plan.draft is None:
         return DraftResult("invalid", problems=plan.problems)
-    path = f"invoices/{plan.draft.issue_date.year}/{plan.draft.id}.yaml"
+    path = plan.draft.path
     written = create_record(ctx.ledger_dir, path, plan.draft, INVOICE)
     missing = _verify(ctx, written, path)
     return DraftResult("drafted", plan.draft, path, (*plan.notes, *missing),

@@ -9,11 +9,11 @@ from datetime import date
 from ledgerops.app.load import READABLE, load_ledger
 from ledgerops.app.records import create_record, edit_record
 from ledgerops.context import Context
-from ledgerops.core.cases import next_case_id
+from ledgerops.core.cases import case_id
 from ledgerops.core.errors import UsageError
 from ledgerops.core.model import ExceptionCase, Ledger
 from ledgerops.core.queue import QueueEntry, open_queue
-from ledgerops.edge import store
+from ledgerops.edge import process, store
 from ledgerops.yamlfile.edit import SetValue
 from ledgerops.yamlfile.schema import EXCEPTION
 
@@ -48,14 +48,16 @@ def validate_case(ledger: Ledger, case: NewCase, today: date) -> None:
 
 
 def write_cases(ctx: Context, ledger: Ledger, cases: list[NewCase], today: date) -> list[ExceptionCase]:
-    """Create one file per case, numbered after every existing case of the year."""
-    used = _used_ids(ctx, ledger)
+    """Create one file per case, under an id no other case has (loaded or not)."""
+    used = set(_used_ids(ctx, ledger))
     written = []
     for case in cases:
-        case_id = next_case_id(used, today.year)
-        used.append(case_id)
-        record = ExceptionCase(case_id, case.invoice, case.reason, today, "open", case.source, case.note or None,
-                               until=case.until, path=f"exceptions/{case_id}.yaml")  # fmt: skip
+        new_id = case_id(today, process.random_token())
+        while new_id in used:
+            new_id = case_id(today, process.random_token())
+        used.add(new_id)
+        record = ExceptionCase(new_id, case.invoice, case.reason, today, "open", case.source, case.note or None,
+                               until=case.until, path=f"exceptions/{new_id}.yaml")  # fmt: skip
         create_record(ctx.ledger_dir, record.path, record, EXCEPTION)
         written.append(record)
     return written

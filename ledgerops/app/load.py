@@ -313,7 +313,8 @@ def source_line(ledger_dir: Path, path: str, line: int) -> str | None:
 
 
 def reread(ctx: Context, ready: Ready, paths: Iterable[str]) -> Ready:
-    """The ledger with these files (just written by the tool) read again or added.
+    """The ledger with these files (just written or removed by the tool) read again, added
+    or dropped.
 
     A run keeps its ledger in step with the files it writes without loading them all again.
     """
@@ -324,6 +325,11 @@ def reread(ctx: Context, ready: Ready, paths: Iterable[str]) -> Ready:
     zone = clock.zone(ledger.policy.timezone)
     for path in paths:
         kind = "invoice" if path.startswith("invoices/") else "exception"
+        if not (ctx.ledger_dir / path).exists():  # moved away by the tool (a draft, issued)
+            invoices.pop(path, None)
+            cases.pop(path, None)
+            versions.pop(path, None)
+            continue
         data, versions[path] = store.read_versioned(ctx.ledger_dir, path)
         record, _ = read_record(path, data, RECORDS[kind])
         if kind == "invoice" and record is not None and zone is not None:

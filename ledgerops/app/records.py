@@ -42,15 +42,41 @@ def edit_record(
     """Apply round-trip changes to one record file, written atomically and only if the file
     is still as the command loaded it (`read_as`, from Ready.read_as); ChangedSinceRead
     otherwise, and nothing is written."""
+    target = ledger_dir / path
+    store.write_atomic(target, _edited(ledger_dir, path, changes, spec, read_as), read_as=read_as)
+    return target
+
+
+def move_record(
+    ledger_dir: Path,
+    path: str,
+    new_path: str,
+    changes: Sequence[Change],
+    spec: Struct,
+    read_as: store.Version | None,
+) -> Path:
+    """edit_record, with the edited record written to `new_path` and `path` removed (a draft
+    becoming its numbered invoice). The new file is complete before the old one goes."""
+    edited = _edited(ledger_dir, path, changes, spec, read_as)
+    target = ledger_dir / new_path
+    if target.exists():
+        raise UsageError(f"{new_path} already exists; nothing was changed")
+    if store.version(ledger_dir / path) != read_as:
+        raise ChangedSinceRead(path)
+    store.write_atomic(target, edited)
+    (ledger_dir / path).unlink()
+    return target
+
+
+def _edited(
+    ledger_dir: Path, path: str, changes: Sequence[Change], spec: Struct, read_as: store.Version | None
+) -> bytes:
     data, now = store.read_versioned(ledger_dir, path)
     if read_as is None or now != read_as:
         raise ChangedSinceRead(path)
     text = data.decode("utf-8-sig")
     bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
-    edited = bom + edit_text(text, changes, record_key_order(spec))
-    target = ledger_dir / path
-    store.write_atomic(target, edited.encode("utf-8"), read_as=read_as)
-    return target
+    return (bom + edit_text(text, changes, record_key_order(spec))).encode("utf-8")
 
 
 def create_record(ledger_dir: Path, path: str, record: Any, spec: Struct) -> Path:

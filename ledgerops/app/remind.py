@@ -11,9 +11,10 @@ from ledgerops.app import delivery
 from ledgerops.app.load import VALID, load_ledger
 from ledgerops.context import Context
 from ledgerops.core.document import invoice_document
-from ledgerops.core.model import Ledger
+from ledgerops.core.model import Invoice, Ledger
 from ledgerops.core.money import money_str
 from ledgerops.core.schedule import ReminderPlan, Send, plan_reminders
+from ledgerops.core.sending import issued
 from ledgerops.edge import clock
 from ledgerops.render.runreport import RunSummary, Sent
 
@@ -39,11 +40,10 @@ def reminder_messages(ctx: Context) -> delivery.Planner:
     return pending
 
 
-def _builder(env: Any, ledger: Ledger, item: Send, now: datetime) -> Callable[[], delivery.Outgoing]:
-    def build() -> delivery.Outgoing:
+def _builder(env: Any, ledger: Ledger, item: Send, now: datetime) -> Callable[[Invoice], delivery.Outgoing]:
+    def build(invoice: Invoice) -> delivery.Outgoing:
         from ledgerops.render.reminder import reminder_email
 
-        invoice = next(inv for inv in ledger.invoices if inv.id == item.invoice)
         doc = invoice_document(ledger, invoice, now.date())
         message, parts = reminder_email(env, doc, item.stage, now.date(), now)
         return delivery.Outgoing(
@@ -68,24 +68,29 @@ def preview(ctx: Context, planner: delivery.Planner | None = None) -> Preview:
     now = clock.moment(today, ledger.policy.timezone)
     with_fees = apply_plan(ledger, ReminderPlan(today, late_fees=plan.late_fees), now)
     messages, failures = [], []
+    numbers: list[str] = []  # taken by the drafts previewed before, as the run would take them
     for item in (planner or reminder_messages(ctx))(with_fees, plan, now):
         if isinstance(item, delivery.Failure):
             failures.append(item)
             continue
+        invoice = next(inv for inv in with_fees.invoices if inv.id == item.invoice)
         try:
-            out = item.build()
+            if item.issue:
+                invoice = issued(with_fees, invoice, today, numbers)
+                numbers.append(invoice.id)
+            out = item.build(invoice)
         except Exception as error:
             failures.append(delivery.Failure(item.invoice, item.stage, f"cannot compose: {error}"))
             continue
         messages.append(Sent(out.invoice, out.stage, out.to, out.subject, out.amount_due, out.currency,
-                             "planned", out.message_id))  # fmt: skip
+                             "planned", out.message_id, draft=invoice.drafted_as if item.issue else None))  # fmt: skip
     return Preview(plan, tuple(messages), tuple(failures))
 
 
 def summarize(state: delivery.RunState) -> RunSummary:
     sent = tuple(
         Sent(d.outgoing.invoice, d.outgoing.stage, d.outgoing.to, d.outgoing.subject, d.outgoing.amount_due,
-             d.outgoing.currency, d.status, d.outgoing.message_id, d.detail)
+             d.outgoing.currency, d.status, d.outgoing.message_id, d.detail, d.outgoing.draft)
         for d in state.deliveries
     )  # fmt: skip
     errors = tuple((f.invoice, f.stage, f.detail) for f in state.failures)

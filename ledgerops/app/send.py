@@ -21,8 +21,17 @@ from ledgerops.core.document import invoice_document
 from ledgerops.core.errors import LedgeropsError
 from ledgerops.core.model import Invoice, Ledger
 from ledgerops.core.money import money_str
+from ledgerops.core.numbering import DRAFTS
 from ledgerops.core.schedule import ReminderPlan
-from ledgerops.core.sending import Blocked, InvoiceOutcome, Sendable, SendPlan, SendReport, plan_sending
+from ledgerops.core.sending import (
+    Blocked,
+    InvoiceOutcome,
+    Sendable,
+    SendPlan,
+    SendReport,
+    plan_sending,
+    preview_numbers,
+)
 from ledgerops.edge import gitrepo
 from ledgerops.render.templates import Templates, environment
 
@@ -37,7 +46,8 @@ def run(ctx: Context, *, transport: str, dry_run: bool, commit: bool, push: bool
     if dry_run:
         loaded = load_ledger(ctx, VALID)
         planned = plan(ctx.ledger_dir, loaded.ledger, loaded.today)
-        return SendReport(loaded.today, transport, True, planned)
+        numbers = preview_numbers(loaded.ledger, planned, loaded.today)
+        return SendReport(loaded.today, transport, True, planned, numbers=numbers)
     planner = InvoiceMessages(ctx)
     options = delivery.Options(
         push,
@@ -53,9 +63,11 @@ def run(ctx: Context, *, transport: str, dry_run: bool, commit: bool, push: bool
 
 def plan(ledger_dir: Path, ledger: Ledger, today: date) -> SendPlan:
     """What may be sent: only from the approval branch when the ledger is in git, and only
-    drafts whose file is exactly as committed (approval is the merge)."""
+    drafts whose file is exactly as committed (approval is the merge), in the order they
+    were merged."""
     require_approval_branch(ledger_dir, ledger)
-    return plan_sending(ledger, today, gitrepo.uncommitted_paths(ledger_dir))
+    approved = gitrepo.arrival_order(ledger_dir, DRAFTS)
+    return plan_sending(ledger, today, gitrepo.uncommitted_paths(ledger_dir), approved)
 
 
 def require_approval_branch(ledger_dir: Path, ledger: Ledger) -> None:
@@ -71,20 +83,20 @@ def require_approval_branch(ledger_dir: Path, ledger: Ledger) -> None:
 
 
 class InvoiceMessages:
-    """The claim protocol's planner of invoice emails, for `send` and `run`: the approved,
-    unsent drafts in number order, each composed with its PDF when its turn comes.
+    """The claim protocol's planner of invoice emails, for `send` and `run`: issued invoices
+    not sent yet, then the approved drafts in the order they were merged, each composed with
+    its PDF when its turn comes and numbered in the step that claims it.
 
-    A draft another run has claimed is left to that run, and so are the later numbers of its
-    year: that run sends them next, or holds them back if its email is not accepted, so the
-    issued numbers never skip one. The planner remembers what it planned, for send's report.
+    An invoice another run has claimed is left to that run; nothing else waits for it. The
+    planner remembers what it planned, for send's report.
     """
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.templates = environment(ctx.ledger_dir)
-        self.planned: dict[str, Sendable] = {}  # every draft planned for sending, in number order
+        self.planned: dict[str, Sendable] = {}  # every invoice planned for sending, by its id then
         self.blocked: dict[str, Blocked] = {}  # drafts that waited, and why (as first seen)
-        self.left: dict[str, str] = {}  # drafts left to another run, and why
+        self.left: dict[str, str] = {}  # invoices left to another run, and why
 
     def __call__(
         self, ledger: Ledger, reminders: ReminderPlan, now: datetime
@@ -96,28 +108,22 @@ class InvoiceMessages:
         for blocked in planned.blocked:
             self.blocked.setdefault(blocked.invoice.id, blocked)
         found: list[delivery.Pending | delivery.Failure] = []
-        previous: dict[int, str] = {}  # the year's invoice before this one, in number order
-        held: dict[int, str] = {}  # year -> why its later numbers wait: an earlier one is claimed
         for item in planned.send:
             invoice = item.invoice
             self.planned.setdefault(invoice.id, item)
             claim = next((c for c in invoice.claims if c.stage == delivery.INVOICE_STAGE), None)
             if claim is not None:
-                held.setdefault(item.year, f"waits for {invoice.id}, claimed by run {claim.run}")
                 when = claim.claimed_at.isoformat()
                 self.left.setdefault(invoice.id, f"claimed by run {claim.run} at {when}, which sends it")
-            elif item.year in held:
-                self.left.setdefault(invoice.id, held[item.year])
             else:
-                build = self._builder(ledger, invoice, now)
+                build = self._builder(ledger, now)
                 found.append(
-                    delivery.Pending(invoice.id, delivery.INVOICE_STAGE, build, previous.get(item.year))
+                    delivery.Pending(invoice.id, delivery.INVOICE_STAGE, build, not invoice.numbered)
                 )
-            previous[item.year] = invoice.id
         return found
 
-    def _builder(self, ledger: Ledger, invoice: Invoice, now: datetime) -> Callable[[], delivery.Outgoing]:
-        def build() -> delivery.Outgoing:
+    def _builder(self, ledger: Ledger, now: datetime) -> Callable[[Invoice], delivery.Outgoing]:
+        def build(invoice: Invoice) -> delivery.Outgoing:
             message = compose(self.ctx.ledger_dir, ledger, invoice, now.date(), now, self.templates)
             client = ledger.clients[invoice.client]
             return delivery.Outgoing(
@@ -128,10 +134,14 @@ class InvoiceMessages:
         return build
 
     def report(self, state: delivery.RunState, transport: str) -> SendReport:
-        """What this send did, in send's own terms and in number order."""
-        attempts = {d.outgoing.invoice: d for d in state.deliveries}
-        failures = {f.invoice: f for f in state.failures if f.stage == delivery.INVOICE_STAGE}
-        cases = {case.invoice: case.id for case in state.opened}
+        """What this send did, in send's own terms: by the id each invoice was planned under
+        (a draft's), with the numbers the drafts were issued as."""
+        numbers = {d.outgoing.draft: d.outgoing.invoice for d in state.deliveries if d.outgoing.draft}
+        planned_as = {number: draft for draft, number in numbers.items()}
+        attempts = {planned_as.get(d.outgoing.invoice, d.outgoing.invoice): d for d in state.deliveries}
+        failures = {planned_as.get(f.invoice, f.invoice): f for f in state.failures
+                    if f.stage == delivery.INVOICE_STAGE}  # fmt: skip
+        cases = {planned_as.get(case.invoice, case.invoice): case.id for case in state.opened}
         deliveries = [
             outcome
             for invoice_id, item in self.planned.items()
@@ -142,7 +152,7 @@ class InvoiceMessages:
         errors = tuple(
             f.detail if f.invoice == "-" else f"{f.invoice} {f.stage}: {f.detail}"
             for f in state.failures
-            if f.stage != delivery.INVOICE_STAGE or f.invoice not in self.planned
+            if f.stage != delivery.INVOICE_STAGE or planned_as.get(f.invoice, f.invoice) not in self.planned
         )
         return SendReport(
             state.first_plan.today,
@@ -157,6 +167,7 @@ class InvoiceMessages:
             tuple(state.opened),
             errors,
             state.commit,
+            numbers,
         )
 
 

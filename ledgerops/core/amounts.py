@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -75,6 +75,14 @@ def pausing_exceptions(exceptions: Iterable[ExceptionCase], today: date) -> dict
         if open_at(case, today) and (case.until is None or today <= case.until):
             pausing.setdefault(case.invoice, case)
     return pausing
+
+
+def pausing_case(pausing: Mapping[str, ExceptionCase], invoice: Invoice) -> ExceptionCase | None:
+    """The case that pauses the invoice, also when it was opened on its draft (before issue)."""
+    case = pausing.get(invoice.id)
+    if case is None and invoice.drafted_as is not None:
+        case = pausing.get(invoice.drafted_as)
+    return case
 
 
 def derived_state(invoice: Invoice, today: date, paused: bool) -> str:

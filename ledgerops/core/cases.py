@@ -1,23 +1,18 @@
-"""Exception cases: whether one is open on a day, and the id of the next one.
+"""Exception cases: whether one is open on a day, and the id of a new one.
 
 Apart from the queue, so that totals and `check` use the rule without building its rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 from ledgerops.core.model import ExceptionCase
 
-CASE_ID = "EXC-{year}-{seq:04d}"
 
-
-def next_case_id(existing_ids: Iterable[str], year: int) -> str:
-    prefix = f"EXC-{year}-"
-    taken = [
-        int(i[len(prefix) :]) for i in existing_ids if i.startswith(prefix) and i[len(prefix) :].isdigit()
-    ]
-    return CASE_ID.format(year=year, seq=max(taken, default=0) + 1)
+def case_id(opened_at: date, token: str) -> str:
+    """'EXC-<opening day>-<token>': sorted by opening date, and (with a random token) never
+    the same on two branches or in two runs, so case files never collide in a merge."""
+    return f"EXC-{opened_at:%Y%m%d}-{token}"
 
 
 def open_at(case: ExceptionCase, today: date) -> bool:

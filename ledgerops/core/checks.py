@@ -22,7 +22,15 @@ from ledgerops.core.diagnostics import Diagnostic, Source, diag
 from ledgerops.core.located import Located, position_source
 from ledgerops.core.model import Client, ExceptionCase, Invoice
 from ledgerops.core.money import decimal_places, minor_units
-from ledgerops.core.numbering import format_problem, numbering_problem, parse_number
+from ledgerops.core.numbering import (
+    DRAFTS,
+    draft_id,
+    draft_path,
+    format_problem,
+    is_draft_id,
+    numbering_problem,
+    parse_number,
+)
 from ledgerops.core.policy import Policy
 from ledgerops.core.taxes import TAX_REASONS, line_reason, looks_like_eu_vat_id, reason_text, vat_id_problem
 
@@ -257,10 +265,23 @@ def _later(day: date, days: int) -> date:
 def _check_invoice_file(invoice: Invoice) -> Iterator[Diagnostic]:
     if invoice.id != _stem(invoice):
         yield diag("id-mismatch", invoice.at("id"), f"id '{invoice.id}' but the file is {invoice.path}")
+    if is_draft_id(invoice.id):
+        if invoice.status != "draft":
+            yield diag("numbering-format", invoice.at("id"),
+                       f"'{invoice.id}' is {invoice.status} but has no invoice number; an invoice "
+                       "is numbered when ledgerops issues it")  # fmt: skip
+        elif not invoice.path.startswith(f"{DRAFTS}/"):
+            yield diag("wrong-folder", invoice.at("id"), f"a draft's file belongs in {DRAFTS}/")
+        return
     expected = f"invoices/{invoice.issue_date.year}/"
     if not invoice.path.startswith(expected):
         yield diag("wrong-folder", invoice.at("issue_date"),
                    f"issued in {invoice.issue_date.year}, so the file belongs in {expected}")  # fmt: skip
+    if not invoice.numbered:
+        suggested = draft_id(invoice.client, invoice.project or "PROJECT", invoice.milestone or "MILESTONE")
+        yield diag("draft-numbered", invoice.at("id"),
+                   f"draft {invoice.id} carries an invoice number, but a draft is numbered when it is "
+                   f"issued: move it to {draft_path(suggested)} with id: {suggested}")  # fmt: skip
 
 
 def _check_invoice_money(invoice: Invoice, client: Client | None, policy: Policy) -> Iterator[Diagnostic]:
@@ -455,6 +476,13 @@ class InvoiceFacts(NamedTuple):
     milestone: str | None
     id_position: int
     milestone_position: int
+    issue_day: int  # the issue date's ordinal
+    drafted_as: str | None
+
+    @property
+    def numbered(self) -> bool:
+        """As Invoice.numbered: issued, so part of the year's sequence."""
+        return self.status != "draft" or self.drafted_as is not None
 
     def at(self, position: int) -> Source:
         return position_source(self.path, position)
@@ -471,6 +499,8 @@ def invoice_facts(invoice: Invoice) -> InvoiceFacts:
         invoice.milestone,
         invoice.pos.get("id", 0),
         invoice.pos.get("milestone", 0),
+        invoice.issue_date.toordinal(),
+        invoice.drafted_as,
     )
 
 
@@ -489,7 +519,7 @@ def ledger_checks(
     found.extend(check_seller(policy, [facts for facts in invoices if facts.status == "draft"]))
     found.extend(_check_invoice_numbers(invoices, policy.numbering, broken_invoices))
     found.extend(_check_milestones_once(invoices))
-    known = {facts.id for facts in invoices}
+    known = {facts.id for facts in invoices} | {facts.drafted_as for facts in invoices if facts.drafted_as}
     for case in exceptions:
         found.extend(_check_exception(case, known, broken_invoices, policy, today))
     return found
@@ -498,17 +528,20 @@ def ledger_checks(
 def _check_invoice_numbers(
     invoices: Sequence[InvoiceFacts], template: str, broken: Collection[str]
 ) -> Iterator[Diagnostic]:
+    """One gap-free sequence per year, in issue-date order; drafts have no number yet (a
+    numbered draft is reported by its own file's check)."""
     if numbering_problem(template):
         return
     first_file: dict[str, InvoiceFacts] = {}
     issued: dict[int, dict[int, InvoiceFacts]] = defaultdict(dict)
-    drafts: dict[int, list[tuple[int, InvoiceFacts]]] = defaultdict(list)
     for invoice in invoices:
         if invoice.id in first_file:
             yield diag("duplicate-id", invoice.at(invoice.id_position),
                        f"'{invoice.id}' is also used by {first_file[invoice.id].path}")  # fmt: skip
             continue
         first_file[invoice.id] = invoice
+        if is_draft_id(invoice.id) or not invoice.numbered:
+            continue
         parsed = parse_number(template, invoice.id)
         if parsed is None:
             yield diag("numbering-format", invoice.at(invoice.id_position),
@@ -519,26 +552,24 @@ def _check_invoice_numbers(
             yield diag("numbering-format", invoice.at(invoice.id_position),
                        f"'{invoice.id}' is numbered for {year} but issued in {invoice.year}")  # fmt: skip
             continue
-        if invoice.status == "draft":
-            drafts[year].append((seq, invoice))
-        else:
-            issued[year][seq] = invoice
+        issued[year][seq] = invoice
     for year, by_seq in issued.items():
         previous = 0
+        latest: InvoiceFacts | None = None
         for seq in sorted(by_seq):
+            invoice = by_seq[seq]
             if seq != previous + 1 and not _broken_in_gap(broken, template, year, previous, seq):
                 missing = template.format(year=year, seq=previous + 1)
-                invoice = by_seq[seq]
                 yield diag("numbering-gap", invoice.at(invoice.id_position),
                            f"{missing} is missing: the issued invoices of {year} jump from "
                            f"{previous:d} to {seq:d}")  # fmt: skip
+            if latest is not None and invoice.issue_day < latest.issue_day:
+                yield diag("numbering-date-order", invoice.at(invoice.id_position),
+                           f"{invoice.id} is dated {date.fromordinal(invoice.issue_day)}, before "
+                           f"{latest.id} ({date.fromordinal(latest.issue_day)})")  # fmt: skip
+            else:
+                latest = invoice
             previous = seq
-    for year, items in drafts.items():
-        last_issued = max(issued.get(year, {0: None}))
-        for seq, invoice in items:
-            if seq <= last_issued:
-                yield diag("numbering-order", invoice.at(invoice.id_position),
-                           f"draft {invoice.id} is numbered before the last issued invoice of {year}")  # fmt: skip
 
 
 def _broken_in_gap(broken: Collection[str], template: str, year: int, low: int, high: int) -> bool:

@@ -161,12 +161,17 @@ CODES: tuple[Code, ...] = (
     _c("po-missing", "warning", "A draft without the PO number its client requires",
        "Add po_number before the draft is approved; send will hold it back otherwise."),
     _c("numbering-format", "error", "The invoice id does not follow the policy's numbering",
-       "Rename the invoice to the next number of policy.numbering for its issue year."),
+       "An issued invoice carries the number ledgerops gave it when it was sent; a draft is "
+       "named DRAFT-<client>-<project>-<milestone> and takes its number when it is issued."),
     _c("numbering-gap", "error", "Issued invoices skip a number of the year's sequence",
-       "Issued (sent or void) invoices must be numbered without gaps; renumber the "
-       "invoice, or void the missing number instead of deleting it."),
-    _c("numbering-order", "error", "A draft numbered before an issued invoice",
-       "Drafts take the numbers after the last issued invoice of the year."),
+       "Issued invoices must be numbered without gaps; restore the missing invoice from git "
+       "history (void it rather than delete it)."),
+    _c("numbering-date-order", "error", "An issued invoice is dated earlier than the number before it",
+       "Numbers follow issue dates; restore the issue dates as they were sent (git history has "
+       "them), and correct a mistake with a credit note, never by renumbering."),
+    _c("draft-numbered", "error", "A draft carries an invoice number",
+       "Drafts take their number when they are issued: rename the file to the draft id the "
+       "message gives, under invoices/drafts/, and set id to it."),
     _c("duplicate-milestone", "error", "The same milestone is invoiced twice",
        "Void one of the invoices, or correct the milestone."),
     _c("stale-draft", "warning", "A draft older than the policy allows",
@@ -215,11 +220,8 @@ CODES: tuple[Code, ...] = (
     _c("send-future-issue", "warning", "The draft's issue date is after today",
        "It is sent on its issue date; change issue_date to send it earlier."),
     _c("send-stale-draft", "warning", "The draft is older than the policy allows and is not sent",
-       "Set issue_date to today and due_date to match the terms (or delete the draft and draft "
-       "it again), then approve it."),
-    _c("send-numbering-order", "warning", "An earlier-numbered draft of the same year is not sent yet",
-       "Invoices are issued in number order: send or void the earlier draft first, or delete it "
-       "and draft it again later (it then takes a later number)."),
+       "If the draft still stands, set its issue_date to today (it is dated the day it is "
+       "issued in any case) and approve it again; otherwise delete it."),
     _c("send-failed", "error", "The mail server did not accept the invoice email",
        "Check the address and the SMTP settings; the invoice stays a draft and is tried again "
        "on the next send."),
@@ -255,6 +257,9 @@ CODES: tuple[Code, ...] = (
        "Add company.tax_id to policy.yaml (your VAT id such as DE312456782, or your tax number)."),
     _c("bank-details-missing", "error", "Bank transfer is offered but no bank account is given",
        "Add bank: {iban: ..., bic: ...} to policy.yaml, or remove bank_transfer from payment_methods."),
+    _c("void-draft", "error", "A draft cannot be voided",
+       "Nothing was issued: delete the draft's file (git rm) and commit; voiding is for issued "
+       "invoices, which keep their number."),
     _c("void-has-payments", "error", "The invoice has payments and cannot be voided",
        "Refund the payments and issue a credit note instead of voiding a paid invoice."),
 )  # fmt: skip

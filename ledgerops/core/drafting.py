@@ -15,7 +15,7 @@ from ledgerops.core.diagnostics import Diagnostic, diag
 from ledgerops.core.events import MilestoneEvent
 from ledgerops.core.model import Invoice, Ledger, Line
 from ledgerops.core.money import decimal_places, minor_units
-from ledgerops.core.numbering import next_number
+from ledgerops.core.numbering import draft_id, draft_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +87,6 @@ def plan_draft(ledger: Ledger, event: MilestoneEvent, today: date) -> DraftPlan:
                              "ago: send would refuse such a stale draft"))  # fmt: skip
     if problems:
         return DraftPlan(problems=tuple(problems))
-    existing_ids = [invoice.id for invoice in ledger.invoices] + sorted(ledger.broken_invoices)
     notes = []
     hold = None
     if client.terms_exception:
@@ -101,7 +100,7 @@ def plan_draft(ledger: Ledger, event: MilestoneEvent, today: date) -> DraftPlan:
     if segment and segment.review:
         notes.append(f"segment '{client.segment}' needs a review before the draft is merged")
     draft = Invoice(
-        id=next_number(ledger.policy.numbering, issue_date.year, existing_ids),
+        id=draft_id(client.id, event.project, event.milestone),
         client=client.id,
         project=event.project,
         milestone=event.milestone,
@@ -113,6 +112,7 @@ def plan_draft(ledger: Ledger, event: MilestoneEvent, today: date) -> DraftPlan:
         lines=(Line(milestone.description, Decimal(1), amount, milestone.tax_rate),),
         status="draft",
         hold=hold,
+        path=draft_path(draft_id(client.id, event.project, event.milestone)),
     )
     # docs/spec.md §5: the automation never merges a draft for a segment that needs review, nor one on
     # hold; nor one that `send` would block for its missing PO (it would wait on main unseen).

@@ -113,7 +113,8 @@ class LateFee:
 
 @dataclass(frozen=True, slots=True)
 class Invoice(Located):
-    """invoices/<year>/<id>.yaml (docs/spec.md §2.2); its state is derived, never stored."""
+    """invoices/drafts/<draft id>.yaml, then invoices/<year>/<number>.yaml once issued
+    (docs/spec.md §2.2); its state is derived, never stored."""
 
     id: str
     client: str
@@ -137,6 +138,12 @@ class Invoice(Located):
     service_date: date | None = None
     service_period: ServicePeriod | None = None
     note: str | None = None  # printed on the invoice
+    drafted_as: str | None = None  # set when the tool issues a draft: the draft's id
+
+    @property
+    def numbered(self) -> bool:
+        """Issued: it carries its number (a draft has none until it is issued)."""
+        return self.status != "draft" or self.drafted_as is not None
 
 
 @dataclass(frozen=True, slots=True)

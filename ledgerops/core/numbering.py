@@ -73,10 +73,32 @@ def format_number(template: str, year: int, seq: int) -> str:
 
 
 def next_number(template: str, year: int, existing_ids: Iterable[str]) -> str:
-    """The number after the highest of `year` (drafts included), so drafts never collide."""
+    """The number after the highest of `year`: numbers are never reused, voided ones included."""
     highest = 0
     for invoice_id in existing_ids:
         parsed = parse_number(template, invoice_id)
         if parsed and parsed[0] == year:
             highest = max(highest, parsed[1])
     return format_number(template, year, highest + 1)
+
+
+# A draft has no invoice number: its id names what it bills, and the number is taken when
+# it is issued (docs/spec.md §5.4), so drafts written on two branches never collide.
+DRAFTS = "invoices/drafts"
+DRAFT_PREFIX = "DRAFT-"
+
+
+def draft_id(client: str, project: str, milestone: str) -> str:
+    return f"{DRAFT_PREFIX}{client}-{project}-{milestone}"
+
+
+def is_draft_id(record_id: str) -> bool:
+    return record_id.startswith(DRAFT_PREFIX)
+
+
+def draft_path(record_id: str) -> str:
+    return f"{DRAFTS}/{record_id}.yaml"
+
+
+def invoice_path(number: str, year: int) -> str:
+    return f"invoices/{year}/{number}.yaml"

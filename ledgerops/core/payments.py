@@ -63,6 +63,11 @@ def payment_problems(invoice: Invoice, payment: Payment, policy: Policy, today: 
 
 def void_problems(invoice: Invoice, voided_at: date, today: date) -> list[Diagnostic]:
     problems = []
+    if not invoice.numbered:
+        problems.append(diag("void-draft", invoice.at("status"),
+                             f"{invoice.id} is a draft: it has no number to keep; delete {invoice.path} "
+                             "instead"))  # fmt: skip
+        return problems
     if invoice.status == "void":
         problems.append(diag("invoice-void", invoice.at("status"), f"{invoice.id} is already void"))
     if invoice.payments:

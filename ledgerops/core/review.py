@@ -159,7 +159,7 @@ def awaiting_escalation(
     paused = {c.invoice for c in known if open_at(c, as_of) and (c.until is None or as_of <= c.until)}
     rows = []
     for invoice, total in ((p.invoice, p.total) for p in active):
-        if invoice.id in paused or invoice.hold:
+        if invoice.id in paused or invoice.drafted_as in paused or invoice.hold:
             continue
         done = {r.stage for r in invoice.reminders if r.sent_at.date() <= as_of}
         if invoice.id in cases:

@@ -6,13 +6,14 @@ would be after the run recorded that plan, so simulating N days is a loop of the
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from ledgerops.core.amounts import balance, invoice_total, pausing_exceptions
-from ledgerops.core.cases import next_case_id
+from ledgerops.core.amounts import balance, invoice_total, pausing_case, pausing_exceptions
+from ledgerops.core.cases import case_id
 from ledgerops.core.model import Client, ExceptionCase, Invoice, LateFee, Ledger, ReminderRecord
 from ledgerops.core.money import round_money
 from ledgerops.core.policy import Policy, Stage
@@ -184,7 +185,7 @@ def plan_reminders(ledger: Ledger, today: date) -> ReminderPlan:
     skipped: list[Skip] = []
     for invoice in sorted(ledger.invoices, key=lambda inv: inv.id):
         client = ledger.clients.get(invoice.client)
-        blocked = _blocked(invoice, client, invoice.id in paused, today)
+        blocked = _blocked(invoice, client, pausing_case(paused, invoice) is not None, today)
         if blocked is not None or client is None:
             skipped.append(Skip(invoice.id, blocked or "reminders_off"))
             continue
@@ -247,9 +248,10 @@ def apply_plan(
         invoices.append(invoice)
     cases = list(ledger.exceptions)
     for escalation in plan.escalate:
-        case_id = next_case_id((c.id for c in cases), today.year)
+        # A preview's stand-in: the run gives the case a random token when it opens it.
+        new_id = case_id(today, hashlib.sha256(escalation.invoice.encode()).hexdigest()[:6])
         cases.append(
-            ExceptionCase(case_id, escalation.invoice, ESCALATION_REASON, today, source=ENGINE,
-                          note=escalation_note(escalation), path=f"exceptions/{case_id}.yaml")
+            ExceptionCase(new_id, escalation.invoice, ESCALATION_REASON, today, source=ENGINE,
+                          note=escalation_note(escalation), path=f"exceptions/{new_id}.yaml")
         )  # fmt: skip
     return replace(ledger, invoices=tuple(invoices), exceptions=tuple(cases))

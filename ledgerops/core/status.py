@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ledgerops.core.amounts import balance, derived_state, invoice_total, pausing_exceptions
+from ledgerops.core.amounts import balance, derived_state, invoice_total, pausing_case, pausing_exceptions
 from ledgerops.core.model import Ledger
 from ledgerops.core.money import ZERO
 
@@ -28,7 +28,7 @@ def invoice_statuses(ledger: Ledger, today: date) -> list[InvoiceStatus]:
     paused = pausing_exceptions(ledger.exceptions, today)
     rows = []
     for invoice in sorted(ledger.invoices, key=lambda inv: (inv.issue_date, inv.id)):
-        state = derived_state(invoice, today, invoice.id in paused)
+        state = derived_state(invoice, today, pausing_case(paused, invoice) is not None)
         late = (today - invoice.due_date).days if state == "overdue" else 0
         rows.append(
             InvoiceStatus(

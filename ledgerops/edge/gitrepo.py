@@ -59,6 +59,25 @@ def uncommitted_paths(path: Path) -> frozenset[str]:
     return frozenset(found)
 
 
+def arrival_order(path: Path, folder: str) -> dict[str, int]:
+    """Files under `folder` (relative to `path`) ranked by the commit of the current branch
+    that last added them, oldest first: for a merged pull request, the merge. Files added by
+    one commit share its rank. Empty outside git; a file not committed has no rank."""
+    repo = _repo(path)
+    if repo is None:
+        return {}
+    root = Path(repo.working_tree_dir).resolve()
+    base = path.resolve()
+    output = repo.git.log("--first-parent", "-m", "--diff-filter=A", "--name-only", "--format=%x00",
+                          "--", str(base / folder))  # fmt: skip
+    commits = [chunk.split() for chunk in output.split("\0")[1:]]  # newest first
+    ranks: dict[str, int] = {}
+    for age, names in enumerate(commits):
+        for name in names:  # a file added again (deleted, then re-approved) ranks by its last addition
+            ranks.setdefault((root / name).relative_to(base).as_posix(), len(commits) - age)
+    return ranks
+
+
 def commit(
     repo_dir: Path,
     paths: Iterable[Path],

@@ -50,6 +50,11 @@ class Transport(Protocol):
 
     def send(self, message: EmailMessage) -> Outcome: ...
 
+    @property
+    def broken(self) -> bool:
+        """True once no later message of the batch can be sent (a refused login, say)."""
+        ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Self: ...
@@ -69,6 +74,10 @@ def _sender(message: EmailMessage) -> str:
 
 class _Batch:
     """Context-manager plumbing shared by the transports."""
+
+    @property
+    def broken(self) -> bool:
+        return False
 
     def close(self) -> None:
         pass
@@ -164,6 +173,10 @@ class SmtpTransport(_Batch):
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
         self._fatal: Outcome | None = None  # a failure no later message in the batch can escape
+
+    @property
+    def broken(self) -> bool:
+        return self._fatal is not None
 
     def send(self, message: EmailMessage) -> Outcome:
         sender, rcpts = _sender(message), recipients(message)

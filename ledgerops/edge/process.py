@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 
 
 def run_id() -> str:
     """'<host>:<pid>': written into every claim this process makes."""
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def random_token() -> str:
+    """Six hex digits for a new case id: 16 million values a day, so two branches (or two
+    runs) opening cases on the same day practically never pick the same one."""
+    return secrets.token_hex(3)
 
 
 def owner_alive(run: str) -> bool | None:

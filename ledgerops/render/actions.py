@@ -8,6 +8,7 @@ from typing import Any
 from ledgerops.core.amounts import invoice_total
 from ledgerops.core.diagnostics import Diagnostic
 from ledgerops.core.drafting import DraftResult
+from ledgerops.core.model import Invoice
 from ledgerops.core.money import money_str
 from ledgerops.core.payments import Recorded
 from ledgerops.core.sending import SendReport
@@ -29,26 +30,29 @@ def _diagnostics(diagnostics: tuple[Diagnostic, ...]) -> list[dict[str, Any]]:
 
 # --- send ---------------------------------------------------------------------------------
 def send_json(report: SendReport) -> str:
+    """Invoices by the number the client sees (in a dry run: the number a draft would take
+    now), with the draft each came from."""
     payload = {
         "today": report.today.isoformat(),
         "dry_run": report.dry_run,
         "transport": report.transport,
         "send": [
-            {"invoice": o.invoice.id, "client": o.invoice.client, "to": list(o.to), "cc": list(o.cc),
-             "total": money_str(o.total, o.invoice.currency), "currency": o.invoice.currency,
-             "due_date": o.invoice.due_date.isoformat()}
+            {"invoice": report.number(o.invoice), "draft": _draft_of(o.invoice), "client": o.invoice.client,
+             "to": list(o.to), "cc": list(o.cc), "total": money_str(o.total, o.invoice.currency),
+             "currency": o.invoice.currency, "due_date": o.invoice.due_date.isoformat()}
             for o in report.plan.send
         ],
         "blocked": [
             {"invoice": b.invoice.id, "code": b.reason.code, "reason": b.reason.message} for b in report.plan.blocked
         ],
         "sent": [
-            {"invoice": d.invoice.id, "sent_at": d.sent_at.isoformat() if d.sent_at else None,
-             "message_id": d.message_id}
+            {"invoice": report.number(d.invoice), "draft": _draft_of(d.invoice),
+             "sent_at": d.sent_at.isoformat() if d.sent_at else None, "message_id": d.message_id}
             for d in report.deliveries if d.status == "accepted"
         ],
         "failed": [
-            {"invoice": d.invoice.id, "status": d.status, "code": "send-unknown" if d.status == "unknown" else "send-failed",
+            {"invoice": report.number(d.invoice), "draft": _draft_of(d.invoice), "status": d.status,
+             "code": "send-unknown" if d.status == "unknown" else "send-failed",
              "detail": d.detail, "retry": d.retry, "exception": d.case}
             for d in report.deliveries if d.status != "accepted"
         ],
@@ -60,6 +64,10 @@ def send_json(report: SendReport) -> str:
     return _json(payload)
 
 
+def _draft_of(invoice: Invoice) -> str | None:
+    return invoice.drafted_as or (None if invoice.numbered else invoice.id)
+
+
 def send_text(report: SendReport) -> str:
     rows = []
     delivered = {d.invoice.id: d for d in report.deliveries}
@@ -68,6 +76,7 @@ def send_text(report: SendReport) -> str:
         invoice = outgoing.invoice
         amount = f"{money_str(outgoing.total, invoice.currency)} {invoice.currency}"
         delivery = delivered.get(invoice.id)
+        number = report.number(invoice)
         if delivery is not None:
             what, detail = _delivery_words(delivery.status, delivery.detail, delivery.retry, delivery.case)
         elif report.dry_run:
@@ -76,7 +85,13 @@ def send_text(report: SendReport) -> str:
             what, detail = "skipped", left[invoice.id]
         else:
             what, detail = "not tried", ""
-        rows.append((what, invoice.id, invoice.client, ", ".join(outgoing.to), amount, detail))
+        if number != invoice.id:
+            detail = "; ".join(
+                filter(
+                    None, [f"{'would be issued' if report.dry_run else 'issued'} from {invoice.id}", detail]
+                )
+            )
+        rows.append((what, number, invoice.client, ", ".join(outgoing.to), amount, detail))
     for blocked in report.plan.blocked:
         rows.append(("blocked", blocked.invoice.id, blocked.invoice.client, "", "",
                      f"{blocked.reason.code}: {blocked.reason.message}"))  # fmt: skip
@@ -162,7 +177,7 @@ def draft_text(result: DraftResult) -> str:
         return f"{what} is already invoiced by {invoice.id} ({result.path}); nothing was written\n"
     total = f"{money_str(invoice_total(invoice), invoice.currency)} {invoice.currency}"
     lines = [
-        f"drafted {invoice.id} for {what}: {total}, issued {invoice.issue_date}, due {invoice.due_date}",
+        f"drafted {invoice.id} for {what}: {total}, dated {invoice.issue_date}, due {invoice.due_date}",
         f"  wrote {result.path} (not committed: open a pull request to have it approved)",
     ]
     lines += [f"  note: {note}" for note in result.notes]

@@ -25,6 +25,7 @@ class Sent:
     status: str  # accepted | not_sent | unknown
     message_id: str
     detail: str = ""
+    draft: str | None = None  # an invoice email: the draft it was issued from in this run
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,11 @@ def preview_json(plan: ReminderPlan, messages: Sequence[Sent]) -> str:
 def preview_text(plan: ReminderPlan, messages: Sequence[Sent]) -> str:
     subjects = {(m.invoice, m.stage): m.subject for m in messages}
     head = [
-        (f"send {m.invoice} invoice email", f"{m.amount_due} {m.currency} to {m.to}: {m.subject}")
+        (f"send {m.invoice} invoice email", f"{m.amount_due} {m.currency} to {m.to}: {m.subject}"
+         + (f" (issued from {m.draft}; the number is taken when it is sent)" if m.draft else ""))
         for m in messages
         if m.stage == "invoice"
-    ]
+    ]  # fmt: skip
     lines = "".join(f"{what}  {details}\n" for what, details in head)
     return lines + plan_text(plan, subjects)
 
@@ -111,11 +113,14 @@ def plan_text(plan: ReminderPlan, subjects: Mapping[tuple[str, str], str]) -> st
 
 
 def _sent_row(item: Sent) -> dict[str, Any]:
-    return {
+    row: dict[str, Any] = {
         "invoice": item.invoice, "stage": item.stage, "to": item.to, "subject": item.subject,
         "amount_due": item.amount_due, "currency": item.currency, "status": item.status,
         "message_id": item.message_id, "detail": item.detail,
     }  # fmt: skip
+    if item.stage == "invoice":
+        row["draft"] = item.draft
+    return row
 
 
 def summary_payload(summary: RunSummary) -> dict[str, Any]:
@@ -126,7 +131,7 @@ def summary_payload(summary: RunSummary) -> dict[str, Any]:
     payload["send"] = [_sent_row(s) for s in accepted if s.stage != "invoice"]
     payload["invoices"] = [_sent_row(s) for s in accepted if s.stage == "invoice"]
     # A draft whose invoice email this run sent is no longer a skipped draft.
-    sent_now = {row["invoice"] for row in payload["invoices"]}
+    sent_now = {row["invoice"] for row in payload["invoices"]} | {row["draft"] for row in payload["invoices"]}
     payload["skipped"] = [row for row in payload["skipped"] if row["invoice"] not in sent_now]
     payload["exceptions_opened"] = list(summary.opened)
     payload["errors"] = [
@@ -146,7 +151,8 @@ def summary_text(summary: RunSummary) -> str:
     payload = summary_payload(summary)
     lines = [f"run for {payload['today']}"]
     for row in payload["invoices"]:
-        lines.append(f"  sent      {row['invoice']}  invoice email to {row['to']}")
+        issued = f" (issued from {row['draft']})" if row["draft"] else ""
+        lines.append(f"  sent      {row['invoice']}  invoice email to {row['to']}{issued}")
     for row in payload["send"]:
         lines.append(
             f"  sent      {row['invoice']}  {row['stage']}, {row['amount_due']} {row['currency']} to {row['to']}"

@@ -119,7 +119,9 @@ SERVICE_PERIOD = Struct("service_period", (
 INVOICE_STATUSES = ("draft", "sent", "void")
 
 INVOICE = Struct("invoice", (
-    _f("id", "id", "Must match the file name and policy.numbering.", required=True),
+    _f("id", "id", "Must match the file name: DRAFT-<client>-<project>-<milestone> for a draft in "
+       "invoices/drafts/, a number of policy.numbering once issued.", required=True),
+    _f("drafted_as", "id", "Written by the tool when it issues a draft: the draft's id."),
     _f("client", "id", "A client id from clients/.", required=True),
     _f("project", "str", "Project code; with milestone, links the invoice to a deliverable."),
     _f("milestone", "str", "Milestone id; a milestone is invoiced at most once."),
@@ -143,7 +145,7 @@ INVOICE = Struct("invoice", (
     _f("void_reason", "text", "Why the invoice was voided (ledgerops void writes it)."),
     _f("claims", "list", "Written by the tool only: emails being sent right now (docs/reminders.md).",
        item=CLAIM),
-), model.Invoice, "An invoice: invoices/<year>/<id>.yaml")  # fmt: skip
+), model.Invoice, "An invoice: invoices/drafts/<draft id>.yaml, then invoices/<year>/<number>.yaml")  # fmt: skip
 
 # --- exception --------------------------------------------------------------------------
 EXCEPTION_STATUSES = ("open", "resolved")

@@ -29,7 +29,19 @@ def invoice(number: int, **fields: object) -> Invoice:
     )  # fmt: skip
     base.update(fields)
     year = base["issue_date"].year  # type: ignore[union-attr]
+    if str(base["id"]).startswith("DRAFT-"):
+        return Invoice(**base, path=f"invoices/drafts/{base['id']}.yaml")  # type: ignore[arg-type]
     return Invoice(**base, path=f"invoices/{year}/{base['id']}.yaml")  # type: ignore[arg-type]
+
+
+def draft(name: str = "M2", **fields: object) -> Invoice:
+    """An unissued draft: DRAFT-acme-WEB-<name>, in invoices/drafts/."""
+    base: dict[str, object] = {"id": f"DRAFT-acme-WEB-{name}", "status": "draft", "project": "WEB",
+                               "milestone": name, "issue_date": date(2026, 11, 26), "due_date": date(2026, 12, 26)}  # fmt: skip
+    base.update(fields)
+    if "client" in fields:
+        base["id"] = f"DRAFT-{fields['client']}-WEB-{name}"
+    return invoice(0, **base)
 
 
 def ledger(*invoices: Invoice, exceptions: tuple[ExceptionCase, ...] = (), policy: Policy = POLICY) -> Ledger:

@@ -21,11 +21,17 @@ def _event(**fields: object) -> MilestoneEvent:
     return MilestoneEvent(**base, source=Source("event.json"))  # type: ignore[arg-type]
 
 
-def test_a_draft_takes_everything_from_the_contract_and_the_next_number() -> None:
+def test_a_draft_takes_everything_from_the_contract_and_no_number() -> None:
     plan = plan_draft(ledger(invoice(1), invoice(2, status="draft")), _event(po_number="PO-7"), TODAY)
     draft = plan.draft
     assert draft is not None and plan.problems == ()
-    assert (draft.id, draft.client, draft.project, draft.milestone) == ("INV-2026-0003", "acme", "WEB", "M2")
+    assert (draft.id, draft.client, draft.project, draft.milestone) == (
+        "DRAFT-acme-WEB-M2",
+        "acme",
+        "WEB",
+        "M2",
+    )
+    assert draft.path == "invoices/drafts/DRAFT-acme-WEB-M2.yaml" and draft.drafted_as is None
     assert (draft.issue_date, draft.due_date) == (TODAY, TODAY + timedelta(days=30))
     assert (draft.currency, draft.po_number, draft.status, draft.hold) == ("EUR", "PO-7", "draft", None)
     line = draft.lines[0]
@@ -33,11 +39,9 @@ def test_a_draft_takes_everything_from_the_contract_and_the_next_number() -> Non
         "Design phase", Decimal(1), Decimal("4000.00"), Decimal(19))  # fmt: skip
 
 
-def test_the_event_date_is_the_issue_date_and_picks_the_year() -> None:
+def test_the_event_date_is_the_draft_date_and_the_service_date() -> None:
     plan = plan_draft(ledger(invoice(1)), _event(completed_on=date(2026, 11, 25)), TODAY)
-    assert plan.draft and plan.draft.issue_date == date(2026, 11, 25) and plan.draft.id == "INV-2026-0002"
-    new_year = plan_draft(ledger(invoice(1)), _event(), date(2027, 1, 4))
-    assert new_year.draft and new_year.draft.id == "INV-2027-0001"
+    assert plan.draft and plan.draft.issue_date == plan.draft.service_date == date(2026, 11, 25)
 
 
 def test_a_terms_exception_client_gets_a_held_draft_in_its_currency_and_terms() -> None:
@@ -62,7 +66,7 @@ def test_an_invoiced_milestone_is_never_drafted_twice() -> None:
 def test_a_voided_invoice_frees_its_milestone() -> None:
     voided = invoice(1, project="WEB", milestone="M2", status="void", voided_at=date(2026, 11, 3))
     plan = plan_draft(ledger(voided), _event(), TODAY)
-    assert plan.draft and plan.draft.id == "INV-2026-0002"
+    assert plan.draft and plan.draft.id == "DRAFT-acme-WEB-M2"
 
 
 def test_an_amount_in_the_event_replaces_a_missing_contract_amount() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from ledgerops.core.model import Payment
 from ledgerops.core.payments import payment_problems, void_problems
-from tests.core.ledgers import POLICY, invoice
+from tests.core.ledgers import POLICY, draft, invoice
 
 TODAY = date(2026, 11, 27)
 SENT = invoice(1, payments=(Payment(date(2026, 11, 10), Decimal("190.00"), "bank_transfer", "r1"),))
@@ -52,7 +52,8 @@ def test_the_overpayment_warning_names_the_excess() -> None:
 @pytest.mark.parametrize(
     ("target", "day", "expected"),
     [(invoice(1), TODAY, []),
-     (invoice(1, status="draft"), TODAY, []),
+     (invoice(1, status="draft", drafted_as="DRAFT-acme-WEB-M1"), TODAY, []),  # issued, email not accepted yet
+     (draft("M1"), TODAY, [("void-draft", "error")]),
      (invoice(1, status="void", voided_at=TODAY), TODAY, [("invoice-void", "error")]),
      (SENT, TODAY, [("void-has-payments", "error")]),
      (invoice(1), date(2026, 11, 1), [("date-order", "error")]),

@@ -98,9 +98,10 @@ EXPECTED = {
 }
 ALL_SENT = Counter({("INV-2026-0015", "invoice"): 1, ("INV-2026-0007", "overdue_7"): 1,
                     ("INV-2026-0012", "due"): 1, ("INV-2026-0013", "pre_due"): 1})  # fmt: skip
-# One more approved draft, numbered after the example's INV-2026-0015.
+# One more draft: approved after the example's, it is issued as INV-2026-0016.
+NEXT_DRAFT_PATH = "invoices/drafts/DRAFT-brotwerk-SHOP-M2.yaml"
 NEXT_DRAFT = """\
-id: INV-2026-0016
+id: DRAFT-brotwerk-SHOP-M2
 client: brotwerk
 project: SHOP
 milestone: M2

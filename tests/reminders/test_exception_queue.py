@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -36,10 +37,12 @@ def skip_reason(ledger: Path, invoice: str, day: date) -> str | None:
 def test_open_list_resolve(example: Path) -> None:
     out = invoke("exception", "open", "INV-2026-0012", "--ledger", str(example), "--today", "2026-11-27",
                  "--reason", "dispute", "--note", "Hours on line 2 disputed", "--by", "mara")  # fmt: skip
-    assert "EXC-2026-0003" in out
-    text = (example / "exceptions/EXC-2026-0003.yaml").read_text()
+    match = re.search(r"opened (EXC-20261127-[0-9a-f]{6}) ", out)
+    assert match, out
+    new = match[1]
+    text = (example / f"exceptions/{new}.yaml").read_text()
     assert text == (
-        "id: EXC-2026-0003\ninvoice: INV-2026-0012\nreason: dispute\nopened_at: 2026-11-27\n"
+        f"id: {new}\ninvoice: INV-2026-0012\nreason: dispute\nopened_at: 2026-11-27\n"
         "source: mara\nnote: Hours on line 2 disputed\nstatus: open\n"
     )
     assert skip_reason(example, "INV-2026-0012", DAY) == "exception"
@@ -49,14 +52,14 @@ def test_open_list_resolve(example: Path) -> None:
     rows = [(r["id"], r["reason"], r["age_days"], r["client"]) for r in listed["exceptions"]]
     assert rows == [
         ("EXC-2026-0001", "final_escalation", 12, "kaze-robotics"),  # oldest first
-        ("EXC-2026-0003", "dispute", 3, "harbor-pine"),
+        (new, "dispute", 3, "harbor-pine"),
     ]
     table = invoke("exception", "list", "--ledger", str(example), "--today", "2026-11-30")
-    assert table.index("EXC-2026-0001") < table.index("EXC-2026-0003") and "12 d" in table
+    assert table.index("EXC-2026-0001") < table.index(new) and "12 d" in table
 
-    invoke("exception", "resolve", "EXC-2026-0003", "--ledger", str(example), "--today", "2026-11-30",
+    invoke("exception", "resolve", new, "--ledger", str(example), "--today", "2026-11-30",
            "--resolution", "Credit note for 2 hours agreed")  # fmt: skip
-    text = (example / "exceptions/EXC-2026-0003.yaml").read_text()
+    text = (example / f"exceptions/{new}.yaml").read_text()
     assert "status: resolved\nresolved_at: 2026-11-30\nresolution: Credit note for 2 hours agreed\n" in text
     assert skip_reason(example, "INV-2026-0012", date(2026, 11, 30)) is None  # reminders are back
     assert run_cli("check", "--ledger", str(example), "--today", "2026-11-30").returncode == 0

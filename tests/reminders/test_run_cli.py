@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -22,13 +23,15 @@ def test_run_on_the_example_ledger_writes_the_expected_emails(tmp_path: Path) ->
     before = snapshot(ledger)
     preview = run_cli("run", "--ledger", str(ledger), "--today", DAY, "--dry-run", "--format", "json")
     assert preview.returncode == 0 and snapshot(ledger) == before
-    assert [m["invoice"] for m in json.loads(preview.stdout)["invoices"]] == ["INV-2026-0015"]
+    assert [(m["invoice"], m["draft"]) for m in json.loads(preview.stdout)["invoices"]] == [
+        ("INV-2026-0015", "DRAFT-harbor-pine-SOCIAL-M2")  # the number it would take
+    ]
 
     done = run_cli("run", "--ledger", str(ledger), "--today", DAY, "--format", "json")
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
-    assert [(m["invoice"], m["to"]) for m in summary["invoices"]] == [
-        ("INV-2026-0015", "payables@harborandpine.example")
+    assert [(m["invoice"], m["draft"], m["to"]) for m in summary["invoices"]] == [
+        ("INV-2026-0015", "DRAFT-harbor-pine-SOCIAL-M2", "payables@harborandpine.example")
     ]
     assert [(m["invoice"], m["stage"], m["amount_due"], m["currency"]) for m in summary["send"]] == [
         ("INV-2026-0007", "overdue_7", "649600", "JPY"),
@@ -37,8 +40,9 @@ def test_run_on_the_example_ledger_writes_the_expected_emails(tmp_path: Path) ->
     ]
     assert summary["escalate"] == [{"invoice": "INV-2026-0006", "stage": "final_notice"}]
     assert summary["late_fees"] == [{"invoice": "INV-2026-0007", "amount": "9600", "currency": "JPY"}]
-    assert summary["exceptions_opened"] == ["EXC-2026-0003"] and summary["errors"] == [] and summary["ok"]
-    assert "INV-2026-0015" not in {s["invoice"] for s in summary["skipped"]}
+    (opened,) = summary["exceptions_opened"]
+    assert re.fullmatch(r"EXC-20261127-[0-9a-f]{6}", opened) and summary["errors"] == [] and summary["ok"]
+    assert not {"INV-2026-0015", "DRAFT-harbor-pine-SOCIAL-M2"} & {s["invoice"] for s in summary["skipped"]}
 
     outbox = sorted(p.name for p in (ledger / "outbox").iterdir())
     assert outbox == [
@@ -52,8 +56,15 @@ def test_run_on_the_example_ledger_writes_the_expected_emails(tmp_path: Path) ->
     )
     (pdf,) = [part for part in invoice_mail.iter_attachments()]
     assert pdf.get_filename() == "INV-2026-0015.pdf" and pdf.get_content().startswith(b"%PDF")
-    draft = (ledger / "invoices/2026/INV-2026-0015.yaml").read_text()
-    assert "status: sent\nsent_at: 2026-11-27T" in draft
+    issued = (ledger / "invoices/2026/INV-2026-0015.yaml").read_text()
+    assert "status: sent\nsent_at: 2026-11-27T" in issued
+    assert issued.startswith("id: INV-2026-0015\ndrafted_as: DRAFT-harbor-pine-SOCIAL-M2\n")
+    assert "issue_date: 2026-11-27\ndue_date: 2026-12-11\n" in issued  # dated the day of issue, terms kept
+    assert not (ledger / "invoices/drafts/DRAFT-harbor-pine-SOCIAL-M2.yaml").exists()
+    claim = next(
+        line for line in git(ledger, "log", "--format=%s").splitlines() if "claim INV-2026-0015" in line
+    )
+    assert "issue DRAFT-harbor-pine-SOCIAL-M2 as INV-2026-0015; claim INV-2026-0015 invoice" in claim
     assert git(ledger, "status", "--porcelain") == ""
     assert all(line.split(" ", 1)[1].startswith("ledgerops run 2026-11-27:")
                for line in git(ledger, "log", "--oneline").splitlines()[:-1])  # fmt: skip

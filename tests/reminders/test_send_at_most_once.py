@@ -15,6 +15,7 @@ from .ledgers import (
     ALL_SENT,
     EXPECTED,
     NEXT_DRAFT,
+    NEXT_DRAFT_PATH,
     cases,
     commit_all,
     finish,
@@ -38,7 +39,7 @@ INVOICES_SENT = Counter({("INV-2026-0015", "invoice"): 1, ("INV-2026-0016", "inv
 def _two_drafts(tmp_path: Path, clones: int) -> tuple[Path, list[Path]]:
     """Origin with the example ledger plus one more approved draft: INV-2026-0015 and -0016 wait."""
     origin, copies = with_origin(tmp_path, clones)
-    (copies[0] / "invoices/2026/INV-2026-0016.yaml").write_text(NEXT_DRAFT)
+    (copies[0] / NEXT_DRAFT_PATH).write_text(NEXT_DRAFT)
     commit_all(copies[0], "approve INV-2026-0016")
     return origin, copies
 

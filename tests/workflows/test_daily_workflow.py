@@ -50,7 +50,8 @@ def test_the_scheduled_run_sends_records_and_pushes(example_repo: Repository, se
     }
     assert "status: sent" in example_repo.read("invoices/2026/INV-2026-0015.yaml")
     assert "stage: overdue_7" in example_repo.read("invoices/2026/INV-2026-0007.yaml")
-    assert "reason: final_escalation" in example_repo.read("exceptions/EXC-2026-0003.yaml")
+    opened = [f for c in commits for f in c.files if f.startswith("exceptions/EXC-20261127-")]
+    assert len(opened) == 1 and "reason: final_escalation" in example_repo.read(opened[0])
     assert "sent      INV-2026-0015  invoice email" in run.summary
     assert PASSWORD not in run.log + run.summary
 

@@ -35,14 +35,15 @@ def test_only_a_draft_that_needs_no_review_may_merge_by_itself(
         path = example / f"clients/{client}.yaml"
         path.write_text(path.read_text() + "po_required: true\n")
     outputs = _draft(example, client, project, milestone, *extra)
-    assert (outputs["status"], outputs["invoice"]) == ("drafted", "INV-2026-0016")
-    assert outputs["path"] == "invoices/2026/INV-2026-0016.yaml"
+    draft_id = f"DRAFT-{client}-{project}-{milestone}"
+    assert (outputs["status"], outputs["invoice"]) == ("drafted", draft_id)
+    assert outputs["path"] == f"invoices/drafts/{draft_id}.yaml"
     assert outputs["needs_review"] == needs_review
-    assert outputs["summary"].startswith(f"drafted INV-2026-0016 for {client} {project}/{milestone}")
+    assert outputs["summary"].startswith(f"drafted {draft_id} for {client} {project}/{milestone}")
 
 
 def test_a_second_draft_of_the_same_milestone_says_which_invoice_covers_it(example: Path) -> None:
     _draft(example, "harbor-pine", "CAT27", "M3")
     again = _draft(example, "harbor-pine", "CAT27", "M3")
-    assert (again["status"], again["invoice"]) == ("exists", "INV-2026-0016")
-    assert "already invoiced by INV-2026-0016" in again["summary"]
+    assert (again["status"], again["invoice"]) == ("exists", "DRAFT-harbor-pine-CAT27-M3")
+    assert "already invoiced by DRAFT-harbor-pine-CAT27-M3" in again["summary"]

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.slow  # runs the ledgerops command as a process, end to
 
 DRAFT = workflow("draft.yml")
 PINNED = {"LEDGEROPS_TODAY": "2026-11-27"}
-NEW = "invoices/2026/INV-2026-0016.yaml"
+NEW = "invoices/drafts/DRAFT-harbor-pine-CAT27-M3.yaml"
+HELD = "invoices/drafts/DRAFT-kaze-robotics-IREX-M2.yaml"
 
 
 def _pr_calls(calls: tuple[dict[str, Any], ...]) -> list[list[str]]:
@@ -24,14 +25,16 @@ def _pr_calls(calls: tuple[dict[str, Any], ...]) -> list[list[str]]:
 def test_a_closed_milestone_becomes_a_pull_request_set_to_auto_merge(example_repo: Repository) -> None:
     run = example_repo.run(DRAFT, "milestone", variables=PINNED)  # harbor-pine/CAT27/M3, standard segment
     assert run.conclusion == "success", run.log
-    (commit,) = example_repo.log("ledgerops/draft/INV-2026-0016")[:1]
+    (commit,) = example_repo.log("ledgerops/draft/DRAFT-harbor-pine-CAT27-M3")[:1]
     assert commit.files == (NEW,)
     assert (commit.author, commit.email) == ("ledgerops[bot]", "ledgerops-bot@users.noreply.github.com")
-    assert commit.subject.startswith("drafted INV-2026-0016 for harbor-pine CAT27/M3: 1900.00 USD")
-    assert "status: draft" in example_repo.read(NEW, "ledgerops/draft/INV-2026-0016")
+    assert commit.subject.startswith(
+        "drafted DRAFT-harbor-pine-CAT27-M3 for harbor-pine CAT27/M3: 1900.00 USD"
+    )
+    assert "status: draft" in example_repo.read(NEW, "ledgerops/draft/DRAFT-harbor-pine-CAT27-M3")
     create, merge = run.gh_calls
-    assert (create["base"], create["head"]) == ("main", "ledgerops/draft/INV-2026-0016")
-    assert "INVOICE INV-2026-0016" in create["body"] and "$1,900.00" in create["body"]
+    assert (create["base"], create["head"]) == ("main", "ledgerops/draft/DRAFT-harbor-pine-CAT27-M3")
+    assert "INVOICE DRAFT-harbor-pine-CAT27-M3" in create["body"] and "$1,900.00" in create["body"]
     assert merge["args"][:2] == ["pr", "merge"] and "--auto" in merge["args"]
     assert NEW not in {f for c in example_repo.log() for f in c.files}  # main waits for the merge
     assert "merges itself once the check passes" in run.summary
@@ -41,7 +44,7 @@ def test_a_draft_on_hold_for_a_strategic_client_waits_for_review(example_repo: R
     run = example_repo.run(DRAFT, "repository_dispatch", variables=PINNED)  # kaze-robotics: strategic
     assert run.conclusion == "success", run.log
     assert _pr_calls(run.gh_calls) == [["pr", "create"]]
-    assert "hold:" in example_repo.read(NEW, "ledgerops/draft/INV-2026-0016")
+    assert "hold:" in example_repo.read(HELD, "ledgerops/draft/DRAFT-kaze-robotics-IREX-M2")
     assert "waits for your review" in run.summary
     assert "segment 'strategic' needs a review" in run.gh_calls[0]["body"]
 

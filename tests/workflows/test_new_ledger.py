@@ -30,7 +30,7 @@ def test_the_first_week_of_a_new_ledger(
     assert drafted.conclusion == "success", drafted.log
     assert [call["args"][:2] for call in drafted.gh_calls] == [["pr", "create"], ["pr", "merge"]]
 
-    pull_request = github.open_pull_request("ledgerops/draft/INV-2026-0001")
+    pull_request = github.open_pull_request("ledgerops/draft/DRAFT-example-client-SITE-M1")
     checked = github.run(workflow("check.yml"), "pull_request", pull_request, variables=TODAY)
     assert checked.conclusion == "success", checked.log
     assert "send INV-2026-0001 invoice email  1000.00 EUR" in checked.summary

@@ -67,7 +67,7 @@ def test_reminder_append_keeps_quoted_po_number() -> None:
 
 
 def test_marking_a_draft_sent_inserts_sent_at_after_status() -> None:
-    text = (ROOT / "invoices/2026/INV-2026-0015.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "invoices/drafts/DRAFT-harbor-pine-SOCIAL-M2.yaml").read_text(encoding="utf-8")
     sent = datetime(2026, 11, 27, 9, 5, tzinfo=BERLIN)
     edited = edit_text(text, [SetValue("status", "sent"), SetValue("sent_at", sent)], ORDER)
     assert _changed_lines(text, edited) == [
