@@ -37,6 +37,7 @@ class Logged:
 @dataclass
 class GitHubStandIn:
     server: HTTPServer
+    token: str = TOKEN
     page_size: int = 2
     issues: dict[int, dict[str, Any]] = field(default_factory=dict)
     comments: dict[int, list[str]] = field(default_factory=dict)
@@ -62,7 +63,7 @@ class GitHubStandIn:
         with self.lock:
             body = json.loads(request.get_data() or b"null")
             self.log.append(Logged(request.method, request.path, body))
-            if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            if request.headers.get("Authorization") != f"Bearer {self.token}":
                 return _json({"message": "Bad credentials"}, 401)
             if request.headers.get("Accept") != "application/vnd.github+json":
                 return _json({"message": "wrong Accept"}, 415)
