@@ -124,8 +124,12 @@ class GitHub:
     def labels(self) -> set[str]:
         url: str | None = f"{self.repo_url}/labels?per_page=100"
         names: set[str] = set()
-        while url is not None:
+        for _ in range(100):  # 10,000 labels: far beyond any repository's
+            if url is None:
+                break
             data, headers = self._request("GET", url)
+            if not isinstance(data, list):
+                raise GitHubError(f"GitHub answered the label list with {type(data).__name__}, not a list")
             names |= {str(item.get("name")) for item in data if isinstance(item, dict)}
             match = _NEXT.search(headers.get("Link", "") or "")
             url = match["url"] if match else None
