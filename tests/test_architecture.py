@@ -110,3 +110,15 @@ def test_every_package_says_what_it_may_import() -> None:
     for layer in LAYERS:
         doc = ast.get_docstring(ast.parse((PACKAGE / layer / "__init__.py").read_text()))
         assert doc and "import" in doc.lower(), layer
+
+
+def test_only_the_github_edge_speaks_http() -> None:
+    """GitHub's API is reached through edge/github.py alone (the language model through the
+    openai client in edge/llm.py), so its timeout and token handling hold for every call."""
+    speakers = {
+        str(path.relative_to(PACKAGE))
+        for _, path, tree in _modules()
+        for name in _imports(tree)
+        if name in ("urllib.request", "http.client") or name.split(".")[0] in ("requests", "httpx")
+    }
+    assert speakers <= {"edge/github.py"}

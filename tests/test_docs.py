@@ -90,7 +90,12 @@ def test_the_readme_main_command_works_and_leaves_the_checkout_clean(tmp_path: P
     )
     assert result.returncode == 0, result.stdout + result.stderr
     emails = [line for line in result.stdout.splitlines() if line.endswith(".eml")]
-    assert len(emails) == 4
+    # four client emails (docs/example-ledger.md), two alerts (final escalations) and the digest
+    assert len(emails) == 7
+    assert (
+        sum(".alert-" in line for line in emails) == 2
+        and "2026-W48.digest@lindqvist-design.example.eml" in emails
+    )
     assert snapshot(checkout) == before
 
 

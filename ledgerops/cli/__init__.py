@@ -26,6 +26,7 @@ COMMANDS = {
     "exception": ("exception", "exception"),
     "init": ("init", "init"),
     "invoices": ("invoices", "invoices"),
+    "notify": ("notify", "notify"),
     "pause": ("pause", "pause"),
     "pay": ("pay", "pay"),
     "policy": ("policy", "policy"),

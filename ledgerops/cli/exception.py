@@ -61,3 +61,19 @@ def exception_list(ledger_dir: Path, today: Any, fmt: str) -> None:
     entries, ledger, day = app.queue(Context(ledger_dir, to_date(today)))
     clients = {inv.id: inv.client for inv in ledger.invoices}
     emit(queue.queue_json(entries, clients, day) if fmt == "json" else queue.queue_text(entries, clients))
+
+
+@exception.command("sync-github")
+@ledger_option
+@today_option
+@click.option("--dry-run", is_flag=True, help="List the issues and show what would change; write nothing.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def exception_sync_github(ledger_dir: Path, today: Any, dry_run: bool, fmt: str) -> None:
+    """One GitHub issue per case, kept in step with the case files (GITHUB_REPOSITORY, GITHUB_TOKEN)."""
+    from ledgerops.app import sync_github as app
+    from ledgerops.cli.options import note_errors
+    from ledgerops.render import issue
+
+    result = app.run(Context(ledger_dir, to_date(today)), dry_run)
+    emit(issue.sync_json(result) if fmt == "json" else issue.sync_text(result))
+    note_errors(result.has_errors)

@@ -103,6 +103,13 @@ class ExceptionsPolicy:
     reasons: tuple[str, ...] = DEFAULT_REASONS
 
 
+@dataclass(frozen=True, slots=True)
+class Notify:
+    """Where the founder's alerts and weekly digest go (`notify`); default company.email."""
+
+    email: str | None = None
+
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -141,3 +148,8 @@ class Policy(Located):
     exceptions: ExceptionsPolicy = ExceptionsPolicy()
     review: Review = Review()
     tax_reasons: TaxReasons = TaxReasons()
+    notify: Notify = Notify()
+
+    @property
+    def notify_email(self) -> str:
+        return self.notify.email or self.company.email

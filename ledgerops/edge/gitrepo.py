@@ -35,6 +35,15 @@ def is_repository(path: Path) -> bool:
     return repo is not None and not repo.bare
 
 
+def lock_file(ledger_dir: Path, name: str) -> Path:
+    """Where a command keeps its lock: inside .git (never committed, one per clone), or a
+    hidden file in a ledger that is not in a repository."""
+    repo = _repo(ledger_dir)
+    if repo is None or repo.bare:
+        return ledger_dir / f".{name}"
+    return Path(repo.git_dir) / name
+
+
 def current_branch(path: Path) -> str | None:
     """The checked-out branch of the repository holding `path`; None when HEAD is detached."""
     repo = _repo(path)

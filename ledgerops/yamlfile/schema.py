@@ -227,6 +227,10 @@ REVIEW = Struct("review", (
     _f("stale_hold_days", "int", "Warn about invoices held longer than this (default 14)."),
 ), policy.Review)  # fmt: skip
 
+NOTIFY = Struct("notify", (
+    _f("email", "email", "Where alerts and the weekly digest go; default company.email."),
+), policy.Notify)  # fmt: skip
+
 POLICY = Struct("policy", (
     _f("company", "struct", "Who sends the invoices.", required=True, item=COMPANY),
     _f("currency", "str", "Default currency of clients."),
@@ -244,6 +248,7 @@ POLICY = Struct("policy", (
     _f("exceptions", "struct", "The exception queue.", item=EXCEPTIONS_POLICY),
     _f("review", "struct", "The weekly review.", item=REVIEW),
     _f("tax_reasons", "struct", "Legal texts of the reasons for 0 % VAT.", item=TAX_REASONS),
+    _f("notify", "struct", "The founder's alerts and weekly digest.", item=NOTIFY),
 ), lambda **kw: _policy(**kw), "The billing policy: policy.yaml")  # fmt: skip
 
 

@@ -6,9 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from tests.conftest import LEDGER_PARTS, REPO, copy_example, run_cli
-from tests.workflows.harness import FOUNDER, Repository, git
+from tests.github_standin import GitHubStandIn
+from tests.workflows.harness import FOUNDER, HARNESS_TOKEN, Repository, git
 
 WORKFLOWS = REPO / ".github" / "workflows"
 
@@ -64,8 +66,16 @@ def commit_change(clone: Path, branch: str, files: dict[str, str], message: str)
 
 
 @pytest.fixture
-def github(tmp_path: Path) -> Repository:
-    return Repository(tmp_path / "github")
+def github_api(httpserver: HTTPServer) -> GitHubStandIn:
+    """GitHub's issue endpoints, for the jobs that sync cases to issues (tests/github_standin.py)."""
+    standin = GitHubStandIn(httpserver, token=HARNESS_TOKEN)
+    standin.install()
+    return standin
+
+
+@pytest.fixture
+def github(tmp_path: Path, github_api: GitHubStandIn) -> Repository:
+    return Repository(tmp_path / "github", api_url=github_api.api_url)
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ FOUNDER = ("Jane Doe", "jane@janedoe.example")
 _ACTIONS = re.compile(r"actions/(checkout|setup-python|cache)@v\d+\Z")
 _COMMAND = re.compile(r"^::(error|warning|notice)(?: ([^:]*))?::(.*)$")
 STEP_TIMEOUT = 300
+HARNESS_TOKEN = "ghs_harness_token"  # the run's github.token
 
 
 class HarnessError(Exception):
@@ -138,9 +139,12 @@ def event_payload(name: str) -> dict[str, Any]:
 class Repository:
     """A GitHub repository on disk, with runs of its workflows."""
 
-    def __init__(self, root: Path, full_name: str = "janedoe/billing") -> None:
+    def __init__(
+        self, root: Path, full_name: str = "janedoe/billing", api_url: str = "https://api.github.com"
+    ) -> None:
         self.root = root
         self.full_name = full_name
+        self.api_url = api_url  # a local stand-in for GitHub's REST API, for the steps that call it
         self.origin = root / "origin.git"
         root.mkdir(parents=True, exist_ok=True)
         git("init", "-q", "--bare", "--initial-branch=main", str(self.origin), cwd=root)
@@ -328,6 +332,7 @@ class _JobRunner:
         self.event = event
         self.payload = payload
         base = repo.root / f"run-{number}"
+        self.base = base
         self.workspace = base / "workspace"
         self.temp = base / "temp"
         self.home = base / "home"
@@ -365,8 +370,8 @@ class _JobRunner:
             "base_ref": pull["base"]["ref"] if pull else "",
             "head_ref": pull["head"]["ref"] if pull else "",
             "server_url": "https://github.com",
-            "api_url": "https://api.github.com",
-            "token": "ghs_harness_token",
+            "api_url": repo.api_url,
+            "token": HARNESS_TOKEN,
             "workspace": str(self.workspace),
         }
         self.contexts: dict[str, Any] = {
@@ -387,10 +392,19 @@ class _JobRunner:
         steps: list[Step] = []
         summaries: list[str] = []
         conclusion = "skipped"
-        for job_id, job in self.document["jobs"].items():
+        for index, (job_id, job) in enumerate(self.document["jobs"].items()):
             self.github["job"] = job_id
             if not condition(job.get("if"), {**self.contexts, "env": {}}, "success"):
                 continue
+            if index:  # each job runs on a fresh runner: its own workspace, temp, GITHUB_ENV and PATH
+                self.workspace = self.base / f"workspace-{job_id}"
+                self.temp = self.base / f"temp-{job_id}"
+                self.workspace.mkdir()
+                self.temp.mkdir()
+                self.github["workspace"] = str(self.workspace)
+                self.contexts["runner"] = {**self.contexts["runner"], "temp": str(self.temp)}
+                self.env_file = {}
+                self.path_prefix = [str(self.repo._gh_bin)]
             env = self._env(self.document.get("env"), {})
             env = self._env(job.get("env"), env)
             job_steps, status = self._run_steps(job, env, summaries)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.github_standin import GitHubStandIn
 from tests.mailserver import MailServer
 from tests.workflows.conftest import workflow
 from tests.workflows.harness import FOUNDER, Repository, git
@@ -35,7 +36,11 @@ def _variables(server: MailServer) -> dict[str, str]:
 
 
 def _sent(server: MailServer) -> list[str]:
-    return sorted(re.search(r"INV-\d{4}-\d{4}", str(r.message["Subject"])).group() for r in server.received)
+    """The invoices clients were emailed about (the founder's alerts left out)."""
+    subjects = [str(r.message["Subject"]) for r in server.received]
+    return sorted(
+        re.search(r"INV-\d{4}-\d{4}", s).group() for s in subjects if not s.startswith("Action needed")
+    )
 
 
 def test_the_scheduled_run_sends_records_and_pushes(example_repo: Repository, server: MailServer) -> None:
@@ -104,3 +109,30 @@ def test_one_repository_variable_pauses_every_automatic_run(example_repo: Reposi
     run = example_repo.run(workflow(name), event, variables={"LEDGEROPS_PAUSED": "true"})
     assert (run.conclusion, run.steps) == ("skipped", ())
     assert example_repo.log() == before and example_repo.branches() == ["main"]
+
+
+def test_the_founder_hears_of_each_case_by_email_and_as_an_issue(
+    example_repo: Repository, server: MailServer, github_api: GitHubStandIn
+) -> None:
+    run = example_repo.run(DAILY, "schedule", variables=_variables(server), secrets=SECRETS)
+    assert run.conclusion == "success", run.log
+    alerts = sorted(
+        str(r.message["Subject"]) for r in server.received if str(r.message["Subject"]).startswith("Action")
+    )
+    assert alerts == [
+        "Action needed: Final escalation on INV-2026-0005 (Kaze Robotics K.K., 488,723 JPY)",
+        "Action needed: Final escalation on INV-2026-0006 (Nordlicht Energie GmbH, 11,474.58 EUR)",
+    ]
+    assert '"status": "sent"' in example_repo.read("reports/notifications.json")
+    # the issues job saw the run's push: the escalation it opened has an issue too
+    titles = sorted(issue["title"] for issue in github_api.open_issues())
+    assert [t.split(" · ")[0] for t in titles] == ["INV-2026-0005", "INV-2026-0006"]
+    assert run.summary.startswith("## Needs you\n")
+    assert "EXC-2026-0003" in run.summary.split("## ledgerops run")[0]
+    assert "## Cases as GitHub issues" in run.summary and "opened #" in run.summary
+    # a second run has nothing new to say: no email, no write request to GitHub
+    github_api.log.clear()
+    received = len(server.received)
+    again = example_repo.run(DAILY, "schedule", variables=_variables(server), secrets=SECRETS)
+    assert again.conclusion == "success", again.log
+    assert github_api.writes() == [] and len(server.received) == received

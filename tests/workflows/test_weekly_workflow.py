@@ -49,3 +49,19 @@ def test_a_push_by_the_founder_meanwhile_is_kept_and_counted_in_the_report(examp
     )
     assert "| EUR      |       88.6 |" not in example_repo.read(REPORT)  # written again with the payment
     assert "20,509.25" in example_repo.read(REPORT)
+
+
+def test_with_smtp_the_founder_gets_the_digest_once(example_repo: Repository, smtp_server) -> None:
+    server = smtp_server()
+    variables = {**PINNED, "LEDGEROPS_SMTP_HOST": "localhost", "LEDGEROPS_SMTP_PORT": str(server.controller.port),
+                 "LEDGEROPS_SMTP_TLS": "none"}  # fmt: skip
+    run = example_repo.run(WEEKLY, "schedule", variables=variables)
+    assert run.conclusion == "success", run.log
+    digests = [r.message for r in server.received if str(r.message["Subject"]).startswith("Week 2026-W48")]
+    assert len(digests) == 1
+    text = digests[0].get_body(("plain",)).get_content()
+    assert "https://github.com/janedoe/billing/blob/HEAD/reports/weekly/2026-W48.md" in text
+    assert run.summary.startswith("## Needs you\n")
+    again = example_repo.run(WEEKLY, "schedule", variables=variables)
+    assert again.conclusion == "success", again.log
+    assert len([r for r in server.received if str(r.message["Subject"]).startswith("Week")]) == 1
