@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email.message import EmailMessage
+from pathlib import Path
 
 from ledgerops.app.exception import NewCase, write_cases
 from ledgerops.app.load import VALID, Ready, load, load_ledger, reread
@@ -118,6 +119,29 @@ class Options:
     commit: bool = True  # False: write the records only; no commit, fetch or push
     engine: bool = True  # also the reminder engine's own records: late fees and escalations
     precondition: Callable[[Ledger], None] | None = None  # raises when the run must not start
+
+
+class NotOnApprovalBranch(LedgeropsError):
+    pass
+
+
+def require_approval_branch(ledger_dir: Path, ledger: Ledger) -> None:
+    """No email leaves from another branch: its records would live on that branch, and the
+    approval branch would send the same messages again."""
+    if not gitrepo.is_repository(ledger_dir):
+        return
+    branch = gitrepo.current_branch(ledger_dir)
+    approval = ledger.policy.approval_branch
+    if branch != approval:
+        raise NotOnApprovalBranch(
+            f"emails are sent only from the approval branch '{approval}', and this is "
+            f"{repr(branch) if branch else 'a detached HEAD'}; nothing was sent (--dry-run previews "
+            "on any branch)"
+        )
+
+
+def on_approval_branch(ctx: Context) -> Callable[[Ledger], None]:
+    return lambda ledger: require_approval_branch(ctx.ledger_dir, ledger)
 
 
 def transport_factory(ctx: Context, kind: str) -> Callable[[], Transport]:

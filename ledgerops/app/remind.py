@@ -99,7 +99,8 @@ def summarize(state: delivery.RunState) -> RunSummary:
 
 
 def run(ctx: Context, transport: str, push: bool) -> RunSummary:
-    options = delivery.Options(push, delivery.transport_factory(ctx, transport), command="remind")
+    options = delivery.Options(push, delivery.transport_factory(ctx, transport), command="remind",
+                               precondition=delivery.on_approval_branch(ctx))  # fmt: skip
     state = delivery.run(ctx, options, reminder_messages(ctx))
     return summarize(state)
 

@@ -11,7 +11,10 @@ from ledgerops.render.runreport import RunSummary
 
 def run(ctx: Context, transport: str, push: bool) -> RunSummary:
     planner = remind.combine(send.InvoiceMessages(ctx), remind.reminder_messages(ctx))
-    state = delivery.run(ctx, delivery.Options(push, delivery.transport_factory(ctx, transport)), planner)
+    options = delivery.Options(
+        push, delivery.transport_factory(ctx, transport), precondition=delivery.on_approval_branch(ctx)
+    )
+    state = delivery.run(ctx, options, planner)
     return remind.summarize(state)
 
 

@@ -36,10 +36,6 @@ from ledgerops.edge import gitrepo
 from ledgerops.render.templates import Templates, environment
 
 
-class NotOnApprovalBranch(LedgeropsError):
-    pass
-
-
 def run(ctx: Context, *, transport: str, dry_run: bool, commit: bool, push: bool) -> SendReport:
     """Send the approved invoices (with `dry_run`, only say which). `commit` False writes the
     records without committing them; `push` False keeps the commits in this clone."""
@@ -55,7 +51,7 @@ def run(ctx: Context, *, transport: str, dry_run: bool, commit: bool, push: bool
         command="send",
         commit=commit,
         engine=False,
-        precondition=lambda ledger: require_approval_branch(ctx.ledger_dir, ledger),
+        precondition=delivery.on_approval_branch(ctx),
     )
     state = delivery.run(ctx, options, planner)
     return planner.report(state, transport)
@@ -65,21 +61,9 @@ def plan(ledger_dir: Path, ledger: Ledger, today: date) -> SendPlan:
     """What may be sent: only from the approval branch when the ledger is in git, and only
     drafts whose file is exactly as committed (approval is the merge), in the order they
     were merged."""
-    require_approval_branch(ledger_dir, ledger)
+    delivery.require_approval_branch(ledger_dir, ledger)
     approved = gitrepo.arrival_order(ledger_dir, DRAFTS)
     return plan_sending(ledger, today, gitrepo.uncommitted_paths(ledger_dir), approved)
-
-
-def require_approval_branch(ledger_dir: Path, ledger: Ledger) -> None:
-    if not gitrepo.is_repository(ledger_dir):
-        return
-    branch = gitrepo.current_branch(ledger_dir)
-    approval = ledger.policy.approval_branch
-    if branch != approval:
-        raise NotOnApprovalBranch(
-            f"invoices are sent only from the approval branch '{approval}', and this is "
-            f"{repr(branch) if branch else 'a detached HEAD'}; nothing was sent"
-        )
 
 
 class InvoiceMessages:

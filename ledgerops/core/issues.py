@@ -22,7 +22,7 @@ LABEL = "ledgerops"  # every issue the sync manages has it: the list asks for th
 REASON_LABEL = "ledgerops:{reason}"
 _MARKER = "<!-- ledgerops-case: {case} -->"
 _DIGEST = "<!-- ledgerops-digest: {digest} -->"
-MARKER = re.compile(r"<!-- ledgerops-case: (?P<case>EXC-[0-9]{4}-[0-9]{4,}) -->")
+MARKER = re.compile(r"<!-- ledgerops-case: (?P<case>EXC-[A-Za-z0-9._-]+) -->")
 DIGEST = re.compile(r"<!-- ledgerops-digest: (?P<digest>[0-9a-f]{16}) -->")
 
 

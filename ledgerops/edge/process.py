@@ -6,10 +6,14 @@ import os
 import secrets
 import socket
 
+_RUN_TOKEN = secrets.token_hex(4)
+
 
 def run_id() -> str:
-    """'<host>:<pid>': written into every claim this process makes."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """'<host>:<pid>:<token>': written into every claim this process makes. The token tells
+    this run from an earlier one with the same host and pid (in a container every run is
+    pid 1), whose claims would otherwise look like this run's own."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_RUN_TOKEN}"
 
 
 def random_token() -> str:
@@ -19,12 +23,16 @@ def random_token() -> str:
 
 
 def owner_alive(run: str) -> bool | None:
-    """Whether the process named by a claim still runs; None when it ran on another host."""
-    host, _, pid = run.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    """Whether the process named by a claim still runs; None when it ran on another host.
+    A claim with this process's pid but not its token was left by an earlier run: dead."""
+    parts = run.split(":")  # '<host>:<pid>', or '<host>:<pid>:<token>' since runs carry a token
+    if len(parts) < 2 or parts[0] != socket.gethostname() or not parts[1].isdigit():
         return None
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return run == run_id()
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:

@@ -18,13 +18,18 @@ from ledgerops.render.invoice_values import document_values, invoice_message_id
 
 
 def reminder_values(doc: InvoiceDocument, stage: str, today: date) -> dict[str, Any]:
-    """What a reminder template sees: the invoice's values plus where the stage stands."""
-    days = (today - doc.invoice.due_date).days
+    """What a reminder template sees: the invoice's values plus where the invoice stands on
+    the day the message leaves (a stage delayed by a weekend or the gap is sent later)."""
+    invoice = doc.invoice
+    days = (today - invoice.due_date).days
     return {
         **document_values(doc),
         "stage": stage,
         "days_overdue": max(days, 0),
         "days_until_due": max(-days, 0),
+        "overdue_reminders_sent": sum(
+            1 for r in invoice.reminders if r.stage != stage and invoice.due_date < r.sent_at.date() <= today
+        ),
     }
 
 

@@ -130,3 +130,34 @@ def test_without_overrides_only_a_new_stage_needs_a_template(example: Path) -> N
     policy = example / "policy.yaml"
     policy.write_text(policy.read_text().replace("stage: overdue_14", "stage: overdue_15"))
     assert [code for code, _, _ in codes(example)] == ["template-missing"]
+
+
+@pytest.mark.parametrize("segment", ["standard", "strategic"])
+def test_a_due_reminder_delayed_past_the_due_date_never_says_due_today(book, segment: str) -> None:
+    """Due on Saturday 2026-11-28, sent on Monday 11-30 (no reminders on weekends)."""
+    invoice = replace(next(inv for inv in book.invoices if inv.id == "INV-2026-0012"),
+                      due_date=date(2026, 11, 28), reminders=())  # fmt: skip
+    client = book.clients[invoice.client]
+    ledger = replace(book, clients={**book.clients, client.id: replace(client, segment=segment)})
+    monday = date(2026, 11, 30)
+    _, late = reminder_email(environment(None), invoice_document(ledger, invoice, monday), "due", monday, NOW)
+    assert "today" not in late.subject + late.text and "Nov 28, 2026" in late.subject
+    saturday = date(2026, 11, 28)
+    _, on_time = reminder_email(
+        environment(None), invoice_document(ledger, invoice, saturday), "due", saturday, NOW
+    )
+    assert "is due today" in on_time.subject
+
+
+def test_second_reminder_only_after_an_earlier_overdue_reminder(book) -> None:
+    invoice = next(inv for inv in book.invoices if inv.id == "INV-2026-0010")  # overdue_7 sent on 11-20
+    doc = invoice_document(book, invoice, DAY)
+    _, parts = reminder_email(environment(None), doc, "overdue_14", DAY, NOW)
+    assert parts.subject.startswith("Second reminder:")
+    caught_up = replace(
+        invoice, reminders=tuple(r for r in invoice.reminders if r.sent_at.date() <= invoice.due_date)
+    )
+    _, first = reminder_email(
+        environment(None), invoice_document(book, caught_up, DAY), "overdue_14", DAY, NOW
+    )
+    assert first.subject.startswith("Invoice INV-2026-0010 is 21 days overdue")

@@ -128,7 +128,7 @@ def test_the_founder_hears_of_each_case_by_email_and_as_an_issue(
     titles = sorted(issue["title"] for issue in github_api.open_issues())
     assert [t.split(" · ")[0] for t in titles] == ["INV-2026-0005", "INV-2026-0006"]
     assert run.summary.startswith("## Needs you\n")
-    assert "EXC-2026-0003" in run.summary.split("## ledgerops run")[0]
+    assert re.search(r"EXC-20261127-[0-9a-f]{6} +INV-2026-0006", run.summary.split("## ledgerops run")[0])
     assert "## Cases as GitHub issues" in run.summary and "opened #" in run.summary
     # a second run has nothing new to say: no email, no write request to GitHub
     github_api.log.clear()
