@@ -303,7 +303,7 @@ def _check_invoice_money(invoice: Invoice, client: Client | None, policy: Policy
 def _check_invoice_dates(invoice: Invoice, client: Client | None, policy: Policy) -> Iterator[Diagnostic]:
     if invoice.due_date < invoice.issue_date:
         yield diag("date-order", invoice.at("due_date"), "due_date is before issue_date")
-    elif client and not (invoice.terms_exception or client.terms_exception):
+    elif invoice.status == "draft" and client and not (invoice.terms_exception or client.terms_exception):
         days = client_terms(client, policy)
         expected = invoice.issue_date + timedelta(days=days)
         if invoice.due_date != expected:
@@ -322,8 +322,9 @@ def _check_invoice_dates(invoice: Invoice, client: Client | None, policy: Policy
         if fee.date < invoice.due_date:
             yield diag("date-order", invoice.at("late_fees", index, "date"),
                        "a late fee dated before the due date")  # fmt: skip
+    # A recorded reminder is history: a stage the policy has since dropped is no error.
     stages = {stage.stage for stage in policy.reminders.sequence}
-    for index, reminder in enumerate(invoice.reminders):
+    for index, reminder in enumerate(invoice.reminders if invoice.status == "draft" else ()):
         if reminder.stage not in stages:
             yield diag("unknown-stage", invoice.at("reminders", index, "stage"),
                        f"stage '{reminder.stage}' is not in policy.reminders.sequence")  # fmt: skip
@@ -343,7 +344,7 @@ def _check_invoice_status(
         elif invoice.status == "draft":
             yield diag("po-missing", invoice.at("id"),
                        f"client '{client.id}' requires a PO number before sending")  # fmt: skip
-    if invoice.project and client and invoice.milestone:
+    if invoice.status == "draft" and invoice.project and client and invoice.milestone:
         project = client.projects.get(invoice.project)
         if project is None or invoice.milestone not in project.milestones:
             yield diag("unknown-project", invoice.at("milestone"),
@@ -567,7 +568,7 @@ def _check_exception(
         yield diag("id-mismatch", case.at("id"), f"id '{case.id}' but the file is {case.path}")
     if case.invoice not in known and case.invoice not in broken:
         yield diag("unknown-invoice", case.at("invoice"), f"invoice '{case.invoice}' does not exist")
-    if case.reason not in policy.exceptions.reasons:
+    if case.status == "open" and case.reason not in policy.exceptions.reasons:
         yield diag("unknown-reason", case.at("reason"),
                    f"reason '{case.reason}' is not in policy.exceptions.reasons")  # fmt: skip
     if case.status == "resolved":
