@@ -134,6 +134,9 @@ def _check_numbers(policy: Policy) -> Iterator[Diagnostic]:
     if not buckets or buckets[0] <= 0 or any(b <= a for a, b in itertools.pairwise(buckets)):
         yield diag("invalid-policy", policy.at("review", "aging_buckets"),
                    "aging_buckets must be increasing positive day counts, like [30, 60, 90]")  # fmt: skip
+    for key in ("drift_min_dso_days", "drift_min_on_time_points"):
+        if getattr(policy.review, key) < 0:
+            yield diag("invalid-policy", policy.at("review", key), f"{key} must be 0 or more")
     fee = policy.late_fee
     if fee.enabled and fee.value <= 0:
         yield diag("invalid-policy", policy.at("late_fee", "value"), "an enabled late fee needs a value > 0")
