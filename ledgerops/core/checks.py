@@ -23,7 +23,7 @@ from ledgerops.core.located import Located, position_source
 from ledgerops.core.model import Client, ExceptionCase, Invoice
 from ledgerops.core.money import decimal_places, minor_units
 from ledgerops.core.numbering import format_problem, numbering_problem, parse_number
-from ledgerops.core.policy import Policy
+from ledgerops.core.policy import PAYMENT_METHODS, Policy
 from ledgerops.core.taxes import TAX_REASONS, line_reason, looks_like_eu_vat_id, reason_text, vat_id_problem
 
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")
@@ -82,6 +82,11 @@ def check_policy(policy: Policy) -> Iterator[Diagnostic]:
                        f"reasons must include '{reason}': the reminder engine opens such cases")  # fmt: skip
     if not policy.segments:
         yield diag("invalid-policy", policy.at("segments"), "define at least one segment")
+    for index, method in enumerate(policy.payment_methods):
+        if method not in PAYMENT_METHODS:
+            yield diag("unsupported-payment-method", policy.at("payment_methods", index),
+                       f"'{method}' is not a payment method ledgerops knows ({', '.join(PAYMENT_METHODS)}): "
+                       "invoices would name it with no details of how to pay")  # fmt: skip
 
 
 def _check_sequence(policy: Policy) -> Iterator[Diagnostic]:

@@ -129,6 +129,8 @@ CODES: tuple[Code, ...] = (
        "Use a project and milestone from the client's 'projects', or remove them."),
     _c("unknown-payment-method", "warning", "A payment method the policy does not list",
        "Use one of policy.payment_methods, or add the method to the policy."),
+    _c("unsupported-payment-method", "warning", "A payment method in the policy that invoices cannot explain",
+       "Use bank_transfer (with bank) or card (with payment_link), or tell clients by hand how to pay."),
     _c("currency-mismatch", "warning", "The invoice's currency differs from the client's",
        "Check that the currency is intended; the client's default is shown in the message."),
     # money

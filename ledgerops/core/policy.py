@@ -121,6 +121,11 @@ class Review:
     stale_hold_days: int = 14
 
 
+# The payment methods an invoice can tell a client how to use: bank_transfer prints the
+# bank details (and the EPC QR code), card the payment link.
+PAYMENT_METHODS = ("bank_transfer", "card")
+
+
 @dataclass(frozen=True, slots=True)
 class Policy(Located):
     """policy.yaml: every field has the default docs/spec.md §3 gives it but `company`."""

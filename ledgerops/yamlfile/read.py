@@ -18,7 +18,7 @@ import yaml
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
 from ledgerops.core.located import pack_position
 from ledgerops.core.money import parse_amount
-from ledgerops.core.text import has_break_or_control, is_email, is_id
+from ledgerops.core.text import YEARS, YEARS_TEXT, has_break_or_control, is_email, is_id
 from ledgerops.yamlfile.schema import Field, Struct
 
 try:
@@ -48,7 +48,7 @@ class _Loader(_Parser):
 _SCALAR, _SEQUENCE, _MAPPING = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _INT = re.compile(r"[+-]?[0-9]{1,9}\Z")
-_YEARS = range(1900, 3000)  # a record dated outside is a typo, and date arithmetic stays safe
+_YEARS = YEARS  # a record dated outside is a typo, and date arithmetic stays safe
 # YAML 1.1 (libyaml) counts these as line breaks, editors and YAML 1.2 do not.
 _ODD_BREAKS = re.compile("[\u2028\u2029\x85]")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -373,9 +373,7 @@ class _Walk:
                 _DATES[text] = value
                 return value
             if value is not None:
-                self.report(
-                    "invalid-date", node, f"'{name}' is {text}: a year between 1900 and 2999 was expected"
-                )
+                self.report("invalid-date", node, f"'{name}' is {text}: {YEARS_TEXT} was expected")
                 return None
         self.report("invalid-date", node, f"'{name}' is '{text}', not a real date (YYYY-MM-DD)")
         return None
