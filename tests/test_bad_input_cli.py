@@ -168,3 +168,49 @@ def test_an_unquoted_po_number_passes_check_and_the_editor_schema_alike(books: P
             assert _types(schema["properties"][key], value), (key, value)
     client = json.loads(run_cli("schema", "client").stdout)
     assert _types(client["properties"]["id"], 123) and _types(client["properties"]["name"], 471)
+
+
+# (what to break, the code check reports there): field errors and the policy's own rules
+POLICY_BREAKS = [
+    ("currency: EUR ", "currency: XYZ ", "invalid-policy"),
+    ("default_days: 30", "default_days: 45", "invalid-policy"),
+    ("min_gap_days: 2", "min_gap_days: -1", "invalid-policy"),
+    ("timezone: Europe/Berlin", "timezone: Mars/Olympus", "invalid-timezone"),
+    ("grace_days: 7", "grace_days: lots", "wrong-type"),
+    ("weekday: friday", "weekday: funday", "invalid-value"),
+    ("drift_weeks: 2", "drift_weeks: 2\n  colour: red", "unknown-key"),
+    ("    - final_escalation\n", "", "invalid-policy"),
+]
+
+
+def _policy_errors(root: Path) -> list[str]:
+    result = run_cli("check", "--ledger", str(root), *TODAY, "--format", "json")
+    found = json.loads(result.stdout)["diagnostics"]
+    return sorted(d["code"] for d in found if d["file"] == "policy.yaml" and d["severity"] == "error")
+
+
+def test_policy_errors_are_reported_in_one_round(books: Path) -> None:
+    policy = books / "policy.yaml"
+    good = policy.read_text()
+    broken = good
+    for old, new, _ in POLICY_BREAKS:
+        assert old in broken, old
+        broken = broken.replace(old, new, 1)
+    policy.write_text(broken)
+    assert _policy_errors(books) == sorted(code for _, _, code in POLICY_BREAKS)
+    # Fixing the wrong fields alone brings no error into view that was not reported.
+    for old, new, code in POLICY_BREAKS:
+        if code in ("wrong-type", "invalid-value", "unknown-key"):
+            broken = broken.replace(new, old, 1)
+    policy.write_text(broken)
+    assert _policy_errors(books) == sorted(
+        c for _, _, c in POLICY_BREAKS if c in ("invalid-policy", "invalid-timezone")
+    )
+
+
+def test_a_wrong_field_does_not_make_up_errors_in_the_rules_that_read_it(books: Path) -> None:
+    policy = books / "policy.yaml"
+    text = policy.read_text().replace("currency: EUR ", "currency: USD ", 1)
+    policy.write_text(text.replace("currencies: [EUR, USD, JPY]", "currencies: {EUR: 1}", 1))
+    # With currencies unread, "USD is not in currencies" would be the default's doing.
+    assert _policy_errors(books) == ["wrong-type"]

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
-from ledgerops.core.located import pack_position
+from ledgerops.core.located import pack_position, position_source
 from ledgerops.core.money import parse_amount
 from ledgerops.core.text import YEARS, YEARS_TEXT, has_break_or_control, is_email, is_id
 from ledgerops.yamlfile.schema import Field, Struct
@@ -107,12 +107,13 @@ def _position(mark: Any) -> int:
 class _Walk:
     """One file's walk: collects diagnostics and the position of every field path."""
 
-    __slots__ = ("diags", "path", "pos")
+    __slots__ = ("diags", "partial", "path", "pos")
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, partial: bool = False) -> None:
         self.path = path
         self.diags: list[Diagnostic] = []
         self.pos: dict[str, int] = {}
+        self.partial = partial  # make records of the fields that read well (read_partial)
 
     def report(self, code: str, node: yaml.Node, message: str) -> None:
         mark = node.start_mark
@@ -181,7 +182,7 @@ class _Walk:
                 self.report("missing-field", node, f"{spec.name} is missing the required "
                             f"field '{field.key}'")  # fmt: skip
                 ok = False
-        if not ok:
+        if not ok and not (self.partial and all(f.key in values for f in spec.required)):
             return None
         return spec.make(**values)
 
@@ -445,6 +446,26 @@ def read_record(path: str, data: bytes, spec: Struct) -> tuple[Any, list[Diagnos
     if record is not None:
         record = _locate(record, path, walk.pos)
     return record, walk.diags
+
+
+def read_partial(path: str, data: bytes, spec: Struct) -> tuple[Any, dict[str, str]]:
+    """For a record that failed to read on its fields only: the record made of the fields
+    that read well, defaults in place of the others (None when a required field is missing),
+    and the field path at each written position ("line:col"), so that the rules run on it can
+    tell which answers the defaults may have changed (app/load.read_policy)."""
+    root, problems = _compose(path, data)
+    if problems or root is None or not isinstance(root, yaml.MappingNode):
+        return None, {}
+    walk = _Walk(path, partial=True)
+    record = walk.struct(root, spec, "")
+    if record is None:
+        return None, {}
+    record = _locate(record, path, walk.pos)
+    fields: dict[str, str] = {}
+    for field_path, packed in walk.pos.items():
+        source = position_source(path, packed)
+        fields.setdefault(f"{source.line}:{source.col}", field_path)
+    return record, fields
 
 
 def read_data(path: str, data: bytes) -> tuple[Any, list[Diagnostic]]:
