@@ -214,3 +214,14 @@ def test_a_wrong_field_does_not_make_up_errors_in_the_rules_that_read_it(books: 
     policy.write_text(text.replace("currencies: [EUR, USD, JPY]", "currencies: {EUR: 1}", 1))
     # With currencies unread, "USD is not in currencies" would be the default's doing.
     assert _policy_errors(books) == ["wrong-type"]
+
+
+def test_a_control_character_in_any_text_field_of_a_file_is_an_error(books: Path) -> None:
+    path = books / INVOICE
+    path.write_text(path.read_text() + 'note: "Thanks \\e[2J for the order"\n')
+    result = run_cli("check", "--ledger", str(books), *TODAY, "--format", "json")
+    assert result.returncode == 1
+    found = [
+        (d["code"], d["file"]) for d in json.loads(result.stdout)["diagnostics"] if d["severity"] == "error"
+    ]
+    assert found == [("unsafe-text", INVOICE)]

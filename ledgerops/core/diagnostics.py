@@ -87,7 +87,7 @@ CODES: tuple[Code, ...] = (
        "Use letters, digits, '.', '_' and '-', starting with a letter or digit."),
     _c("invalid-email", "error", "Not a valid email address",
        "Write one address like name@example.com (no display name, no spaces)."),
-    _c("unsafe-text", "error", "Line breaks or control characters in a value used in email headers",
+    _c("unsafe-text", "error", "A control character in text, or a line break in a value used in email headers",
        "Write the value on one line without control characters."),
     _c("invalid-amount", "error", "Not a decimal number",
        "Write the amount with digits and an optional '.' for decimals, like 1234.50 "

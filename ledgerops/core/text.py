@@ -28,6 +28,15 @@ def has_break_or_control(text: str) -> bool:
     return _BREAK_OR_CONTROL.search(text) is not None
 
 
+# Control characters other than the tab and the line feed of a block of text: ESC and its
+# kin would drive a terminal that shows the value, and print as garbage on an invoice.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def has_control(text: str) -> bool:
+    return _CONTROL.search(text) is not None
+
+
 # The years a ledger date may have: `check` refuses others (a typo such as 3026, and date
 # arithmetic stays far from its limits), so every command refuses them too.
 YEARS = range(1900, 3000)

@@ -18,7 +18,7 @@ import yaml
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
 from ledgerops.core.located import pack_position, position_source
 from ledgerops.core.money import parse_amount
-from ledgerops.core.text import YEARS, YEARS_TEXT, has_break_or_control, is_email, is_id
+from ledgerops.core.text import YEARS, YEARS_TEXT, has_break_or_control, has_control, is_email, is_id
 from ledgerops.yamlfile.schema import Field, Struct
 
 try:
@@ -301,6 +301,10 @@ class _Walk:
         text = node.value
         if field.header and has_break_or_control(text):
             self.unsafe(node, name)
+            return None
+        if has_control(text):
+            self.report("unsafe-text", node, f"'{name}' contains a control character (such as ESC); "
+                        "it would reach a terminal or an invoice as it is")  # fmt: skip
             return None
         kind = field.kind
         if kind == "enum" and text not in field.choices:
