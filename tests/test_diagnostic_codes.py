@@ -46,7 +46,11 @@ REPRODUCERS = {
         **_invoice("status: sent\n", "status: draft\n"),
     },
     "wrong-extension": {"clients/nord.yml": "id: nord\n"},
-    "unknown-project": _invoice("milestone: M1", "milestone: M9"),
+    "unknown-project": {
+        INVOICE: BASE_FILES[INVOICE]
+        .replace("milestone: M1", "milestone: M9")
+        .replace("status: sent", "status: draft")
+    },
     "invalid-tax-rate": _invoice("    tax_rate: 19", "    tax_rate: 150"),
     "missing-voided-at": _invoice("status: sent\n", "status: void\n"),
     "numbering-format": {

@@ -85,8 +85,53 @@ def test_impact_against_a_policy_file_needs_no_repository(tmp_path: Path) -> Non
         "policy", "impact", "--ledger", str(root), "--today", "2026-11-27", "--policy", str(other)
     )
     assert result.returncode == 0, result.stderr
-    # The working tree is "after": moving from the proposed file back to 14 days brings messages forward.
-    assert "moved 2026-12-04 -> 2026-11-30" in result.stdout
+    # The file is the proposal ("after"): its 21 days move the overdue_14 messages later.
+    assert result.stdout.startswith(f"policy impact: the working tree (before) -> {other} (after)\n")
+    assert "moved 2026-11-30 -> 2026-12-04" in result.stdout
+    assert "moved 2026-12-04 -> 2026-11-30" not in result.stdout
+
+
+def test_a_moved_late_fee_shows_its_new_amount(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "plain")
+    other = tmp_path / "proposed.yaml"
+    text = (root / "policy.yaml").read_text()
+    other.write_text(text.replace("value: 1.5, grace_days: 7", "value: 2, grace_days: 10"))
+    result = run_cli(
+        "policy", "impact", "--ledger", str(root), "--today", "2026-11-27", "--policy", str(other),
+        "--days", "10", "--format", "json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    fee = next(
+        c for c in json.loads(result.stdout)["next_days"]["changes"] if c["invoice"] == "INV-2026-0007"
+    )
+    assert (fee["change"], fee["amount_before"], fee["amount_after"]) == ("moved", "9600", "12800")
+    text_out = run_cli(
+        "policy",
+        "impact",
+        "--ledger",
+        str(root),
+        "--today",
+        "2026-11-27",
+        "--policy",
+        str(other),
+        "--days",
+        "10",
+    ).stdout
+    line = next(row for row in text_out.splitlines() if "INV-2026-0007  late fee" in row)
+    assert line.split()[4:] == ["12800", "JPY", "moved", "2026-11-27", "->", "2026-11-30,", "was", "9600"]
+
+
+def test_removing_a_stage_that_was_sent_is_previewed(tmp_path: Path) -> None:
+    root = example_repo(tmp_path / "books")
+    policy = root / "policy.yaml"
+    policy.write_text(policy.read_text().replace("    - {stage: overdue_7, offset_days: 7}\n", ""))
+    result = run_cli(
+        "policy", "impact", "--ledger", str(root), "--today", "2026-11-27", "--against", "main", "--days", "10",
+        "--format", "json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    changes = json.loads(result.stdout)["next_days"]["changes"]
+    assert {"dropped"} == {c["change"] for c in changes if c["stage"] == "overdue_7"} and changes
 
 
 def test_impact_refuses_what_it_cannot_compare(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from ledgerops.app.load import (
     ledger_files,
     many_objects,
     paths_by_kind,
+    read_small,
     split_over_processes,
     whole_ledger_checks,
 )
@@ -34,8 +35,6 @@ from ledgerops.core.model import Client
 from ledgerops.core.policy import Policy
 from ledgerops.edge import store
 from ledgerops.render.output import sort_diagnostics
-from ledgerops.yamlfile.read import read_record
-from ledgerops.yamlfile.schema import RECORDS
 
 # Below this many files, reading them all costs less than looking after a cache.
 CACHE_FROM = 500
@@ -219,7 +218,7 @@ class _Files:
         data, digest = self.read(path)
         if before is not None and before.digest == digest and self.keep:
             return before._replace(signature=signature)
-        record, found = read_record(path, data, RECORDS[kind])
+        record, found = read_small(path, data, kind)
         return Entry(signature, digest, tuple(found), record)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ledgerops.app.load import READABLE, load_ledger
-from ledgerops.app.records import create_record, edit_record
+from ledgerops.app.records import create_record, edit_record, unreadable_invoice
 from ledgerops.context import Context
 from ledgerops.core.cases import case_id
 from ledgerops.core.errors import UsageError
@@ -65,6 +65,8 @@ def write_cases(ctx: Context, ledger: Ledger, cases: list[NewCase], today: date)
 
 def open_case(ctx: Context, case: NewCase) -> ExceptionCase:
     ready = load_ledger(ctx, READABLE)
+    if problem := unreadable_invoice(ready, case.invoice):
+        raise problem
     validate_case(ready.ledger, case, ready.today)
     return write_cases(ctx, ready.ledger, [case], ready.today)[0]
 

@@ -23,16 +23,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ledgerops.context import Context
-from ledgerops.core.checks import InvoiceFacts, check_invoice, invoice_facts, ledger_checks
+from ledgerops.core.checks import InvoiceFacts, check_invoice, check_policy, invoice_facts, ledger_checks
 from ledgerops.core.diagnostics import Diagnostic, Source, diag, has_errors
 from ledgerops.core.errors import LedgerHasErrors, NotALedger
 from ledgerops.core.model import Client, ExceptionCase, Invoice, Ledger
 from ledgerops.core.policy import Policy
 from ledgerops.edge import clock, store
-from ledgerops.yamlfile.read import read_record
+from ledgerops.yamlfile.read import read_partial, read_record
 from ledgerops.yamlfile.schema import RECORDS
 
 Item = TypeVar("Item")
@@ -134,7 +134,7 @@ def load(ctx: Context) -> Loaded:
         for kind in ("policy", "client", "exception"):
             for path in paths[kind]:
                 data, versions[path] = store.read_versioned(root, path)
-                small[path] = read_record(path, data, RECORDS[kind])
+                small[path] = read_small(path, data, kind)
         policy: Policy | None = small[paths["policy"][0]][0]
         reader = InvoiceReader(ctx, policy, {path: small[path][0] for path in paths["client"]})
         invoices = split_over_processes(reader.read_all, paths["invoice"])
@@ -159,6 +159,65 @@ def load(ctx: Context) -> Loaded:
         whole_ledger_checks(reader, [invoice_facts(invoice) for invoice in kept], broken_invoices, exceptions)
     )
     return Loaded(ledger, tuple(diagnostics), reader.today, versions)
+
+
+# A rule on the policy that reads more than the field it reports at: what else it reads.
+_POLICY_RULE_READS = {
+    "currency": ("currency", "currencies"),
+    "terms.default_days": ("terms",),
+    "late_fee.kind": ("late_fee", "currency", "currencies"),
+    "late_fee.value": ("late_fee", "currency"),
+    "exceptions.reasons": ("exceptions",),
+}
+
+
+def read_small(path: str, data: bytes, kind: str) -> tuple[Any, list[Diagnostic]]:
+    """A policy, client or exception file: its record (None when it failed) and diagnostics."""
+    if kind == "policy":
+        return read_policy(path, data)
+    return read_record(path, data, RECORDS[kind])
+
+
+def read_policy(path: str, data: bytes) -> tuple[Policy | None, list[Diagnostic]]:
+    """policy.yaml, with every problem in one round: when some fields are wrong, the policy's
+    own rules still run on the fields that read well (defaults in place of the wrong ones),
+    and report what the defaults cannot have caused. So fixing four errors never brings four
+    more into view."""
+    policy, found = read_record(path, data, RECORDS["policy"])
+    if policy is not None or not found:
+        return policy, found
+    partial, fields = read_partial(path, data, RECORDS["policy"])
+    if partial is None:
+        return None, found
+    wrong = {f"{d.source.line}:{d.source.col}" for d in found}
+    broken = [fields[w] for w in wrong if w in fields]
+    more = list(check_policy(partial))
+    if clock.zone(partial.timezone) is None:
+        more.append(diag("invalid-timezone", partial.at("timezone"),
+                         f"'{partial.timezone}' is not an IANA time zone name"))  # fmt: skip
+    for problem in more:
+        where = f"{problem.source.line}:{problem.source.col}"
+        reported_at = fields.get(where)
+        if where in wrong or reported_at is None:
+            continue
+        reads = _POLICY_RULE_READS.get(reported_at, (_list_of(reported_at),))
+        if not any(_overlap(read, field) for read in reads for field in broken):
+            found.append(problem)
+    return None, found
+
+
+def _list_of(field_path: str) -> str:
+    """The list a field path is in ('reminders.sequence' of 'reminders.sequence.2.stage'): a
+    rule on a list item may compare it with the others."""
+    parts = field_path.split(".")
+    for index, part in enumerate(parts):
+        if part.isdigit():
+            return ".".join(parts[:index])
+    return field_path
+
+
+def _overlap(one: str, two: str) -> bool:
+    return one == two or one.startswith(two + ".") or two.startswith(one + ".")
 
 
 def whole_ledger_checks(

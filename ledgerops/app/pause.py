@@ -6,6 +6,7 @@ from datetime import date
 
 from ledgerops.app.exception import NewCase, validate_case, write_cases
 from ledgerops.app.load import READABLE, load_ledger
+from ledgerops.app.records import unreadable_invoice
 from ledgerops.context import Context
 from ledgerops.core.amounts import balance
 from ledgerops.core.errors import UsageError
@@ -16,6 +17,9 @@ def pause(ctx: Context, target: str, until: date, reason: str, note: str, source
     """Pause one invoice, or every open invoice of a client, through `until`."""
     ready = load_ledger(ctx, READABLE)
     ledger, today = ready.ledger, ready.today
+    # A file that cannot be read may be this invoice, or one of this client's: never skip it.
+    if problem := unreadable_invoice(ready, None if target in ledger.clients else target):
+        raise problem
     if target in ledger.clients:
         invoices = [
             inv.id for inv in sorted(ledger.invoices, key=lambda i: i.id)

@@ -1,5 +1,7 @@
-"""`ledgerops policy impact`: the working tree's policy against another version of it (a git
-ref or a file), with the messages, late fees and escalations that would change."""
+"""`ledgerops policy impact`: the working tree's policy against another version of it, with the
+messages, late fees and escalations that would change. A git ref is the "before" (the policy
+in force, say main's) and the working tree the "after"; a `--policy FILE` is the proposal, so
+it is the "after" and the working tree the "before"."""
 
 from __future__ import annotations
 
@@ -16,18 +18,20 @@ from ledgerops.yamlfile.read import read_record
 from ledgerops.yamlfile.schema import RECORDS
 
 DEFAULT_REF = "HEAD"
+WORKING_TREE = "the working tree"
 
 
-def run(ctx: Context, against: str | None, policy_file: Path | None, days: int) -> tuple[Impact, str]:
-    """The impact of moving from the other policy (before) to the working tree's (after), and
-    the other policy's name."""
+def run(ctx: Context, against: str | None, policy_file: Path | None, days: int) -> tuple[Impact, str, str]:
+    """The impact of moving from the "before" policy to the "after" one, and their names."""
     if against is not None and policy_file is not None:
         raise UsageError("give either --against REF or --policy FILE, not both")
     loaded = load_ledger(ctx, VALID)
     ledger = loaded.ledger
     label, data = _other_policy(ctx.ledger_dir, against, policy_file)
     other = _parse(label, data)
-    return policy_impact(ledger, other, ledger.policy, loaded.today, days), label
+    if policy_file is not None:
+        return policy_impact(ledger, ledger.policy, other, loaded.today, days), WORKING_TREE, label
+    return policy_impact(ledger, other, ledger.policy, loaded.today, days), label, WORKING_TREE
 
 
 def _other_policy(root: Path, against: str | None, policy_file: Path | None) -> tuple[str, bytes]:

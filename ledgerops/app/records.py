@@ -26,6 +26,31 @@ def one_line(option: str, value: str | None) -> str | None:
     return value
 
 
+def unreadable_invoice(ready: Ready, invoice_id: str | None = None) -> LedgerHasErrors | None:
+    """The error to raise when an invoice file (this one, or any) failed to load, with the
+    position and message of its first error, so a command never answers as if it did not
+    exist: "there is no invoice" for a file with a YAML error, or a client's invoice skipped."""
+    broken = ready.ledger.broken_invoices
+    wanted = sorted(broken) if invoice_id is None else [invoice_id] if invoice_id in broken else []
+    for name in wanted:
+        first = next(
+            (d for d in ready.diagnostics
+             if d.severity == "error" and d.source.path.endswith(f"/{name}.yaml")
+             and d.source.path.startswith("invoices/")),
+            None,
+        )  # fmt: skip
+        if first is not None:
+            where = f"{first.source.path}:{first.source.line}:{first.source.col}"
+            return LedgerHasErrors(
+                f"{where}: the invoice file cannot be read ({first.code}: {first.message}); "
+                "fix it first, nothing was changed ('ledgerops check' shows every problem)"
+            )
+        return LedgerHasErrors(
+            f"the file of {name} cannot be read; nothing was changed; run 'ledgerops check'"
+        )
+    return None
+
+
 def find_invoice(ledger: Ledger, invoice_id: str) -> Invoice:
     for invoice in ledger.invoices:
         if invoice.id == invoice_id:

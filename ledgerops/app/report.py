@@ -15,6 +15,7 @@ from ledgerops.render.report import readme_markdown, review_markdown
 WEEKLY_DIR = "reports/weekly"
 PUSH_ATTEMPTS = 5
 README = "reports/README.md"
+TO_DATE = "-to-date"  # the page of a week still running: it never replaces the full week's page
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,10 @@ def review(ctx: Context) -> tuple[WeeklyReview, bool]:
 
 
 def write(ctx: Context, commit: bool) -> tuple[WeeklyReview, Written]:
-    """reports/weekly/<week>.md, and reports/README.md when this is the newest week, then a
-    commit of exactly those files.
+    """reports/weekly/<week>.md for a complete week (as of its last day or later), or
+    reports/weekly/<week>-to-date.md mid-week, so a mid-week write never replaces a full
+    week's page; reports/README.md when this is the newest page; then a commit of exactly
+    those files.
 
     Refuses a ledger with errors (a committed report must be reproducible from valid data),
     and checks for a repository before writing, so a refused run changes no file.
@@ -46,10 +49,12 @@ def write(ctx: Context, commit: bool) -> tuple[WeeklyReview, Written]:
     if commit and not gitrepo.is_repository(root):
         raise UsageError(f"{root} is not in a git repository; add --no-commit to write the files only")
     page = review_markdown(weekly)
-    files = {f"{WEEKLY_DIR}/{weekly.week}.md": page}
-    newest = max(store.names(root / WEEKLY_DIR, ".md"), default="")
-    if f"{weekly.week}.md" >= newest:
-        files[README] = readme_markdown(weekly, f"weekly/{weekly.week}.md", page)
+    complete = weekly.as_of >= weekly.weeks[-1].end
+    name = f"{weekly.week}{'' if complete else TO_DATE}.md"
+    files = {f"{WEEKLY_DIR}/{name}": page}
+    newest = max((_page_key(n) for n in store.names(root / WEEKLY_DIR, ".md")), default=("", False))
+    if (weekly.week, complete) >= newest:
+        files[README] = readme_markdown(weekly, f"weekly/{name}", page)
     changed = [path for path, text in files.items() if _text(root / path) != text]
     for path in changed:
         store.write_atomic(root / path, files[path].encode("utf-8"))
@@ -80,6 +85,12 @@ def publish(ctx: Context) -> tuple[WeeklyReview, Written]:
             return result
         gitrepo.start_over(checkout)
     raise GitError(f"origin changed {PUSH_ATTEMPTS} times while the report was pushed; run it again")
+
+
+def _page_key(name: str) -> tuple[str, bool]:
+    """(week, complete) of a page's file name: a full week's page is newer than its to-date one."""
+    stem = name.removesuffix(".md")
+    return (stem.removesuffix(TO_DATE), not stem.endswith(TO_DATE))
 
 
 def _text(path: Path) -> str | None:

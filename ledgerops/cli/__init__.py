@@ -68,6 +68,19 @@ def cli(click_ctx: click.Context, debug: bool) -> None:
 
 
 INTERNAL_ERROR = 3
+MESSAGE_LIMIT = 1000  # an error is a line or two, whatever it repeats
+
+
+def shown(message: str) -> str:
+    """An error message as it may be printed: control characters escaped, and a long
+    command-line value it repeats cut to its first characters."""
+    from ledgerops.core.text import ECHO_LIMIT, capped, escaped
+
+    text = escaped(message)
+    for value in sorted({escaped(arg) for arg in sys.argv[1:]}, key=len, reverse=True):
+        if len(value) > ECHO_LIMIT:
+            text = text.replace(value, capped(value))
+    return capped(text, MESSAGE_LIMIT)
 
 
 def _guarded(entry: Callable[..., Any]) -> Callable[..., None]:
@@ -86,10 +99,11 @@ def _guarded(entry: Callable[..., Any]) -> Callable[..., None]:
             click.echo("aborted", err=True)
             sys.exit(2)
         except click.ClickException as error:
+            setattr(error, "message", shown(error.message))  # noqa: B010  (click marks it Final)
             error.show()
             sys.exit(2)
         except LedgeropsError as error:
-            click.echo(f"ledgerops: error: {error}", err=True)
+            click.echo(f"ledgerops: error: {shown(str(error))}", err=True)
             sys.exit(error.exit_code)
         except (SystemExit, KeyboardInterrupt):
             raise

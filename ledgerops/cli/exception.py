@@ -7,7 +7,17 @@ from typing import Any
 
 import click
 
-from ledgerops.cli.options import FORMATS, by_option, date_option, emit, ledger_option, to_date, today_option
+from ledgerops.cli.options import (
+    FORMATS,
+    by_option,
+    date_option,
+    emit,
+    ledger_option,
+    plain_text,
+    said_text,
+    to_date,
+    today_option,
+)
 from ledgerops.context import Context
 
 
@@ -21,7 +31,9 @@ def exception() -> None:
 @today_option
 @click.argument("invoice")
 @click.option("--reason", required=True, help="One of policy.exceptions.reasons, e.g. dispute.")
-@click.option("--note", default="", help="What happened, for the person who picks it up.")
+@click.option(
+    "--note", default="", callback=plain_text, help="What happened, for the person who picks it up."
+)
 @date_option("--until", "Pause only through this date (e.g. a promise to pay); reminders resume after it.")
 @by_option
 def exception_open(
@@ -40,7 +52,7 @@ def exception_open(
 @ledger_option
 @today_option
 @click.argument("case_id", metavar="EXC")
-@click.option("--resolution", required=True, help="What was decided.")
+@click.option("--resolution", required=True, callback=said_text, help="What was decided.")
 def exception_resolve(ledger_dir: Path, today: Any, case_id: str, resolution: str) -> None:
     """Resolve case EXC; its invoice gets automatic messages again."""
     from ledgerops.app import exception as app

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from ledgerops.core.text import YEARS, YEARS_TEXT, has_break_or_control
 
 if TYPE_CHECKING:
     from ledgerops.context import Context
@@ -26,8 +28,44 @@ def ledger_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def bounded_date(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -> datetime | None:
+    """A date option holds a date `check` accepts in a record, so a command never writes one
+    that `check` then refuses."""
+    if value is not None and value.year not in YEARS:
+        raise click.BadParameter(f"{value:%Y-%m-%d}: {YEARS_TEXT} was expected")
+    return value
+
+
 def date_option(name: str, help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return click.option(name, type=click.DateTime(["%Y-%m-%d"]), default=None, help=help_text)
+    return click.option(
+        name, type=click.DateTime(["%Y-%m-%d"]), default=None, callback=bounded_date, help=help_text
+    )
+
+
+def plain_text(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A free-text option that ends up in a record: one line, no control characters. Refused
+    here, before the command reads the ledger, in the words of every such refusal."""
+    from ledgerops.core.errors import UsageError
+
+    if value is not None and has_break_or_control(value):
+        raise UsageError(
+            f"{_option(param)} must be one line of text, without line breaks or control characters"
+        )
+    return value
+
+
+def said_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A free-text option that must say something: plain, and not empty."""
+    from ledgerops.core.errors import UsageError
+
+    value = plain_text(ctx, param, value)
+    if value is not None and not value.strip():
+        raise UsageError(f"{_option(param)} must not be empty: say in a few words what and why")
+    return value
+
+
+def _option(param: click.Parameter) -> str:
+    return max(param.opts, key=len) if param.opts else str(param.name)
 
 
 def today_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -102,4 +140,4 @@ def deliver(app: Any, ctx: Context, dry_run: bool, fmt: str, transport: str, no_
 
 def by_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--by", "source", envvar=["LEDGEROPS_USER", "USER"], default="manual", show_default=True,
-                        help="Who routes the case (recorded as its source); default $LEDGEROPS_USER or $USER.")(func)  # fmt: skip
+                        callback=said_text, help="Who routes the case (recorded as its source); default $LEDGEROPS_USER or $USER.")(func)  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ledgerops.cli.options import by_option, date_option, ledger_option, to_date, today_option
+from ledgerops.cli.options import by_option, date_option, ledger_option, plain_text, to_date, today_option
 from ledgerops.context import Context
 
 
@@ -18,7 +18,7 @@ from ledgerops.context import Context
 @click.argument("target", metavar="INVOICE|CLIENT")
 @date_option("--until", "The last day of the pause; reminders resume the day after.")
 @click.option("--reason", required=True, help="One of policy.exceptions.reasons, e.g. promise_to_pay.")
-@click.option("--note", default="", help="Why, for the record.")
+@click.option("--note", default="", callback=plain_text, help="Why, for the record.")
 @by_option
 def pause(
     ledger_dir: Path, today: Any, target: str, until: datetime | None, reason: str, note: str, source: str

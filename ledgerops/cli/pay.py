@@ -9,7 +9,14 @@ from typing import Any
 
 import click
 
-from ledgerops.cli.options import emit, ledger_option, no_commit_option, to_date, today_option
+from ledgerops.cli.options import (
+    bounded_date,
+    emit,
+    ledger_option,
+    no_commit_option,
+    to_date,
+    today_option,
+)
 from ledgerops.context import Context
 
 
@@ -18,7 +25,8 @@ from ledgerops.context import Context
 @ledger_option
 @today_option
 @click.option("--amount", required=True, help="The amount received, e.g. 1847.61.")
-@click.option("--date", "paid_on", type=click.DateTime(["%Y-%m-%d"]), required=True, help="When it arrived.")
+@click.option("--date", "paid_on", type=click.DateTime(["%Y-%m-%d"]), required=True, callback=bounded_date,
+              help="When it arrived.")  # fmt: skip
 @click.option("--method", help="One of policy.payment_methods, e.g. bank_transfer.")
 @click.option("--ref", help="Bank reference or receipt number.")
 @no_commit_option

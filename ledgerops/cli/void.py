@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from ledgerops.cli.options import date_option, emit, ledger_option, no_commit_option, to_date, today_option
+from ledgerops.cli.options import (
+    date_option,
+    emit,
+    ledger_option,
+    no_commit_option,
+    said_text,
+    to_date,
+    today_option,
+)
 from ledgerops.context import Context
 
 
@@ -16,7 +24,9 @@ from ledgerops.context import Context
 @click.argument("invoice_id")
 @ledger_option
 @today_option
-@click.option("--reason", required=True, help="Why the invoice is voided (kept in the file).")
+@click.option(
+    "--reason", required=True, callback=said_text, help="Why the invoice is voided (kept in the file)."
+)
 @date_option("--date", "The void date (default: today).")
 @no_commit_option
 def void(invoice_id: str, ledger_dir: Path, today: Any, reason: str, date: Any, no_commit: bool) -> None:

@@ -31,7 +31,7 @@ from ledgerops.core.numbering import (
     numbering_problem,
     parse_number,
 )
-from ledgerops.core.policy import Policy
+from ledgerops.core.policy import PAYMENT_METHODS, Policy
 from ledgerops.core.taxes import TAX_REASONS, line_reason, looks_like_eu_vat_id, reason_text, vat_id_problem
 
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")
@@ -90,6 +90,11 @@ def check_policy(policy: Policy) -> Iterator[Diagnostic]:
                        f"reasons must include '{reason}': the reminder engine opens such cases")  # fmt: skip
     if not policy.segments:
         yield diag("invalid-policy", policy.at("segments"), "define at least one segment")
+    for index, method in enumerate(policy.payment_methods):
+        if method not in PAYMENT_METHODS:
+            yield diag("unsupported-payment-method", policy.at("payment_methods", index),
+                       f"'{method}' is not a payment method ledgerops knows ({', '.join(PAYMENT_METHODS)}): "
+                       "invoices would name it with no details of how to pay")  # fmt: skip
 
 
 def _check_sequence(policy: Policy) -> Iterator[Diagnostic]:
@@ -142,6 +147,9 @@ def _check_numbers(policy: Policy) -> Iterator[Diagnostic]:
     if not buckets or buckets[0] <= 0 or any(b <= a for a, b in itertools.pairwise(buckets)):
         yield diag("invalid-policy", policy.at("review", "aging_buckets"),
                    "aging_buckets must be increasing positive day counts, like [30, 60, 90]")  # fmt: skip
+    for key in ("drift_min_dso_days", "drift_min_on_time_points"):
+        if getattr(policy.review, key) < 0:
+            yield diag("invalid-policy", policy.at("review", key), f"{key} must be 0 or more")
     fee = policy.late_fee
     if fee.enabled and fee.value <= 0:
         yield diag("invalid-policy", policy.at("late_fee", "value"), "an enabled late fee needs a value > 0")
@@ -324,7 +332,7 @@ def _check_invoice_money(invoice: Invoice, client: Client | None, policy: Policy
 def _check_invoice_dates(invoice: Invoice, client: Client | None, policy: Policy) -> Iterator[Diagnostic]:
     if invoice.due_date < invoice.issue_date:
         yield diag("date-order", invoice.at("due_date"), "due_date is before issue_date")
-    elif client and not (invoice.terms_exception or client.terms_exception):
+    elif invoice.status == "draft" and client and not (invoice.terms_exception or client.terms_exception):
         days = client_terms(client, policy)
         expected = invoice.issue_date + timedelta(days=days)
         if invoice.due_date != expected:
@@ -343,8 +351,9 @@ def _check_invoice_dates(invoice: Invoice, client: Client | None, policy: Policy
         if fee.date < invoice.due_date:
             yield diag("date-order", invoice.at("late_fees", index, "date"),
                        "a late fee dated before the due date")  # fmt: skip
+    # A recorded reminder is history: a stage the policy has since dropped is no error.
     stages = {stage.stage for stage in policy.reminders.sequence}
-    for index, reminder in enumerate(invoice.reminders):
+    for index, reminder in enumerate(invoice.reminders if invoice.status == "draft" else ()):
         if reminder.stage not in stages:
             yield diag("unknown-stage", invoice.at("reminders", index, "stage"),
                        f"stage '{reminder.stage}' is not in policy.reminders.sequence")  # fmt: skip
@@ -364,7 +373,7 @@ def _check_invoice_status(
         elif invoice.status == "draft":
             yield diag("po-missing", invoice.at("id"),
                        f"client '{client.id}' requires a PO number before sending")  # fmt: skip
-    if invoice.project and client and invoice.milestone:
+    if invoice.status == "draft" and invoice.project and client and invoice.milestone:
         project = client.projects.get(invoice.project)
         if project is None or invoice.milestone not in project.milestones:
             yield diag("unknown-project", invoice.at("milestone"),
@@ -598,7 +607,7 @@ def _check_exception(
         yield diag("id-mismatch", case.at("id"), f"id '{case.id}' but the file is {case.path}")
     if case.invoice not in known and case.invoice not in broken:
         yield diag("unknown-invoice", case.at("invoice"), f"invoice '{case.invoice}' does not exist")
-    if case.reason not in policy.exceptions.reasons:
+    if case.status == "open" and case.reason not in policy.exceptions.reasons:
         yield diag("unknown-reason", case.at("reason"),
                    f"reason '{case.reason}' is not in policy.exceptions.reasons")  # fmt: skip
     if case.status == "resolved":

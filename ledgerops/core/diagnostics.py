@@ -87,7 +87,7 @@ CODES: tuple[Code, ...] = (
        "Use letters, digits, '.', '_' and '-', starting with a letter or digit."),
     _c("invalid-email", "error", "Not a valid email address",
        "Write one address like name@example.com (no display name, no spaces)."),
-    _c("unsafe-text", "error", "Line breaks or control characters in a value used in email headers",
+    _c("unsafe-text", "error", "A control character in text, or a line break in a value used in email headers",
        "Write the value on one line without control characters."),
     _c("invalid-amount", "error", "Not a decimal number",
        "Write the amount with digits and an optional '.' for decimals, like 1234.50 "
@@ -129,6 +129,8 @@ CODES: tuple[Code, ...] = (
        "Use a project and milestone from the client's 'projects', or remove them."),
     _c("unknown-payment-method", "warning", "A payment method the policy does not list",
        "Use one of policy.payment_methods, or add the method to the policy."),
+    _c("unsupported-payment-method", "warning", "A payment method in the policy that invoices cannot explain",
+       "Use bank_transfer (with bank) or card (with payment_link), or tell clients by hand how to pay."),
     _c("currency-mismatch", "warning", "The invoice's currency differs from the client's",
        "Check that the currency is intended; the client's default is shown in the message."),
     # money
@@ -156,8 +158,8 @@ CODES: tuple[Code, ...] = (
        "Add sent_at: the time the invoice email was sent (ledgerops send writes it)."),
     _c("missing-voided-at", "warning", "A void invoice without voided_at",
        "Add voided_at: the date it was voided (ledgerops void writes it)."),
-    _c("po-required", "error", "A sent invoice without a PO number for a client that requires one",
-       "Add the client's purchase-order number as po_number."),
+    _c("po-required", "warning", "A sent invoice without a PO number for a client that requires one",
+       "It went out without one; if the client asks, add their purchase-order number as po_number."),
     _c("po-missing", "warning", "A draft without the PO number its client requires",
        "Add po_number before the draft is approved; send will hold it back otherwise."),
     _c("numbering-format", "error", "The invoice id does not follow the policy's numbering",

@@ -303,8 +303,16 @@ class Alert:
     values: tuple[Decimal, ...]
 
 
-def drift_alerts(points: Sequence[WeekPoint], drift_weeks: int) -> tuple[Alert, ...]:
-    """Compares the rounded figures the report shows, so an alert never reads '88.6 -> 88.6'."""
+def drift_alerts(
+    points: Sequence[WeekPoint],
+    drift_weeks: int,
+    min_dso_days: Decimal = Decimal(0),
+    min_on_time_points: Decimal = Decimal(0),
+) -> tuple[Alert, ...]:
+    """Compares the rounded figures the report shows, so an alert never reads '88.6 -> 88.6';
+    a run of small steps alerts only when the whole move reaches the minimum (a DSO rise in
+    days, an on-time fall in percentage points)."""
+    least = {"dso": min_dso_days, "on_time_rate": min_on_time_points / 100}
     tail = points[-(drift_weeks + 1) :]
     if len(tail) < drift_weeks + 1:
         return ()
@@ -315,7 +323,8 @@ def drift_alerts(points: Sequence[WeekPoint], drift_weeks: int) -> tuple[Alert, 
             values: list[Decimal] = [value for value in found if value is not None]
             if len(values) < len(found):
                 continue
-            if all((later - earlier) * sign > 0 for earlier, later in pairwise(values)):
+            worse = all((later - earlier) * sign > 0 for earlier, later in pairwise(values))
+            if worse and (values[-1] - values[0]) * sign >= least[metric]:
                 weeks = tuple(point.week for point in tail)
                 alerts.append(Alert(metrics.currency, metric, weeks, tuple(values)))
     return tuple(alerts)

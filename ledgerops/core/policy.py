@@ -122,8 +122,15 @@ class Review:
     on_time_window_days: int = 28
     weekday: str = "friday"
     drift_weeks: int = 2
+    drift_min_dso_days: Decimal = Decimal(2)  # the least DSO rise over the drift weeks to alert on
+    drift_min_on_time_points: Decimal = Decimal(5)  # the least on-time fall, in percentage points
     stale_draft_days: int = 7
     stale_hold_days: int = 14
+
+
+# The payment methods an invoice can tell a client how to use: bank_transfer prints the
+# bank details (and the EPC QR code), card the payment link.
+PAYMENT_METHODS = ("bank_transfer", "card")
 
 
 @dataclass(frozen=True, slots=True)

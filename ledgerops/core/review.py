@@ -73,6 +73,8 @@ class WeeklyReview:
     dso_window_days: int
     on_time_window_days: int
     drift_weeks: int
+    drift_min_dso_days: Decimal
+    drift_min_on_time_points: Decimal
     aging: Aging
     weeks: tuple[WeekPoint, ...]
     alerts: tuple[Alert, ...]
@@ -106,9 +108,16 @@ def weekly_review(ledger: Ledger, policy: Policy, as_of: date) -> WeeklyReview:
         dso_window_days=policy.review.dso_window_days,
         on_time_window_days=policy.review.on_time_window_days,
         drift_weeks=policy.review.drift_weeks,
+        drift_min_dso_days=policy.review.drift_min_dso_days,
+        drift_min_on_time_points=policy.review.drift_min_on_time_points,
         aging=measured.aging,
         weeks=points,
-        alerts=drift_alerts(points, policy.review.drift_weeks),
+        alerts=drift_alerts(
+            points,
+            policy.review.drift_weeks,
+            policy.review.drift_min_dso_days,
+            policy.review.drift_min_on_time_points,
+        ),
         queue=exception_queue(ledger.exceptions, invoices, as_of),
         opened=opened,
         opened_by_reason=reason_counts(opened, policy.exceptions.reasons),

@@ -111,6 +111,12 @@ def next_stage(invoice: Invoice, policy: Policy, done: set[str], today: date) ->
     and not dated before the invoice was sent. Earlier missed stages are dropped."""
     sequence = policy.reminders.sequence
     done_offsets = [s.offset_days for s in sequence if s.stage in done]
+    # A stage sent before the policy dropped it still counts, as of the day it was sent, so
+    # removing it never brings back an earlier stage (docs/spec.md §4.6).
+    known = {s.stage for s in sequence}
+    done_offsets += [
+        (r.sent_at.date() - invoice.due_date).days for r in invoice.reminders if r.stage not in known
+    ]
     floor = max(done_offsets, default=None)
     sent_day = invoice.sent_at.date() if invoice.sent_at else invoice.issue_date
     chosen = None

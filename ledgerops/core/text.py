@@ -26,3 +26,40 @@ def is_email(text: str) -> bool:
 
 def has_break_or_control(text: str) -> bool:
     return _BREAK_OR_CONTROL.search(text) is not None
+
+
+# Control characters other than the tab and the line feed of a block of text: ESC and its
+# kin would drive a terminal that shows the value, and print as garbage on an invoice.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def has_control(text: str) -> bool:
+    return _CONTROL.search(text) is not None
+
+
+# The years a ledger date may have: `check` refuses others (a typo such as 3026, and date
+# arithmetic stays far from its limits), so every command refuses them too.
+YEARS = range(1900, 3000)
+YEARS_TEXT = f"a year between {YEARS.start} and {YEARS.stop - 1}"
+
+# How much of a value an error message repeats: enough to recognise it, never a screenful.
+ECHO_LIMIT = 200
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}
+
+
+def escaped(text: str) -> str:
+    """The text with every line break and control character written as an escape (\\n, \\e,
+    \\x07, \\u2028), so echoing it can neither break a line nor drive a terminal."""
+    return _BREAK_OR_CONTROL.sub(lambda m: _NAMED.get(m[0]) or _code(m[0]), text)
+
+
+def _code(char: str) -> str:
+    point = ord(char)
+    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
+
+
+def capped(text: str, limit: int = ECHO_LIMIT) -> str:
+    """The text, cut after `limit` characters with a note of how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text)} characters)"

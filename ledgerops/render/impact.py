@@ -13,13 +13,11 @@ from ledgerops.core.money import money_str
 from ledgerops.render.report import number as _number
 from ledgerops.render.tables import text_table
 
-AFTER = "the working tree"
 
-
-def impact_text(impact: Impact, before: str) -> str:
+def impact_text(impact: Impact, before: str, after: str) -> str:
     last = impact.today + timedelta(days=impact.days - 1)
     out = [
-        f"policy impact: {before} (before) -> {AFTER} (after)",
+        f"policy impact: {before} (before) -> {after} (after)",
         "",
         f"next {impact.days} days ({impact.today.isoformat()} to {last.isoformat()})",
         _summary(impact.before.forward, impact.after.forward, ()),
@@ -33,13 +31,13 @@ def impact_text(impact: Impact, before: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def impact_json(impact: Impact, before: str) -> str:
+def impact_json(impact: Impact, before: str, after: str) -> str:
     last = impact.today + timedelta(days=impact.days - 1)
     payload = {
         "today": impact.today.isoformat(),
         "days": impact.days,
         "before": before,
-        "after": AFTER,
+        "after": after,
         "next_days": {
             "from": impact.today.isoformat(),
             "to": last.isoformat(),
@@ -140,7 +138,7 @@ def _day(d: Difference) -> str:
 
 
 def _what(d: Difference) -> str:
-    action = d.before or d.after
+    action = d.after or d.before  # what will happen; what happened before is in the change
     assert action is not None
     if d.kind == "late_fee":
         return f"late fee {money_str(action.amount or Decimal(0), action.currency or '')} {action.currency}"
@@ -149,7 +147,10 @@ def _what(d: Difference) -> str:
 
 def _how(d: Difference) -> str:
     if d.change == "moved" and d.before and d.after:
-        return f"moved {d.before.day.isoformat()} -> {d.after.day.isoformat()}"
+        moved = f"moved {d.before.day.isoformat()} -> {d.after.day.isoformat()}"
+        if d.before.amount != d.after.amount and d.before.amount is not None:
+            return f"{moved}, was {money_str(d.before.amount, d.before.currency or '')}"
+        return moved
     if d.change == "changed" and d.before and d.after and d.after.amount is not None:
         return f"amount -> {money_str(d.after.amount, d.after.currency or '')}"
     if d.change == "added":

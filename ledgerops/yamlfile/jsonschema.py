@@ -8,10 +8,15 @@ from ledgerops.yamlfile.schema import RECORDS, Field, Struct
 
 _ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
 _DECIMAL_PATTERN = "^[+-]?[0-9]+(\\.[0-9]+)?$"
+# `check` reads a text field as the text typed, quoted or not (docs/spec.md §4.3): a PO number
+# `00471` stays "00471", a name `no` stays "no". An editor reads YAML 1.2, where an unquoted
+# 00471 is the number 471 and `true` a boolean, so the schema accepts those for text and ids
+# too: the editor and `check` agree on what passes.
+_UNQUOTED = ["string", "number", "boolean"]
 _SCALARS: dict[str, dict[str, Any]] = {
-    "str": {"type": "string", "minLength": 1},
-    "text": {"type": "string"},
-    "id": {"type": "string", "pattern": _ID_PATTERN},
+    "str": {"type": _UNQUOTED, "minLength": 1},
+    "text": {"type": _UNQUOTED},
+    "id": {"type": ["string", "integer"], "pattern": _ID_PATTERN},
     "email": {"type": "string", "format": "email"},
     # Written unquoted, an amount reaches an editor as a number; quoted, as a string.
     "decimal": {"type": ["number", "string"], "pattern": _DECIMAL_PATTERN},

@@ -16,9 +16,9 @@ from typing import Any
 import yaml
 
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
-from ledgerops.core.located import pack_position
+from ledgerops.core.located import pack_position, position_source
 from ledgerops.core.money import parse_amount
-from ledgerops.core.text import has_break_or_control, is_email, is_id
+from ledgerops.core.text import YEARS, YEARS_TEXT, has_break_or_control, has_control, is_email, is_id
 from ledgerops.yamlfile.schema import Field, Struct
 
 try:
@@ -48,7 +48,7 @@ class _Loader(_Parser):
 _SCALAR, _SEQUENCE, _MAPPING = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _INT = re.compile(r"[+-]?[0-9]{1,9}\Z")
-_YEARS = range(1900, 3000)  # a record dated outside is a typo, and date arithmetic stays safe
+_YEARS = YEARS  # a record dated outside is a typo, and date arithmetic stays safe
 # YAML 1.1 (libyaml) counts these as line breaks, editors and YAML 1.2 do not.
 _ODD_BREAKS = re.compile("[\u2028\u2029\x85]")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -107,12 +107,13 @@ def _position(mark: Any) -> int:
 class _Walk:
     """One file's walk: collects diagnostics and the position of every field path."""
 
-    __slots__ = ("diags", "path", "pos")
+    __slots__ = ("diags", "partial", "path", "pos")
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, partial: bool = False) -> None:
         self.path = path
         self.diags: list[Diagnostic] = []
         self.pos: dict[str, int] = {}
+        self.partial = partial  # make records of the fields that read well (read_partial)
 
     def report(self, code: str, node: yaml.Node, message: str) -> None:
         mark = node.start_mark
@@ -181,7 +182,7 @@ class _Walk:
                 self.report("missing-field", node, f"{spec.name} is missing the required "
                             f"field '{field.key}'")  # fmt: skip
                 ok = False
-        if not ok:
+        if not ok and not (self.partial and all(f.key in values for f in spec.required)):
             return None
         return spec.make(**values)
 
@@ -301,6 +302,10 @@ class _Walk:
         if field.header and has_break_or_control(text):
             self.unsafe(node, name)
             return None
+        if has_control(text):
+            self.report("unsafe-text", node, f"'{name}' contains a control character (such as ESC); "
+                        "it would reach a terminal or an invoice as it is")  # fmt: skip
+            return None
         kind = field.kind
         if kind == "enum" and text not in field.choices:
             self.report(field.code, node, f"'{name}' is '{text}'; allowed: " + ", ".join(field.choices))
@@ -373,9 +378,7 @@ class _Walk:
                 _DATES[text] = value
                 return value
             if value is not None:
-                self.report(
-                    "invalid-date", node, f"'{name}' is {text}: a year between 1900 and 2999 was expected"
-                )
+                self.report("invalid-date", node, f"'{name}' is {text}: {YEARS_TEXT} was expected")
                 return None
         self.report("invalid-date", node, f"'{name}' is '{text}', not a real date (YYYY-MM-DD)")
         return None
@@ -447,6 +450,26 @@ def read_record(path: str, data: bytes, spec: Struct) -> tuple[Any, list[Diagnos
     if record is not None:
         record = _locate(record, path, walk.pos)
     return record, walk.diags
+
+
+def read_partial(path: str, data: bytes, spec: Struct) -> tuple[Any, dict[str, str]]:
+    """For a record that failed to read on its fields only: the record made of the fields
+    that read well, defaults in place of the others (None when a required field is missing),
+    and the field path at each written position ("line:col"), so that the rules run on it can
+    tell which answers the defaults may have changed (app/load.read_policy)."""
+    root, problems = _compose(path, data)
+    if problems or root is None or not isinstance(root, yaml.MappingNode):
+        return None, {}
+    walk = _Walk(path, partial=True)
+    record = walk.struct(root, spec, "")
+    if record is None:
+        return None, {}
+    record = _locate(record, path, walk.pos)
+    fields: dict[str, str] = {}
+    for field_path, packed in walk.pos.items():
+        source = position_source(path, packed)
+        fields.setdefault(f"{source.line}:{source.col}", field_path)
+    return record, fields
 
 
 def read_data(path: str, data: bytes) -> tuple[Any, list[Diagnostic]]:

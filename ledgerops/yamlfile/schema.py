@@ -223,6 +223,9 @@ REVIEW = Struct("review", (
     _f("on_time_window_days", "int", "Window of the on-time payment rate, in days."),
     _f("weekday", "enum", "The weekly report's week ends on this day.", choices=policy.WEEKDAYS),
     _f("drift_weeks", "int", "Alert when a metric got worse this many weeks in a row."),
+    _f("drift_min_dso_days", "decimal", "... and DSO rose by at least this many days over them (default 2)."),
+    _f("drift_min_on_time_points", "decimal",
+       "... or the on-time rate fell by at least this many percentage points (default 5)."),
     _f("stale_draft_days", "int", "Warn about drafts older than this (default 7)."),
     _f("stale_hold_days", "int", "Warn about invoices held longer than this (default 14)."),
 ), policy.Review)  # fmt: skip

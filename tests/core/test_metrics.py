@@ -287,3 +287,31 @@ def test_drift_is_a_metric_worse_in_each_of_the_last_steps(series, drift_weeks, 
     points = [_point(i, dso, rate) for i, (dso, rate) in enumerate(series)]
     found = [(a.metric, tuple(str(v) for v in a.values)) for a in drift_alerts(points, drift_weeks)]
     assert found == alerts
+
+
+@pytest.mark.parametrize(
+    ("series", "least", "alerts"),
+    [
+        ([("87.9", "0.5"), ("88.2", "0.5"), ("88.6", "0.5")], ("2", "5"), []),  # 0.7 days: noise
+        (
+            [("87.9", "0.5"), ("88.2", "0.5"), ("89.9", "0.5")],
+            ("2", "5"),
+            [("dso", ("87.9", "88.2", "89.9"))],
+        ),
+        ([("80.0", "0.50"), ("80.0", "0.48"), ("80.0", "0.46")], ("2", "5"), []),  # 4 points
+        (
+            [("80.0", "0.50"), ("80.0", "0.48"), ("80.0", "0.45")],
+            ("2", "5"),
+            [("on_time_rate", ("0.50", "0.48", "0.45"))],
+        ),
+        (
+            [("87.9", "0.5"), ("88.2", "0.5"), ("88.6", "0.5")],
+            ("0", "0"),
+            [("dso", ("87.9", "88.2", "88.6"))],
+        ),
+    ],
+)
+def test_drift_needs_a_minimum_move_over_the_steps(series, least, alerts) -> None:
+    points = [_point(i, dso, rate) for i, (dso, rate) in enumerate(series)]
+    found = drift_alerts(points, 2, Decimal(least[0]), Decimal(least[1]))
+    assert [(a.metric, tuple(str(v) for v in a.values)) for a in found] == alerts

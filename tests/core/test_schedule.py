@@ -73,6 +73,17 @@ def test_rule2_latest_stage_only(today, stages, expected):
     assert one(today, stages=stages) == expected
 
 
+def test_a_stage_dropped_from_the_policy_after_it_was_sent_still_counts_from_its_day():
+    """INV sent late: only overdue_7 went out. The policy then drops overdue_7: 'due' (offset 0)
+    must not come back after an overdue message; overdue_14 is next, on its day."""
+    stages = [("overdue_7", OD7)]
+    fewer = replace(POLICY, reminders=replace(POLICY.reminders, sequence=tuple(
+        s for s in POLICY.reminders.sequence if s.stage != "overdue_7")))  # fmt: skip
+    book = replace(ledger(invoice(DUE, SENT, tuple(stages))), policy=fewer)
+    assert outcome(book, D(2026, 12, 14)) == ("skip", "not_due")
+    assert outcome(book, OD14) == ("send", "overdue_14")
+
+
 # Rule 3: no weekend sends when disallowed; min_gap_days after the last message of any kind.
 @pytest.mark.parametrize(
     ("today", "stages", "reminder_policy", "expected"),
