@@ -57,6 +57,7 @@ def test_run_records_on_a_list_indented_unlike_the_first_one(tmp_path: Path) -> 
     assert ("INV-2026-0007", "overdue_7") in {(m["invoice"], m["stage"]) for m in summary["send"]}
     added = _added_lines(before, path.read_text())
     assert re.fullmatch(r"- \{stage: overdue_7, sent_at: 2026-11-27T\S+, message_id: "
-                        r'"<INV-2026-0007\.overdue_7@lindqvist-design\.example>"\}\n', added[0])  # fmt: skip
+                        r'"<INV-2026-0007\.overdue_7@lindqvist-design\.example>", via: outbox, to: "[^"]+"\}\n',
+                        added[0])  # fmt: skip
     assert added[1:] == ["late_fees:\n", "  - {date: 2026-11-27, amount: 9600, rule: late_fee}\n"]
     assert run_cli("check", "--ledger", str(ledger), "--today", TODAY).returncode == 0

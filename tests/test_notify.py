@@ -28,7 +28,10 @@ FOUNDER = "mara@lindqvist-design.example"
 
 
 def notify(ledger: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[int, dict, str]:
-    done = run_cli("notify", "--ledger", str(ledger), "--today", DAY, "--format", "json", *extra, env=env)
+    transport = () if "--transport" in extra else ("--transport", "outbox")  # a clone of origin must choose
+    done = run_cli(
+        "notify", "--ledger", str(ledger), "--today", DAY, "--format", "json", *transport, *extra, env=env
+    )
     assert "Traceback" not in done.stderr
     return done.returncode, (json.loads(done.stdout) if done.stdout.strip() else {}), done.stderr
 

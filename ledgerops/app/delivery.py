@@ -11,6 +11,8 @@ docs/reminders.md explains the protocol and why it is safe.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -18,17 +20,17 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from ledgerops.app.exception import NewCase, write_cases
-from ledgerops.app.load import VALID, Ready, load, load_ledger, reread
-from ledgerops.app.records import edit_record, move_record
+from ledgerops.app.load import READABLE, VALID, Ready, load, load_ledger, reread
+from ledgerops.app.records import edited, move_record, write_edited
 from ledgerops.context import Context
 from ledgerops.core.claims import is_stale, unknown_note
-from ledgerops.core.errors import LedgeropsError
+from ledgerops.core.errors import GitError, LedgeropsError, UsageError
 from ledgerops.core.model import Claim, ExceptionCase, Invoice, Ledger
 from ledgerops.core.queue import ENGINE
 from ledgerops.core.schedule import Escalate, LateFeeDue, ReminderPlan, escalation_note, plan_reminders
 from ledgerops.core.sending import CannotIssue, issued
 from ledgerops.edge import clock, gitrepo, lock, process, store
-from ledgerops.edge.mail import Outcome, Transport, open_transport
+from ledgerops.edge.mail import Outcome, Transport, open_transport, recipients, smtp_configured
 from ledgerops.yamlfile.edit import AppendItem, Change, EditRefused, RemoveKey, Scalar, SetValue
 from ledgerops.yamlfile.schema import INVOICE
 
@@ -85,6 +87,7 @@ class Delivery:
     detail: str
     at: datetime
     retry: bool = False  # not sent, and trying again later may work
+    via: str = ""  # the transport's kind
 
 
 @dataclass
@@ -99,6 +102,7 @@ class RunState:
     escalated: list[Escalate] = field(default_factory=list)
     opened: list[ExceptionCase] = field(default_factory=list)  # the cases this run opened
     commit: str | None = None  # the last commit this run made
+    recovered: list[str] = field(default_factory=list)  # what it put right after a killed run
 
     def attempted(self) -> set[tuple[str, str]]:
         done = {(d.outgoing.invoice, d.outgoing.stage) for d in self.deliveries}
@@ -144,16 +148,88 @@ def on_approval_branch(ctx: Context) -> Callable[[Ledger], None]:
     return lambda ledger: require_approval_branch(ctx.ledger_dir, ledger)
 
 
+def transport_kind(ctx: Context, asked: str | None) -> str:
+    """The transport a sending command uses when none is named: SMTP when it is configured;
+    the outbox only in a ledger with no remote (a trial: nobody else reads its records).
+    A shared ledger must say which, so that no `.eml` file is ever recorded as an email sent
+    to a client by accident."""
+    if asked is not None:
+        return asked
+    if smtp_configured():
+        return "smtp"
+    if not gitrepo.has_remote(ctx.ledger_dir):
+        return "outbox"
+    raise UsageError(
+        "this ledger has a remote, so what it records is shared: choose --transport smtp (with the "
+        "LEDGEROPS_SMTP_* settings) or --transport outbox (.eml files in outbox/, recorded as written "
+        "there, not as sent); nothing was sent"
+    )
+
+
 def transport_factory(ctx: Context, kind: str) -> Callable[[], Transport]:
     """The transport named on the command line, opened when the run starts sending."""
     return lambda: open_transport(kind, ctx.ledger_dir)
 
 
+class Journal:
+    """What a step has written and not committed yet, kept in .git beside the run's lock.
+
+    A run killed between writing and committing leaves its edits in the work tree; the next
+    run finds them here, sees they are still exactly what was written (nobody edited them
+    since), and puts the files back as committed: none of it was pushed, so no message of
+    it left. Any other uncommitted change is a person's, and stops the run as before."""
+
+    def __init__(self, path: Path, ledger_dir: Path) -> None:
+        self.path, self.ledger_dir = path, ledger_dir
+
+    def expect(self, contents: dict[str, bytes | None]) -> None:
+        """Before the step writes: the bytes each file will hold (None: removed)."""
+        written = self.read()
+        written.update({path: _digest(data) for path, data in contents.items()})
+        store.write_atomic(self.path, json.dumps(written, indent=1).encode())
+
+    def note(self, paths: Sequence[str]) -> None:
+        """After the step wrote files whose bytes it did not know before (new case files)."""
+        self.expect({path: _read_or_none(self.ledger_dir / path) for path in paths})
+
+    def read(self) -> dict[str, str | None]:
+        try:
+            data = json.loads(self.path.read_bytes())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def leftovers(self) -> list[str]:
+        """The journaled files still exactly as the tool wrote them (or removed them)."""
+        return [
+            path
+            for path, digest in self.read().items()
+            if _digest(_read_or_none(self.ledger_dir / path)) == digest
+        ]
+
+
+def _digest(data: bytes | None) -> str | None:
+    return hashlib.sha256(data).hexdigest() if data is not None else None
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
 class _Step:
     """The files one step writes, and what they mean, kept until the step is published."""
 
-    def __init__(self, ctx: Context, state: RunState, ready: Ready, now: datetime) -> None:
+    def __init__(
+        self, ctx: Context, state: RunState, ready: Ready, now: datetime, journal: Journal | None = None
+    ) -> None:
         self.ctx, self.state, self.ready, self.today, self.now = ctx, state, ready, ready.today, now
+        self.journal = journal
         self.paths: list[str] = []
         self.summary: list[str] = []
         self.late_fees: list[LateFeeDue] = []
@@ -172,15 +248,22 @@ class _Step:
 
     def edit(self, invoice: Invoice, stage: str, changes: Sequence[Change], summary: str) -> bool:
         """One invoice's edit; a file that cannot be edited fails that invoice only."""
+        read_as = self.ready.read_as(invoice.path)
         try:
-            edit_record(self.ctx.ledger_dir, invoice.path, changes, INVOICE, self.ready.read_as(invoice.path))
+            data = edited(self.ctx.ledger_dir, invoice.path, changes, INVOICE, read_as)
+            if self.journal is not None:
+                self.journal.expect({invoice.path: data})
+            write_edited(self.ctx.ledger_dir, invoice.path, data, read_as)
         except (EditRefused, store.ChangedSinceRead, OSError) as error:
             self.state.fail(Failure(invoice.id, stage, f"cannot write {invoice.path}: {error}"))
             return False
-        self.paths.append(invoice.path)
-        self.summary.append(summary)
-        self.ready = reread(self.ctx, self.ready, [invoice.path])
+        self.wrote([invoice.path], summary)
         return True
+
+    def wrote(self, paths: list[str], summary: str) -> None:
+        self.paths += paths
+        self.summary.append(summary)
+        self.ready = reread(self.ctx, self.ready, paths)
 
     def issue(self, draft: Invoice, numbered: Invoice) -> bool:
         """The draft written as its numbered invoice, in the folder of its issue year."""
@@ -190,46 +273,55 @@ class _Step:
             SetValue("issue_date", numbered.issue_date),
             SetValue("due_date", numbered.due_date),
         ]
+        read_as = self.ready.read_as(draft.path)
         try:
-            move_record(self.ctx.ledger_dir, draft.path, numbered.path, changes, INVOICE,
-                        self.ready.read_as(draft.path))  # fmt: skip
+            data = edited(self.ctx.ledger_dir, draft.path, changes, INVOICE, read_as)
+            if self.journal is not None:
+                self.journal.expect({numbered.path: data, draft.path: None})
+            move_record(self.ctx.ledger_dir, draft.path, numbered.path, data, read_as)
         except (EditRefused, LedgeropsError, OSError) as error:
             self.state.fail(Failure(draft.id, INVOICE_STAGE, f"cannot issue {draft.path}: {error}"))
             return False
-        self.paths += [draft.path, numbered.path]
-        self.summary.append(f"issue {draft.id} as {numbered.id}")
-        self.ready = reread(self.ctx, self.ready, [draft.path, numbered.path])
+        self.wrote([draft.path, numbered.path], f"issue {draft.id} as {numbered.id}")
         return True
 
     def open_cases(self, cases: list[NewCase], summary: str) -> None:
         written = write_cases(self.ctx, self.ledger, cases, self.today)
-        self.paths.extend(case.path for case in written)
-        self.summary.append(summary)
+        if self.journal is not None:
+            self.journal.note([case.path for case in written])
         self.opened.extend(written)
-        self.ready = reread(self.ctx, self.ready, [case.path for case in written])
+        self.wrote([case.path for case in written], summary)
 
 
 def run(ctx: Context, options: Options, planner: Planner) -> RunState:
     root = ctx.ledger_dir
-    loaded = _ready(ctx, options)
     checkout = gitrepo.open_checkout(root, options.push and options.commit)
+    journal = (
+        Journal(gitrepo.lock_file(root, "ledgerops-journal.json"), root)
+        if checkout and options.commit
+        else None
+    )
+    if journal is None or not journal.path.exists():
+        _ready(ctx, options)  # refuse before touching anything, even the lock
+    elif options.precondition is not None:  # a killed run's files may be what fails the check
+        options.precondition(load_ledger(ctx, READABLE).ledger)
     # Without commits the run still takes the clone's lock, so it takes turns with the others.
     with lock.exclusive(checkout.lock_path if checkout else root / ".ledgerops-run.lock"):
         publish = checkout if options.commit else None
+        recovered = _recover(publish, journal, root) if publish and journal else []
         if publish is not None:
-            gitrepo.ensure_clean(publish, root)
             gitrepo.sync(publish)
-            loaded = _ready(ctx, options)
-        ready = loaded
-        state = RunState(plan_reminders(ready.ledger, ready.today))
+        ready = _ready(ctx, options)
+        state = RunState(plan_reminders(ready.ledger, ready.today), recovered=recovered)
         me, sending, rejected = process.run_id(), True, 0
         with options.transport() as transport:
             while rejected < MAX_REJECTED_PUSHES:
-                step = _Step(ctx, state, ready, clock.moment(ready.today, ready.ledger.policy.timezone))
+                now = clock.moment(ready.today, ready.ledger.policy.timezone)
+                step = _Step(ctx, state, ready, now, journal)
                 outgoing = _prepare(step, me, planner if sending else None, options.engine)
                 if not step.paths:
                     return state
-                if publish is not None and not _publish(publish, step, options.command):
+                if publish is not None and not _publish(publish, step, options.command, journal):
                     rejected += 1
                     gitrepo.start_over(publish)
                     ready, valid = _reload(ctx, state, ready.today)
@@ -246,6 +338,37 @@ def run(ctx: Context, options: Options, planner: Planner) -> RunState:
                         state.fail(Failure("-", "-", f"stopped sending: {detail}"))
     state.fail(Failure("-", "-", "gave up: the remote kept changing under this run"))
     return state
+
+
+STALE_INDEX_LOCK_SECONDS = 60  # git holds index.lock for milliseconds; a minute means its process died
+
+
+def _recover(checkout: gitrepo.Checkout, journal: Journal, root: Path) -> list[str]:
+    """Undo what a run killed half-way left in this clone, where it is only the tool's own:
+    git's lock of a killed git process, edits never committed, commits never pushed. None of
+    it reached origin, and a message leaves only after its claim is on origin, so none of it
+    was sent; what was pushed stays, and a claim left there is settled as usual."""
+    done = []
+    index_lock = gitrepo.stale_index_lock(checkout, clock.epoch(), STALE_INDEX_LOCK_SECONDS)
+    if index_lock is not None:
+        index_lock.unlink(missing_ok=True)
+        done.append("removed git's index.lock left by a killed git process")
+    leftovers = journal.leftovers()
+    if leftovers:
+        gitrepo.restore(root, leftovers)
+        done.append(f"put back {len(leftovers)} file(s) a killed run had written and not committed: "
+                    + ", ".join(leftovers))  # fmt: skip
+    journal.clear()
+    gitrepo.ensure_clean(checkout, root)  # a person's change: never touched, the run stops
+    unpushed = gitrepo.unpushed_commits(checkout)
+    bot = gitrepo.bot_identity()
+    if unpushed and all(
+        (name, email) == bot and subject.startswith("ledgerops ") for name, email, subject in unpushed
+    ):
+        gitrepo.start_over(checkout)
+        done.append(f"dropped {len(unpushed)} commit(s) of a killed run that never reached origin "
+                    "(nothing of them was sent)")  # fmt: skip
+    return done
 
 
 def _ready(ctx: Context, options: Options) -> Ready:
@@ -334,10 +457,21 @@ def _without_claim(invoice: Invoice, claim: Claim) -> list[Change]:
     return changes
 
 
-def _as_sent(claim: Claim, at: datetime) -> list[Change]:
+def _as_sent(claim: Claim, at: datetime, delivery: Delivery | None = None) -> list[Change]:
+    """The claim's message recorded as sent; with how it left and to whom when this run sent
+    it (a claim settled for a dead run records neither: nobody knows)."""
+    how: dict[str, str] = {}
+    if delivery is not None:
+        how = {"via": delivery.via, "to": ", ".join(recipients(delivery.outgoing.message))}
     if claim.stage == INVOICE_STAGE:
-        return [SetValue("status", "sent"), SetValue("sent_at", at)]
-    values: dict[str, Scalar | None] = {"stage": claim.stage, "sent_at": at, "message_id": claim.message_id}
+        return [SetValue("status", "sent"), SetValue("sent_at", at),
+                *(SetValue(f"sent_{key}", value) for key, value in how.items())]  # fmt: skip
+    values: dict[str, Scalar | None] = {
+        "stage": claim.stage,
+        "sent_at": at,
+        "message_id": claim.message_id,
+        **how,
+    }
     return [AppendItem.of("reminders", values)]
 
 
@@ -356,12 +490,15 @@ def _record_outcomes(step: _Step, me: str) -> None:
             continue  # already recorded by this run, or settled by another as unknown
         changes = _without_claim(invoice, claim)
         if delivery.status == "accepted":
-            changes += _as_sent(claim, delivery.at)
+            changes += _as_sent(claim, delivery.at, delivery)
         elif delivery.status == "unknown":
-            changes += _as_sent(claim, claim.claimed_at)
-        if not step.edit(
-            invoice, out.stage, changes, f"record {out.invoice} {out.stage} ({delivery.status})"
-        ):
+            changes += _as_sent(claim, claim.claimed_at, delivery)
+        outcome = (
+            "written to the outbox"
+            if delivery.via == "outbox" and delivery.status == "accepted"
+            else delivery.status
+        )
+        if not step.edit(invoice, out.stage, changes, f"record {out.invoice} {out.stage} ({outcome})"):
             continue
         if delivery.status == "unknown":
             note = unknown_note(claim, out.invoice, delivery.detail)
@@ -404,13 +541,22 @@ def _escalate(step: _Step, plan: ReminderPlan) -> None:
         step.escalated += plan.escalate
 
 
-def _publish(checkout: gitrepo.Checkout, step: _Step, command: str) -> bool:
-    """Commit the step and push it; False when the remote moved on first."""
+def _publish(checkout: gitrepo.Checkout, step: _Step, command: str, journal: Journal | None) -> bool:
+    """Commit the step and push it; False when the remote moved on first. A push that fails
+    otherwise (a refusing pre-push hook, the network) takes the commit back before saying so:
+    its claim never reached origin, so the clone is left as it was, ready for the next run."""
     message = f"ledgerops {command} {step.today}: " + "; ".join(step.summary)
     sha = gitrepo.commit(
         step.ctx.ledger_dir, [step.ctx.ledger_dir / path for path in dict.fromkeys(step.paths)], message
     )
-    if not gitrepo.push(checkout):
+    if journal is not None:
+        journal.clear()
+    try:
+        pushed = gitrepo.push(checkout)
+    except GitError:
+        gitrepo.undo_last_commit(checkout)
+        raise
+    if not pushed:
         return False
     step.state.commit = sha
     return True
@@ -421,6 +567,7 @@ def _send(transport: Transport, out: Outgoing, today: date, timezone: str, state
         outcome = transport.send(out.message)
     except Exception as error:  # after the hand-over began, a crash means: maybe sent
         outcome = Outcome("unknown", f"{type(error).__name__}: {error}")
-    delivery = Delivery(out, outcome.status, outcome.detail, clock.moment(today, timezone), outcome.retry)
+    delivery = Delivery(out, outcome.status, outcome.detail, clock.moment(today, timezone), outcome.retry,
+                        transport.kind)  # fmt: skip
     state.deliveries.append(delivery)
     state.unrecorded.append(delivery)

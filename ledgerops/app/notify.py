@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 from email.message import EmailMessage
 
-from ledgerops.app.delivery import MAX_REJECTED_PUSHES, transport_factory
+from ledgerops.app.delivery import MAX_REJECTED_PUSHES, transport_factory, transport_kind
 from ledgerops.app.load import READABLE, Ready, load_ledger
 from ledgerops.context import Context
 from ledgerops.core import notices as core
@@ -51,7 +51,11 @@ class _Plan:
 
 
 def run(
-    ctx: Context, transport: str, dry_run: bool, push: bool = True, environ: Mapping[str, str] | None = None
+    ctx: Context,
+    transport: str | None,
+    dry_run: bool,
+    push: bool = True,
+    environ: Mapping[str, str] | None = None,
 ) -> core.NotifyResult:
     link = _linker(os.environ if environ is None else environ)
     ready = load_ledger(ctx, READABLE)
@@ -62,6 +66,7 @@ def run(
         for notice in plan.due:
             _item(result, notice, plan.compose(notice, now), "would send")
         return result
+    transport = transport_kind(ctx, transport)
     root = ctx.ledger_dir
     checkout = gitrepo.open_checkout(root, push)
     with lock.exclusive(gitrepo.lock_file(root, "ledgerops-run.lock")):

@@ -67,35 +67,36 @@ def edit_record(
     """Apply round-trip changes to one record file, written atomically and only if the file
     is still as the command loaded it (`read_as`, from Ready.read_as); ChangedSinceRead
     otherwise, and nothing is written."""
+    return write_edited(ledger_dir, path, edited(ledger_dir, path, changes, spec, read_as), read_as)
+
+
+def write_edited(ledger_dir: Path, path: str, data: bytes, read_as: store.Version | None) -> Path:
+    """edit_record's second half: the bytes `edited` made, written if the file is unchanged."""
     target = ledger_dir / path
-    store.write_atomic(target, _edited(ledger_dir, path, changes, spec, read_as), read_as=read_as)
+    store.write_atomic(target, data, read_as=read_as)
     return target
 
 
 def move_record(
-    ledger_dir: Path,
-    path: str,
-    new_path: str,
-    changes: Sequence[Change],
-    spec: Struct,
-    read_as: store.Version | None,
+    ledger_dir: Path, path: str, new_path: str, data: bytes, read_as: store.Version | None
 ) -> Path:
-    """edit_record, with the edited record written to `new_path` and `path` removed (a draft
-    becoming its numbered invoice). The new file is complete before the old one goes."""
-    edited = _edited(ledger_dir, path, changes, spec, read_as)
+    """A record's edited bytes (from `edited`) written to `new_path`, and `path` removed (a
+    draft becoming its numbered invoice). The new file is complete before the old one goes."""
     target = ledger_dir / new_path
     if target.exists():
         raise UsageError(f"{new_path} already exists; nothing was changed")
     if store.version(ledger_dir / path) != read_as:
         raise ChangedSinceRead(path)
-    store.write_atomic(target, edited)
+    store.write_atomic(target, data)
     (ledger_dir / path).unlink()
     return target
 
 
-def _edited(
+def edited(
     ledger_dir: Path, path: str, changes: Sequence[Change], spec: Struct, read_as: store.Version | None
 ) -> bytes:
+    """The record file with round-trip changes applied, as bytes; ChangedSinceRead when the
+    file is no longer as the command loaded it."""
     data, now = store.read_versioned(ledger_dir, path)
     if read_as is None or now != read_as:
         raise ChangedSinceRead(path)

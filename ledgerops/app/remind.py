@@ -16,7 +16,7 @@ from ledgerops.core.money import money_str
 from ledgerops.core.schedule import ReminderPlan, Send, plan_reminders
 from ledgerops.core.sending import issued
 from ledgerops.edge import clock
-from ledgerops.render.runreport import RunSummary, Sent
+from ledgerops.render.runreport import RunSummary, Sent, Waiting
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Preview:
     plan: ReminderPlan
     messages: tuple[Sent, ...]  # status "planned"
     failures: tuple[delivery.Failure, ...]
+    waiting: tuple[Waiting, ...] = ()
 
 
 def reminder_messages(ctx: Context) -> delivery.Planner:
@@ -87,7 +88,7 @@ def preview(ctx: Context, planner: delivery.Planner | None = None) -> Preview:
     return Preview(plan, tuple(messages), tuple(failures))
 
 
-def summarize(state: delivery.RunState) -> RunSummary:
+def summarize(state: delivery.RunState, waiting: tuple[Waiting, ...] = ()) -> RunSummary:
     sent = tuple(
         Sent(d.outgoing.invoice, d.outgoing.stage, d.outgoing.to, d.outgoing.subject, d.outgoing.amount_due,
              d.outgoing.currency, d.status, d.outgoing.message_id, d.detail, d.outgoing.draft)
@@ -95,10 +96,11 @@ def summarize(state: delivery.RunState) -> RunSummary:
     )  # fmt: skip
     errors = tuple((f.invoice, f.stage, f.detail) for f in state.failures)
     return RunSummary(state.first_plan, sent, tuple(state.escalated), tuple(state.late_fees),
-                      tuple(case.id for case in state.opened), errors)  # fmt: skip
+                      tuple(case.id for case in state.opened), errors, waiting, tuple(state.recovered))  # fmt: skip
 
 
-def run(ctx: Context, transport: str, push: bool) -> RunSummary:
+def run(ctx: Context, transport: str | None, push: bool) -> RunSummary:
+    transport = delivery.transport_kind(ctx, transport)
     options = delivery.Options(push, delivery.transport_factory(ctx, transport), command="remind",
                                precondition=delivery.on_approval_branch(ctx))  # fmt: skip
     state = delivery.run(ctx, options, reminder_messages(ctx))

@@ -18,7 +18,7 @@ from ledgerops.app.load import VALID, load_ledger
 from ledgerops.context import Context
 from ledgerops.core.amounts import balance
 from ledgerops.core.document import invoice_document
-from ledgerops.core.errors import LedgeropsError
+from ledgerops.core.errors import UsageError
 from ledgerops.core.model import Invoice, Ledger
 from ledgerops.core.money import money_str
 from ledgerops.core.numbering import DRAFTS
@@ -36,14 +36,19 @@ from ledgerops.edge import gitrepo
 from ledgerops.render.templates import Templates, environment
 
 
-def run(ctx: Context, *, transport: str, dry_run: bool, commit: bool, push: bool) -> SendReport:
+def run(ctx: Context, *, transport: str | None, dry_run: bool, commit: bool, push: bool) -> SendReport:
     """Send the approved invoices (with `dry_run`, only say which). `commit` False writes the
     records without committing them; `push` False keeps the commits in this clone."""
     if dry_run:
         loaded = load_ledger(ctx, VALID)
         planned = plan(ctx.ledger_dir, loaded.ledger, loaded.today)
         numbers = preview_numbers(loaded.ledger, planned, loaded.today)
-        return SendReport(loaded.today, transport, True, planned, numbers=numbers)
+        try:
+            kind = delivery.transport_kind(ctx, transport)
+        except UsageError:
+            kind = "(to be chosen)"
+        return SendReport(loaded.today, kind, True, planned, numbers=numbers)
+    transport = delivery.transport_kind(ctx, transport)
     planner = InvoiceMessages(ctx)
     options = delivery.Options(
         push,
@@ -58,10 +63,9 @@ def run(ctx: Context, *, transport: str, dry_run: bool, commit: bool, push: bool
 
 
 def plan(ledger_dir: Path, ledger: Ledger, today: date) -> SendPlan:
-    """What may be sent: only from the approval branch when the ledger is in git, and only
-    drafts whose file is exactly as committed (approval is the merge), in the order they
-    were merged."""
-    delivery.require_approval_branch(ledger_dir, ledger)
+    """What may be sent: drafts whose file is exactly as committed (approval is the merge),
+    in the order they were merged. (Sending itself happens only on the approval branch:
+    delivery's precondition; a preview may look from any branch.)"""
     approved = gitrepo.arrival_order(ledger_dir, DRAFTS)
     return plan_sending(ledger, today, gitrepo.uncommitted_paths(ledger_dir), approved)
 
@@ -85,10 +89,7 @@ class InvoiceMessages:
     def __call__(
         self, ledger: Ledger, reminders: ReminderPlan, now: datetime
     ) -> list[delivery.Pending | delivery.Failure]:
-        try:
-            planned = plan(self.ctx.ledger_dir, ledger, now.date())
-        except LedgeropsError as error:  # `run` off the approval branch: its reminders still go
-            return [delivery.Failure("-", delivery.INVOICE_STAGE, str(error))]
+        planned = plan(self.ctx.ledger_dir, ledger, now.date())
         for blocked in planned.blocked:
             self.blocked.setdefault(blocked.invoice.id, blocked)
         found: list[delivery.Pending | delivery.Failure] = []
@@ -152,6 +153,7 @@ class InvoiceMessages:
             errors,
             state.commit,
             numbers,
+            tuple(state.recovered),
         )
 
 

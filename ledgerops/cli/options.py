@@ -82,9 +82,10 @@ def transport_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--transport",
         type=click.Choice(("outbox", "smtp")),
-        default="outbox",
-        show_default=True,
-        help="outbox writes .eml files to outbox/; smtp sends with the LEDGEROPS_SMTP_* settings.",
+        default=None,
+        help="outbox writes .eml files to outbox/; smtp sends with the LEDGEROPS_SMTP_* settings. "
+        "Default: smtp when LEDGEROPS_SMTP_HOST is set, else outbox in a ledger without a git remote; "
+        "a ledger with a remote must choose.",
     )(func)
 
 
@@ -129,7 +130,7 @@ def deliver(app: Any, ctx: Context, dry_run: bool, fmt: str, transport: str, no_
     if dry_run:
         shown = app.preview(ctx)
         render = runreport.preview_json if fmt == "json" else runreport.preview_text
-        emit(render(shown.plan, shown.messages))
+        emit(render(shown.plan, shown.messages, shown.waiting))
         for failure in shown.failures:
             click.echo(f"ledgerops: {failure.invoice} {failure.stage}: {failure.detail}", err=True)
         return 1 if shown.failures else 0

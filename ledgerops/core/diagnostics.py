@@ -219,6 +219,9 @@ CODES: tuple[Code, ...] = (
        "Resolve the exception case; the next send sends the invoice."),
     _c("send-po-missing", "warning", "The client requires a PO number and the draft has none",
        "Add the client's purchase-order number as po_number."),
+    _c("send-weekend", "warning", "No email goes to a client on a weekend",
+       "It is sent (and issued, so dated) on Monday; set reminders.send_on_weekends: true to send "
+       "invoice emails and reminders on Saturdays and Sundays too."),
     _c("send-future-issue", "warning", "The draft's issue date is after today",
        "It is sent on its issue date; change issue_date to send it earlier."),
     _c("send-stale-draft", "warning", "The draft is older than the policy allows and is not sent",

@@ -86,6 +86,8 @@ class ReminderRecord:
     stage: str
     sent_at: datetime
     message_id: str | None = None
+    via: str | None = None  # smtp | outbox; None in records written before it was recorded
+    to: str | None = None  # the recipients, To and Cc
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,8 @@ class Invoice(Located):
     milestone: str | None = None
     po_number: str | None = None
     sent_at: datetime | None = None
+    sent_via: str | None = None  # as ReminderRecord.via, for the invoice email
+    sent_to: str | None = None
     hold: str | None = None
     terms_exception: str | None = None
     payments: tuple[Payment, ...] = ()

@@ -65,6 +65,7 @@ class SendReport:
     errors: tuple[str, ...] = ()  # failures beyond one invoice's email (the run stopped sending)
     commit: str | None = None  # the last of the commits this send made
     numbers: Mapping[str, str] = field(default_factory=dict)  # draft id -> its number (dry run: would be)
+    recovered: tuple[str, ...] = ()  # what the send put right in this clone after a killed run
 
     def number(self, invoice: Invoice) -> str:
         """The id the client sees: a draft's number once issued (or, in a dry run, its likely one)."""
@@ -170,6 +171,10 @@ def _waits(
     if client.po_required and not invoice.po_number:
         return diag("send-po-missing", invoice.at("id"),
                     f"{invoice.id}: client '{client.id}' requires a PO number")  # fmt: skip
+    if today.weekday() >= 5 and not ledger.policy.reminders.send_on_weekends:
+        return diag("send-weekend", invoice.at("id"),
+                    f"{invoice.id} waits for Monday: no email goes to a client on a weekend "
+                    "(reminders.send_on_weekends is false)")  # fmt: skip
     if invoice.numbered:
         return None
     if invoice.issue_date > today:

@@ -27,3 +27,10 @@ def moment(today: date, timezone: str) -> datetime:
     pretends another date (--today), so recorded timestamps fall on that day."""
     now = now_in(timezone)
     return now if now.date() == today else datetime.combine(today, now.timetz())
+
+
+def epoch() -> float:
+    """Seconds since 1970, for comparing with file times."""
+    import time
+
+    return time.time()

@@ -68,6 +68,12 @@ def uncommitted_paths(path: Path) -> frozenset[str]:
     return frozenset(found)
 
 
+def has_remote(path: Path) -> bool:
+    """Whether the ledger's repository has any remote: its records are shared with others."""
+    repo = _repo(path)
+    return repo is not None and bool(repo.remotes)
+
+
 def arrival_order(path: Path, folder: str) -> dict[str, int]:
     """Files under `folder` (relative to `path`) ranked by the commit of the current branch
     that last added them, oldest first: for a merged pull request, the merge. Files added by
@@ -241,6 +247,57 @@ def push(checkout: Checkout) -> bool:
             return False
         raise GitError(f"git push failed: {_last_line(error)}") from error
     return True
+
+
+def unpushed_commits(checkout: Checkout) -> list[tuple[str, str, str]] | None:
+    """(author name, author email, subject) of each commit of the branch that its upstream
+    lacks, newest first; None when the upstream cannot be read (no remote, not fetched)."""
+    if checkout.remote is None or not _fetch(checkout):
+        return None
+    log = checkout.repo.git.log("--format=%an%x1f%ae%x1f%s", f"{checkout.remote}/{checkout.branch}..HEAD")
+    commits = []
+    for line in log.splitlines():
+        name, email, subject = [*line.split("\x1f", 2), "", ""][:3]
+        commits.append((name, email, subject))
+    return commits
+
+
+def bot_identity() -> tuple[str, str]:
+    """The author of the tool's own commits (commit()'s default)."""
+    return os.environ.get("LEDGEROPS_BOT_NAME") or BOT_NAME, os.environ.get(
+        "LEDGEROPS_BOT_EMAIL"
+    ) or BOT_EMAIL
+
+
+def restore(ledger_dir: Path, paths: Iterable[str]) -> None:
+    """Put files back as the last commit has them: a file the commit lacks is removed."""
+    repo = _repo(ledger_dir)
+    if repo is None:
+        return
+    for path in paths:
+        target = (ledger_dir / path).resolve()
+        relative = target.relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+        if repo.git.ls_tree("HEAD", "--", relative):
+            repo.git.checkout("HEAD", "--", relative)  # the index too
+        else:
+            repo.git.rm("--cached", "--quiet", "--ignore-unmatch", "--", relative)
+            target.unlink(missing_ok=True)
+
+
+def stale_index_lock(checkout: Checkout, now: float, older_than: float) -> Path | None:
+    """git's index.lock when it is older than `older_than` seconds: left by a git process
+    that was killed (a live one holds it for milliseconds)."""
+    path = Path(checkout.repo.git_dir) / "index.lock"
+    try:
+        age = now - path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+    return path if age > older_than else None
+
+
+def undo_last_commit(checkout: Checkout) -> None:
+    """Take back the commit just made (never pushed): the branch and the files as before it."""
+    checkout.repo.git.reset("--hard", "--quiet", "HEAD~1")
 
 
 def start_over(checkout: Checkout) -> None:

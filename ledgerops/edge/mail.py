@@ -48,6 +48,8 @@ ACCEPTED = Outcome("accepted")
 class Transport(Protocol):
     """Used as a context manager around one batch: one connection, closed at the end."""
 
+    kind: str  # what the ledger records as how a message left: smtp | outbox
+
     def send(self, message: EmailMessage) -> Outcome: ...
 
     @property
@@ -92,6 +94,8 @@ class _Batch:
 # --- outbox -------------------------------------------------------------------------------
 class OutboxTransport(_Batch):
     """Writes each message to <folder>/<Message-ID>.eml, as a mail program would send it."""
+
+    kind = "outbox"
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -168,6 +172,8 @@ class _Dropped(Exception):
 
 class SmtpTransport(_Batch):
     """One connection per batch, opened on the first message and reopened after a drop."""
+
+    kind = "smtp"
 
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
@@ -314,8 +320,12 @@ def _describe(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
+def smtp_configured(environ: Mapping[str, str] | None = None) -> bool:
+    return bool((os.environ if environ is None else environ).get("LEDGEROPS_SMTP_HOST", "").strip())
+
+
 def open_transport(kind: str, ledger_dir: Path, environ: Mapping[str, str] | None = None) -> Transport:
-    """The transport named on the command line: `outbox` (default) or `smtp`."""
+    """The transport named on the command line: `outbox` or `smtp`."""
     if kind == "smtp":
         return SmtpTransport(SmtpSettings.from_environment(os.environ if environ is None else environ))
     if kind == "outbox":

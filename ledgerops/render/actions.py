@@ -59,6 +59,7 @@ def send_json(report: SendReport) -> str:
         "skipped": [{"invoice": invoice, "detail": why} for invoice, why in report.left],
         "exceptions_opened": [case.id for case in report.opened],
         "errors": list(report.errors),
+        "recovered": list(report.recovered),
         "commit": report.commit,
     }  # fmt: skip
     return _json(payload)
@@ -97,7 +98,7 @@ def send_text(report: SendReport) -> str:
                      f"{blocked.reason.code}: {blocked.reason.message}"))  # fmt: skip
     out = [
         f"send on {report.today} via {report.transport}{' (dry run: nothing sent or written)' if report.dry_run else ''}"
-    ]
+    ] + [f"recovered: {what}" for what in report.recovered]
     if rows:
         out.append(
             text_table(("", "invoice", "client", "to", "total", "note"), rows, right=(4,)).rstrip("\n")

@@ -29,6 +29,23 @@ class Sent:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """An approved draft the run did not send: the diagnostic code and words of why."""
+
+    invoice: str
+    code: str
+    reason: str
+
+
+def waiting_payload(waiting: Sequence[Waiting]) -> list[dict[str, str]]:
+    return [{"invoice": w.invoice, "code": w.code, "reason": w.reason} for w in waiting]
+
+
+def waiting_lines(waiting: Sequence[Waiting]) -> list[str]:
+    return [f"  waiting   {w.invoice}  {w.code}: {w.reason}" for w in waiting]
+
+
+@dataclass(frozen=True)
 class RunSummary:
     plan: ReminderPlan  # what was due before the run acted: its `skipped` is reported
     sent: tuple[Sent, ...]
@@ -36,6 +53,8 @@ class RunSummary:
     late_fees: tuple[LateFeeDue, ...]
     opened: tuple[str, ...]  # exception ids
     errors: tuple[tuple[str, str, str], ...]  # (invoice, stage, detail)
+    waiting: tuple[Waiting, ...] = ()  # approved drafts that were not sent, and why
+    recovered: tuple[str, ...] = ()  # what the run put right in this clone after a killed run
 
     @property
     def ok(self) -> bool:
@@ -73,16 +92,19 @@ def plan_payload(plan: ReminderPlan, subjects: Mapping[tuple[str, str], str]) ->
     }
 
 
-def preview_json(plan: ReminderPlan, messages: Sequence[Sent]) -> str:
-    """The plan (docs/spec.md §9.2), plus `invoices`: the invoice emails a run would send first."""
+def preview_json(plan: ReminderPlan, messages: Sequence[Sent], waiting: Sequence[Waiting] = ()) -> str:
+    """The plan (docs/spec.md §9.2), plus `invoices`: the invoice emails a run would send
+    first, and `waiting`: the approved drafts it would not send, and why."""
     payload = plan_payload(plan, {(m.invoice, m.stage): m.subject for m in messages})
     invoices = [_sent_row(m) for m in messages if m.stage == "invoice"]
     if invoices:
         payload["invoices"] = invoices
+    if waiting:
+        payload["waiting"] = waiting_payload(waiting)
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
-def preview_text(plan: ReminderPlan, messages: Sequence[Sent]) -> str:
+def preview_text(plan: ReminderPlan, messages: Sequence[Sent], waiting: Sequence[Waiting] = ()) -> str:
     subjects = {(m.invoice, m.stage): m.subject for m in messages}
     head = [
         (f"send {m.invoice} invoice email", f"{m.amount_due} {m.currency} to {m.to}: {m.subject}"
@@ -91,6 +113,7 @@ def preview_text(plan: ReminderPlan, messages: Sequence[Sent]) -> str:
         if m.stage == "invoice"
     ]  # fmt: skip
     lines = "".join(f"{what}  {details}\n" for what, details in head)
+    lines += "".join(f"{line.strip()}\n" for line in waiting_lines(waiting))
     return lines + plan_text(plan, subjects)
 
 
@@ -132,7 +155,10 @@ def summary_payload(summary: RunSummary) -> dict[str, Any]:
     payload["invoices"] = [_sent_row(s) for s in accepted if s.stage == "invoice"]
     # A draft whose invoice email this run sent is no longer a skipped draft.
     sent_now = {row["invoice"] for row in payload["invoices"]} | {row["draft"] for row in payload["invoices"]}
-    payload["skipped"] = [row for row in payload["skipped"] if row["invoice"] not in sent_now]
+    explained = sent_now | {w.invoice for w in summary.waiting}  # a waiting draft says why, below
+    payload["skipped"] = [row for row in payload["skipped"] if row["invoice"] not in explained]
+    payload["waiting"] = waiting_payload(summary.waiting)
+    payload["recovered"] = list(summary.recovered)
     payload["exceptions_opened"] = list(summary.opened)
     payload["errors"] = [
         {"invoice": s.invoice, "stage": s.stage, "status": s.status, "detail": s.detail}
@@ -149,7 +175,7 @@ def summary_json(summary: RunSummary) -> str:
 
 def summary_text(summary: RunSummary) -> str:
     payload = summary_payload(summary)
-    lines = [f"run for {payload['today']}"]
+    lines = [f"run for {payload['today']}"] + [f"  recovered {what}" for what in summary.recovered]
     for row in payload["invoices"]:
         issued = f" (issued from {row['draft']})" if row["draft"] else ""
         lines.append(f"  sent      {row['invoice']}  invoice email to {row['to']}{issued}")
@@ -161,6 +187,7 @@ def summary_text(summary: RunSummary) -> str:
         lines.append(f"  escalated {row['invoice']}  {row['stage']} (exception for a person)")
     for row in payload["late_fees"]:
         lines.append(f"  late fee  {row['invoice']}  {row['amount']} {row['currency']}")
+    lines += waiting_lines(summary.waiting)
     lines += _skipped_lines(payload["skipped"])
     if payload["exceptions_opened"]:
         lines.append(f"  opened    {', '.join(payload['exceptions_opened'])}")

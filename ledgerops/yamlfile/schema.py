@@ -43,6 +43,8 @@ def _f(key: str, kind: str, doc: str = "", **kw: Any) -> Field:
     return Field(key, kind, doc, **kw)
 
 
+TRANSPORTS = ("smtp", "outbox")
+
 # --- client -----------------------------------------------------------------------------
 MILESTONE = Struct("milestone", (
     _f("description", "text", "What was delivered; becomes the invoice line.", required=True, header=True),
@@ -96,6 +98,9 @@ REMINDER = Struct("reminder", (
     _f("stage", "str", "A stage of policy.reminders.sequence.", required=True),
     _f("sent_at", "timestamp", "When the reminder was sent.", required=True),
     _f("message_id", "str", "The email's Message-ID."),
+    _f("via", "enum", "How it left: smtp (to the client), or outbox (an .eml file only).",
+       choices=TRANSPORTS),
+    _f("to", "text", "The recipients it went to (To and Cc)."),
 ), model.ReminderRecord)  # fmt: skip
 
 LATE_FEE = Struct("late_fee", (
@@ -136,6 +141,9 @@ INVOICE = Struct("invoice", (
     _f("status", "enum", "draft | sent | void (paid, overdue... are derived).",
        choices=INVOICE_STATUSES, code="invalid-status"),
     _f("sent_at", "timestamp", "Set by the tool when the invoice email is accepted."),
+    _f("sent_via", "enum", "Set with sent_at: smtp (to the client), or outbox (an .eml file only).",
+       choices=TRANSPORTS),
+    _f("sent_to", "text", "Set with sent_at: the recipients it went to (To and Cc)."),
     _f("hold", "text", "Why the invoice is held: blocks sending and reminders."),
     _f("terms_exception", "text", "Why this invoice has terms the policy does not allow."),
     _f("payments", "list", "Payments received.", item=PAYMENT),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -94,3 +95,14 @@ def test_no_draft_is_issued_before_the_date_of_the_last_number() -> None:
     book = ledger(invoice(1, issue_date=date(2026, 11, 28), due_date=date(2026, 12, 28)), _draft())
     with pytest.raises(CannotIssue, match="INV-2026-0001 is already dated 2026-11-28"):
         issued(book, book.invoices[1], TODAY)
+
+
+def test_no_invoice_email_leaves_on_a_weekend_unless_the_policy_allows_it() -> None:
+    saturday = date(2026, 11, 28)
+    plan = plan_sending(ledger(invoice(1), _draft(issue_date=saturday)), saturday)
+    assert plan.send == () and [b.reason.code for b in plan.blocked] == ["send-weekend"]
+    weekends = replace(POLICY, reminders=replace(POLICY.reminders, send_on_weekends=True))
+    assert (
+        len(plan_sending(ledger(invoice(1), _draft(issue_date=saturday), policy=weekends), saturday).send)
+        == 1
+    )

@@ -57,9 +57,11 @@ def smtp_env(server, **extra: str) -> dict[str, str]:
 
 
 def start(command: str, ledger: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    """`ledgerops run` (or `send`, `remind`) on 2026-11-27 with JSON output, in the background."""
+    """`ledgerops run` (or `send`, `remind`) on 2026-11-27 with JSON output, in the background;
+    to the outbox unless the test names a transport (a clone of origin must name one)."""
+    transport = () if "--transport" in args else ("--transport", "outbox")
     return subprocess.Popen(
-        [LEDGEROPS, command, "--ledger", str(ledger), "--today", DAY, "--format", "json", *args],
+        [LEDGEROPS, command, "--ledger", str(ledger), "--today", DAY, "--format", "json", *transport, *args],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 

@@ -39,7 +39,9 @@ def test_a_draft_waiting_for_its_po_does_not_delay_another_clients_draft(tmp_pat
     _draft(clone, "brotwerk", "SHOP", "M2")
     commit_all(clone, "approve brotwerk SHOP/M2")
 
-    done = run_cli("send", "--ledger", str(clone), "--today", DAY, "--format", "json")
+    done = run_cli(
+        "send", "--ledger", str(clone), "--today", DAY, "--format", "json", "--transport", "outbox"
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
     assert [(row["invoice"], row["draft"]) for row in report["sent"]] == [
@@ -62,7 +64,7 @@ def test_a_draft_waiting_for_its_po_does_not_delay_another_clients_draft(tmp_pat
     draft = clone / "invoices/drafts/DRAFT-nordlicht-WEB-M1.yaml"
     draft.write_text(draft.read_text().replace("currency: EUR\n", 'currency: EUR\npo_number: "00481"\n'))
     commit_all(clone, "PO 00481 for WEB/M1")
-    assert run_cli("send", "--ledger", str(clone), "--today", DAY).returncode == 0
+    assert run_cli("send", "--ledger", str(clone), "--today", DAY, "--transport", "outbox").returncode == 0
     again = tmp_path / "again"
     again.mkdir()
     assert _issued(origin_ledger(origin, again))["DRAFT-nordlicht-WEB-M1"] == "INV-2026-0017"
@@ -142,7 +144,7 @@ def test_a_draft_with_a_number_is_refused_with_the_fix_and_nothing_is_sent(tmp_p
         in checked.stdout
     )
     before = git(clone, "rev-parse", "HEAD")
-    refused = run_cli("run", "--ledger", str(clone), "--today", DAY)
+    refused = run_cli("run", "--ledger", str(clone), "--today", DAY, "--transport", "outbox")
     assert refused.returncode == 2 and "nothing was changed" in refused.stderr
     assert git(clone, "rev-parse", "HEAD") == before and not (clone / "outbox").exists()
 
