@@ -47,12 +47,14 @@ def test_shorter_default_terms_keep_issued_and_paid_invoices_valid(tmp_path: Pat
 
 def test_a_draft_still_follows_the_terms_in_force(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "books")
-    draft = root / "invoices/2026/INV-2026-0015.yaml"
+    draft = root / "invoices/drafts/DRAFT-harbor-pine-SOCIAL-M2.yaml"
     text = draft.read_text()
     due = next(line for line in text.splitlines() if line.startswith("due_date:"))
     _edit(draft, due, "due_date: 2099-01-01")
     code, found = _check(root)
-    assert code == 1 and ("due-date-terms", "error", "invoices/2026/INV-2026-0015.yaml") in found
+    assert (
+        code == 1 and ("due-date-terms", "error", "invoices/drafts/DRAFT-harbor-pine-SOCIAL-M2.yaml") in found
+    )
 
 
 def test_a_stage_removed_after_it_was_sent_is_no_error(tmp_path: Path) -> None:
