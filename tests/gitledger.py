@@ -32,6 +32,8 @@ def example_repo(target: Path) -> Path:
     copy_example(target)
     (target / ".gitignore").write_text("outbox/\n")
     git(target, "init", "--quiet", "--initial-branch", "main")
+    git(target, "config", "user.name", "Tester")  # who `pay` and `void` commit as
+    git(target, "config", "user.email", "tester@example.invalid")
     commit_all(target, "the example ledger")
     return target
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli, snapshot
-from tests.gitledger import changed_files, example_repo, log, status
+from tests.gitledger import changed_files, example_repo, git, log, status
 
 pytestmark = pytest.mark.slow  # runs the ledgerops command as a process, end to end
 
@@ -32,6 +32,12 @@ def test_pay_appends_a_payment_keeps_the_file_and_commits(ledger: Path) -> None:
     marker = '  - {date: 2026-10-30, amount: 1000.00, method: bank_transfer, ref: "Rate 2 INV-2026-0004"}\n'
     assert after == before.replace(marker, marker + added)
     assert log(ledger)[0] == "pay: INV-2026-0004 1546.00 EUR on 2026-11-27"
+    assert (
+        git(ledger, "log", "-1", "--format=%an <%ae>").strip() == "Tester <tester@example.invalid>"
+    )  # not the bot
+    assert (
+        "as Tester <tester@example.invalid>" in result.stdout and "pushed" not in result.stdout
+    )  # no origin
     assert changed_files(ledger) == ["invoices/2026/INV-2026-0004.yaml"] and status(ledger) == ""
     listed = run_cli("invoices", "--ledger", str(ledger), "--today", TODAY)
     assert re.search(r"\nINV-2026-0004 +brotwerk +paid ", listed.stdout)

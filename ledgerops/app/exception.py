@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from ledgerops.app.load import READABLE, load_ledger
-from ledgerops.app.records import create_record, edit_record, unreadable_invoice
+from ledgerops.app.records import Saving, create_record, edit_record, plan_saving, save, unreadable_invoice
 from ledgerops.context import Context
 from ledgerops.core.cases import case_id
 from ledgerops.core.errors import UsageError
 from ledgerops.core.model import ExceptionCase, Ledger
 from ledgerops.core.queue import QueueEntry, open_queue
+from ledgerops.core.saved import Saved
 from ledgerops.edge import process, store
 from ledgerops.yamlfile.edit import SetValue
 from ledgerops.yamlfile.schema import EXCEPTION
@@ -63,15 +64,30 @@ def write_cases(ctx: Context, ledger: Ledger, cases: list[NewCase], today: date)
     return written
 
 
-def open_case(ctx: Context, case: NewCase) -> ExceptionCase:
+def save_cases(ctx: Context, cases: list[ExceptionCase], saving: Saving, what: str) -> Saved:
+    """A person's new cases, committed together (and pushed) as `saving` says; the message
+    is `what` with `{cases}` replaced by the cases and their invoices."""
+    ids = ", ".join(f"{c.id} for {c.invoice}" for c in cases)
+    return save(
+        ctx.ledger_dir, saving, [ctx.ledger_dir / c.path for c in cases], what.replace("{cases}", ids)
+    )
+
+
+def open_case(
+    ctx: Context, case: NewCase, *, commit: bool = True, push: bool | None = None
+) -> tuple[ExceptionCase, Saved]:
     ready = load_ledger(ctx, READABLE)
     if problem := unreadable_invoice(ready, case.invoice):
         raise problem
     validate_case(ready.ledger, case, ready.today)
-    return write_cases(ctx, ready.ledger, [case], ready.today)[0]
+    saving = plan_saving(ctx.ledger_dir, ready.ledger, [], commit, push)
+    cases = write_cases(ctx, ready.ledger, [case], ready.today)
+    return cases[0], save_cases(ctx, cases, saving, f"exception: open {{cases}} ({case.reason})")
 
 
-def resolve(ctx: Context, case_id: str, resolution: str) -> ExceptionCase:
+def resolve(
+    ctx: Context, case_id: str, resolution: str, *, commit: bool = True, push: bool | None = None
+) -> tuple[ExceptionCase, Saved]:
     ready = load_ledger(ctx, READABLE)
     case = next((c for c in ready.ledger.exceptions if c.id == case_id), None)
     if case is None:
@@ -80,13 +96,17 @@ def resolve(ctx: Context, case_id: str, resolution: str) -> ExceptionCase:
         raise UsageError(f"{case_id} is already resolved ({case.resolved_at}: {case.resolution})")
     if not resolution.strip():
         raise UsageError("--resolution must say what was decided")
+    saving = plan_saving(ctx.ledger_dir, ready.ledger, [case.path], commit, push)
     changes = [
         SetValue("status", "resolved"),
         SetValue("resolved_at", ready.today),
         SetValue("resolution", resolution),
     ]
-    edit_record(ctx.ledger_dir, case.path, changes, EXCEPTION, ready.read_as(case.path))
-    return case
+    path = edit_record(ctx.ledger_dir, case.path, changes, EXCEPTION, ready.read_as(case.path))
+    saved = save(
+        ctx.ledger_dir, saving, [path], f"exception: resolve {case.id} for {case.invoice}: {resolution}"
+    )
+    return case, saved
 
 
 def queue(ctx: Context) -> tuple[tuple[QueueEntry, ...], Ledger, date]:

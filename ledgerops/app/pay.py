@@ -1,17 +1,11 @@
 """`ledgerops pay`: record a payment by a round-trip edit of its invoice file, validated
-first, then committed."""
+first, then committed (and pushed) by the rule of records.plan_saving."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from ledgerops.app.records import (
-    commit_files,
-    edit_record,
-    load_invoice,
-    one_line,
-    require_committed,
-)
+from ledgerops.app.records import edit_record, load_invoice, one_line, plan_saving, save
 from ledgerops.context import Context
 from ledgerops.core.amounts import balance
 from ledgerops.core.diagnostics import has_errors
@@ -32,6 +26,7 @@ def pay(
     ref: str | None,
     *,
     commit: bool,
+    push: bool | None = None,
 ) -> Recorded:
     value = parse_amount(amount.strip())
     if value is None or value <= 0:
@@ -45,7 +40,7 @@ def pay(
     problems = tuple(payment_problems(invoice, payment, ledger.policy, today))
     if has_errors(problems):
         return Recorded(invoice, problems, written=False)
-    require_committed(ctx.ledger_dir, [invoice.path], commit)
+    saving = plan_saving(ctx.ledger_dir, ledger, [invoice.path], commit, push)
     item: dict[str, Scalar | None] = {
         "date": payment.date,
         "amount": payment.amount,
@@ -55,6 +50,6 @@ def pay(
     changes = [AppendItem.of("payments", item)]
     path = edit_record(ctx.ledger_dir, invoice.path, changes, INVOICE, ready.read_as(invoice.path))
     message = f"pay: {invoice.id} {payment.amount} {invoice.currency} on {payment.date}"
-    sha = commit_files(ctx.ledger_dir, [path], message, commit)
+    saved = save(ctx.ledger_dir, saving, [path], message)
     left = balance(invoice) - payment.amount
-    return Recorded(invoice, problems, written=True, balance=left, commit=sha)
+    return Recorded(invoice, problems, written=True, balance=left, saved=saved)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ledgerops.app.load import Ready, load_ledger, require_no_errors, valid_in
 from ledgerops.context import Context
 from ledgerops.core.diagnostics import Diagnostic
-from ledgerops.core.errors import ChangedSinceRead, LedgerHasErrors, UsageError
+from ledgerops.core.errors import ChangedSinceRead, GitError, LedgerHasErrors, UsageError
 from ledgerops.core.model import Invoice, Ledger
+from ledgerops.core.saved import Saved
 from ledgerops.core.text import has_break_or_control
 from ledgerops.edge import gitrepo, store
 from ledgerops.yamlfile.edit import Change, edit_text, record_key_order, record_text
@@ -125,11 +127,78 @@ def require_committed(ledger_dir: Path, paths: Iterable[str], commit: bool) -> N
         )
 
 
-def commit_files(ledger_dir: Path, paths: Sequence[Path], message: str, commit: bool) -> str | None:
-    """Commit the written files when asked and the ledger is a git repository; the id or None."""
-    if not commit or not paths or not gitrepo.is_repository(ledger_dir):
-        return None
-    return gitrepo.commit(ledger_dir, paths, message)
+@dataclass(frozen=True)
+class Saving:
+    """How a person's writing command keeps its change, decided before it writes anything:
+    commit it (as the person), and push it to origin or not."""
+
+    commit: bool = False
+    checkout: gitrepo.Checkout | None = None  # set when the commit is to be pushed
+    author: str | None = None
+
+
+NO_IDENTITY = (
+    "git does not know who you are, and the commit must carry your name; set it with "
+    "'git config user.name \"Your Name\"' and 'git config user.email you@example.com' "
+    "(or GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL), or add --no-commit; nothing was changed"
+)
+
+
+def plan_saving(
+    ledger_dir: Path, ledger: Ledger, paths: Iterable[str], commit: bool, push: bool | None
+) -> Saving:
+    """The one rule of every command a person runs to change the ledger (pay, void,
+    exception open/resolve, pause): in a git repository it commits exactly the files it
+    wrote, as the person (their git identity, never the bot's), unless `--no-commit`; and it
+    pushes that commit to origin when asked (`--push`), or by default when the checked-out
+    branch is the approval branch, where the daily run reads. `--no-push` keeps it local.
+    Every refusal happens here, before a file is written."""
+    if not commit:
+        if push:
+            raise UsageError("--push needs a commit to push; drop --no-commit")
+        return Saving()
+    if not gitrepo.is_repository(ledger_dir):
+        if push:
+            raise UsageError(f"{ledger_dir} is not in a git repository, so there is nothing to push")
+        return Saving()
+    require_committed(ledger_dir, paths, commit)
+    author = gitrepo.person(ledger_dir)
+    if author is None:
+        raise UsageError(NO_IDENTITY)
+    if push is False or (
+        push is None and gitrepo.current_branch(ledger_dir) != ledger.policy.approval_branch
+    ):
+        return Saving(True, None, author)
+    checkout = gitrepo.open_checkout(ledger_dir, push=True)
+    if checkout is None or checkout.remote is None:
+        if push:
+            raise UsageError("--push: the repository has no remote 'origin' to push to; nothing was changed")
+        return Saving(True, None, author)
+    return Saving(True, checkout, author)
+
+
+def save(ledger_dir: Path, saving: Saving, paths: Sequence[Path], message: str) -> Saved:
+    """Commit the written files as planned, then push. A failed push loses nothing: the
+    commit stays in this clone, and `not_pushed` says why and how to push it by hand."""
+    if not saving.commit or not paths:
+        return Saved()
+    sha = gitrepo.commit(ledger_dir, paths, message, as_person=True)
+    checkout = saving.checkout
+    if checkout is None:
+        return Saved(sha, saving.author)
+    remote, branch = checkout.remote, checkout.branch
+    try:
+        pushed = gitrepo.push(checkout)
+        reason = f"{remote}/{branch} has commits this clone lacks"
+    except GitError as error:
+        pushed, reason = False, str(error)
+    if pushed:
+        return Saved(sha, saving.author, pushed_to=f"{remote}/{branch}")
+    return Saved(sha, saving.author, not_pushed=(
+        f"not pushed: {reason}. Nothing is lost: the commit {sha[:10]} stays in this clone. "
+        f"Publish it with 'git pull --rebase {remote} {branch} && git push {remote} {branch}' "
+        "(or push it on a branch of its own and open a pull request)"
+    ))  # fmt: skip
 
 
 def errors_in(diagnostics: Iterable[Diagnostic], path: str) -> list[Diagnostic]:

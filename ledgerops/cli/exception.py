@@ -14,7 +14,9 @@ from ledgerops.cli.options import (
     emit,
     ledger_option,
     plain_text,
+    report_saved,
     said_text,
+    saving_options,
     to_date,
     today_option,
 )
@@ -36,16 +38,25 @@ def exception() -> None:
 )
 @date_option("--until", "Pause only through this date (e.g. a promise to pay); reminders resume after it.")
 @by_option
+@saving_options
 def exception_open(
-    ledger_dir: Path, today: Any, invoice: str, reason: str, note: str, until: Any, source: str
+    ledger_dir: Path,
+    today: Any,
+    invoice: str,
+    reason: str,
+    note: str,
+    until: Any,
+    source: str,
+    no_commit: bool,
+    push: bool | None,
 ) -> None:
     """Open a case for INVOICE: no automatic message goes out for it while it is open."""
     from ledgerops.app import exception as app
 
-    case = app.open_case(
-        Context(ledger_dir, to_date(today)), app.NewCase(invoice, reason, note, source, to_date(until))
-    )
+    new = app.NewCase(invoice, reason, note, source, to_date(until))
+    case, saved = app.open_case(Context(ledger_dir, to_date(today)), new, commit=not no_commit, push=push)
     click.echo(f"opened {case.id} ({case.reason}) for {case.invoice}: {case.path}")
+    report_saved(saved)
 
 
 @exception.command("resolve")
@@ -53,12 +64,17 @@ def exception_open(
 @today_option
 @click.argument("case_id", metavar="EXC")
 @click.option("--resolution", required=True, callback=said_text, help="What was decided.")
-def exception_resolve(ledger_dir: Path, today: Any, case_id: str, resolution: str) -> None:
+@saving_options
+def exception_resolve(
+    ledger_dir: Path, today: Any, case_id: str, resolution: str, no_commit: bool, push: bool | None
+) -> None:
     """Resolve case EXC; its invoice gets automatic messages again."""
     from ledgerops.app import exception as app
 
-    case = app.resolve(Context(ledger_dir, to_date(today)), case_id, resolution)
+    ctx = Context(ledger_dir, to_date(today))
+    case, saved = app.resolve(ctx, case_id, resolution, commit=not no_commit, push=push)
     click.echo(f"resolved {case.id}: {case.path}")
+    report_saved(saved)
 
 
 @exception.command("list")

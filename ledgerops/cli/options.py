@@ -13,6 +13,7 @@ from ledgerops.core.text import YEARS, YEARS_TEXT, has_break_or_control
 
 if TYPE_CHECKING:
     from ledgerops.context import Context
+    from ledgerops.core.saved import Saved
 
 FORMATS = ("text", "json")
 
@@ -76,6 +77,32 @@ def today_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def no_commit_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--no-commit", is_flag=True, help="Write the files but do not commit them.")(func)
+
+
+def push_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--push/--no-push",
+        "push",
+        default=None,
+        help="Push the commit to origin (default: only on the approval branch, where the daily run reads).",
+    )(func)
+
+
+def saving_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--no-commit and --push/--no-push: how a person's change is kept (docs/commands.md)."""
+    return no_commit_option(push_option(func))
+
+
+def report_saved(saved: Saved) -> None:
+    """A person's commit on stdout; a push that failed on stderr, and exit 1 (the change is
+    written and committed: nothing is lost, it just did not reach origin)."""
+    from ledgerops.render.actions import saved_lines
+
+    for line in saved_lines(saved):
+        click.echo(line)
+    if saved.not_pushed:
+        click.echo(f"warning: {saved.not_pushed}", err=True)
+        raise SystemExit(1)
 
 
 def transport_option(func: Callable[..., Any]) -> Callable[..., Any]:

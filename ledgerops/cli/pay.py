@@ -13,7 +13,8 @@ from ledgerops.cli.options import (
     bounded_date,
     emit,
     ledger_option,
-    no_commit_option,
+    report_saved,
+    saving_options,
     to_date,
     today_option,
 )
@@ -29,7 +30,7 @@ from ledgerops.context import Context
               help="When it arrived.")  # fmt: skip
 @click.option("--method", help="One of policy.payment_methods, e.g. bank_transfer.")
 @click.option("--ref", help="Bank reference or receipt number.")
-@no_commit_option
+@saving_options
 def pay(
     invoice_id: str,
     ledger_dir: Path,
@@ -39,12 +40,14 @@ def pay(
     method: str | None,
     ref: str | None,
     no_commit: bool,
+    push: bool | None,
 ) -> None:
-    """Record a payment on a sent invoice (and commit it)."""
+    """Record a payment on a sent invoice (and commit it, as you)."""
     from ledgerops.app import pay as app
     from ledgerops.render import actions
 
     ctx = Context(ledger_dir, to_date(today))
-    result = app.pay(ctx, invoice_id, amount, paid_on.date(), method, ref, commit=not no_commit)
+    result = app.pay(ctx, invoice_id, amount, paid_on.date(), method, ref, commit=not no_commit, push=push)
     emit(actions.recorded_text(result, "pay"))
+    report_saved(result.saved)
     sys.exit(0 if result.written else 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -11,6 +11,7 @@ from ledgerops.core.diagnostics import Diagnostic, diag
 from ledgerops.core.model import Invoice, Payment
 from ledgerops.core.money import decimal_places, minor_units
 from ledgerops.core.policy import Policy
+from ledgerops.core.saved import Saved
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +22,7 @@ class Recorded:
     problems: tuple[Diagnostic, ...]  # errors: nothing was written; warnings: written anyway
     written: bool
     balance: Decimal | None = None  # after the payment
-    commit: str | None = None
+    saved: Saved = field(default_factory=Saved)
 
 
 def payment_problems(invoice: Invoice, payment: Payment, policy: Policy, today: date) -> list[Diagnostic]:

@@ -99,18 +99,31 @@ def commit(
     message: str,
     author_name: str | None = None,
     author_email: str | None = None,
+    *,
+    as_person: bool = False,
 ) -> str:
     """Commit exactly `paths` (written or deleted), whatever else is staged; returns the
     commit id. Hooks are skipped: the tool validated the ledger before it wrote, and a
     slow or interactive hook must not stand between a sent email and its record.
 
     The author is the bot unless given: LEDGEROPS_BOT_NAME / LEDGEROPS_BOT_EMAIL rename it.
+    `as_person`: the author and committer are whoever `git commit` would record here (the
+    GIT_AUTHOR_* / GIT_COMMITTER_* variables, else user.name / user.email), never the bot:
+    a change a person makes through the tool (see `person`).
     LEDGEROPS_COMMIT_SUFFIX (the scheduled workflows set `[skip ci]`) ends the message, so
     push-triggered workflows skip the bot's commits and no automation can loop on them."""
     import git
 
-    author_name = author_name or os.environ.get("LEDGEROPS_BOT_NAME") or BOT_NAME
-    author_email = author_email or os.environ.get("LEDGEROPS_BOT_EMAIL") or BOT_EMAIL
+    identity: dict[str, str] = {}
+    if not as_person:
+        author_name = author_name or os.environ.get("LEDGEROPS_BOT_NAME") or BOT_NAME
+        author_email = author_email or os.environ.get("LEDGEROPS_BOT_EMAIL") or BOT_EMAIL
+        identity = {
+            "GIT_AUTHOR_NAME": author_name,
+            "GIT_AUTHOR_EMAIL": author_email,
+            "GIT_COMMITTER_NAME": author_name,
+            "GIT_COMMITTER_EMAIL": author_email,
+        }
     suffix = os.environ.get("LEDGEROPS_COMMIT_SUFFIX", "").strip()
     if suffix:
         message = f"{message}\n\n{suffix}"
@@ -121,12 +134,6 @@ def commit(
     names = [str(Path(p).resolve()) for p in paths]
     if not names:
         raise GitError("nothing to commit")
-    identity = {
-        "GIT_AUTHOR_NAME": author_name,
-        "GIT_AUTHOR_EMAIL": author_email,
-        "GIT_COMMITTER_NAME": author_name,
-        "GIT_COMMITTER_EMAIL": author_email,
-    }
     try:
         with repo.git.custom_environment(**identity):
             repo.git.add("--all", "--", *names)
@@ -135,6 +142,24 @@ def commit(
         detail = (error.stderr or error.stdout or "").strip().splitlines()
         raise GitError(f"git commit failed: {detail[-1] if detail else error}") from error
     return repo.head.commit.hexsha
+
+
+def person(path: Path) -> str | None:
+    """Who a commit made here by a person would carry, as `Name <email>`: the identity
+    `git commit` itself would use (GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL, else the repository's
+    or the user's user.name / user.email). None when git knows no one, or outside git."""
+    import git
+
+    repo = _repo(path)
+    if repo is None:
+        return None
+    try:
+        ident = repo.git.var("GIT_AUTHOR_IDENT")
+    except git.GitCommandError:
+        return None
+    who = ident.rsplit(">", 1)[0] + ">" if ">" in ident else ""
+    name = who.split("<", 1)[0].strip()
+    return who if name and "<>" not in who else None
 
 
 def start_branch(path: Path, name: str) -> tuple[str, str]:

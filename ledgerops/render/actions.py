@@ -11,6 +11,7 @@ from ledgerops.core.drafting import DraftResult
 from ledgerops.core.model import Invoice
 from ledgerops.core.money import money_str
 from ledgerops.core.payments import Recorded
+from ledgerops.core.saved import Saved
 from ledgerops.core.sending import SendReport
 from ledgerops.render.output import diagnostics_text
 from ledgerops.render.tables import text_table
@@ -199,6 +200,13 @@ def recorded_text(result: Recorded, what: str) -> str:
     else:
         out.append(f"voided {invoice.id}")
     out += [f"warning {d.code}: {d.message}" for d in result.problems]
-    if result.commit:
-        out.append(f"committed {result.commit[:10]}")
+    out += saved_lines(result.saved)
     return "\n".join(out) + "\n"
+
+
+def saved_lines(saved: Saved) -> list[str]:
+    """What a person's command says on stdout about its commit (a failed push: on stderr)."""
+    if saved.commit is None:
+        return []
+    line = f"committed {saved.commit[:10]} as {saved.author}"
+    return [line + (f"; pushed to {saved.pushed_to}" if saved.pushed_to else "")]

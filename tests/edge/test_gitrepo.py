@@ -37,6 +37,26 @@ def test_commit_takes_exactly_the_given_paths(repo: Path) -> None:
     assert gitrepo.uncommitted_paths(repo) == {"b.yaml"}
 
 
+def test_a_persons_commit_carries_the_persons_identity_not_the_bots(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LEDGEROPS_BOT_NAME", "the bot")
+    _git(repo, "config", "user.name", "Mara Lindqvist")
+    _git(repo, "config", "user.email", "mara@example.invalid")
+    assert gitrepo.person(repo) == "Mara Lindqvist <mara@example.invalid>"
+    (repo / "a.yaml").write_text("a: 3\n")
+    sha = gitrepo.commit(repo, [repo / "a.yaml"], "pay: a", as_person=True)
+    assert _git(repo, "log", "-1", "--format=%an <%ae>|%cn <%ce>", sha).strip() == (
+        "Mara Lindqvist <mara@example.invalid>|Mara Lindqvist <mara@example.invalid>"
+    )
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Jonas Kurz")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "jonas@example.invalid")
+    assert gitrepo.person(repo) == "Jonas Kurz <jonas@example.invalid>"  # as `git commit` would
+    assert gitrepo.person(repo.parent / "nowhere") is None
+
+
 def test_branch_and_repository_detection(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     assert gitrepo.is_repository(repo) and gitrepo.current_branch(repo) == "main"
     _git(repo, "checkout", "-q", "-b", "feature")

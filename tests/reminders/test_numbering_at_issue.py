@@ -155,8 +155,8 @@ def test_a_case_opened_on_a_branch_and_one_opened_by_the_run_merge_without_confl
     opened = run_cli("exception", "open", "INV-2026-0012", "--ledger", str(clone), "--today", DAY,
                      "--reason", "dispute", "--note", "hours on line 2")  # fmt: skip
     assert opened.returncode == 0, opened.stderr
-    git(clone, "add", "-A")
-    git(clone, *IDENTITY, "commit", "-q", "-m", "dispute on INV-2026-0012")
+    assert git(clone, "status", "--porcelain") == ""  # committed on the branch, not pushed
+    assert "dispute" not in git(clone, "branch", "--remotes")
     git(clone, "switch", "-q", "main")
 
     code, out, err = finish(start("run", clone))  # opens the final_escalation case of INV-2026-0006
