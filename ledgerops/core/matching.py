@@ -1,0 +1,286 @@
+"""Which invoice each bank line pays (pure): rules tried in order, the first that finds an
+invoice decides, and each match names its rule and its evidence.
+
+1. `reference`: the invoice's RF creditor reference, structured or in the text.
+2. `invoice_number`: the invoice number in the remittance text (spaces, dashes, case ignored).
+3. `payer_amount`: the payer (client IBAN or name) and the exact amount due of exactly one of
+   that client's open invoices.
+4. `payer_sum`: the payer and exactly one set of that client's open invoices whose amounts
+   due add up to the transfer.
+
+Only credits are applied. Another currency than the invoice's, returns, charge-backs and
+debits are reported; ambiguous lines are listed; neither is ever applied. A line already
+recorded (its id is on a payment) is a duplicate and records nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import combinations
+
+from ledgerops.core.amounts import balance
+from ledgerops.core.bank import BankLine
+from ledgerops.core.diagnostics import has_errors
+from ledgerops.core.model import Client, Invoice, Ledger, Payment
+from ledgerops.core.money import ZERO, round_money
+from ledgerops.core.payments import payment_problems
+from ledgerops.core.reference import compact, invoice_reference
+
+STATUSES = ("applied", "partial", "over", "ambiguous", "unmatched", "reported", "duplicate")
+RULES = ("reference", "invoice_number", "payer_amount", "payer_sum")
+# A client with more open invoices than this in one currency is not searched for a set
+# that adds up (2^n subsets); such a transfer is listed as unmatched for a person.
+MAX_SUM_INVOICES = 12
+METHOD = "bank_transfer"
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """One payment to record: `amount` of the line on `invoice`."""
+
+    invoice: str
+    amount: Decimal
+    payment: Payment
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one bank line."""
+
+    line: BankLine
+    status: str  # one of STATUSES
+    rule: str | None = None  # one of RULES, when an invoice was found
+    invoices: tuple[str, ...] = ()
+    payments: tuple[Applied, ...] = ()  # what to record (applied, partial, over)
+    evidence: str = ""
+    looks_ours: bool = False  # unmatched, but a reference or invoice number was in it
+
+    @property
+    def records(self) -> bool:
+        return bool(self.payments)
+
+
+def name_key(name: str) -> str:
+    """A payer name as compared with a client's: letters and digits, case and accents aside."""
+    folded = name.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    return re.sub(r"[\W_]+", "", folded)
+
+
+def numbering_pattern(template: str) -> re.Pattern[str]:
+    """What an invoice number of the policy's numbering looks like in compacted text."""
+    parts = re.split(r"\{[^}]*\}", template)
+    literal = [re.escape(compact(part)) for part in parts]
+    return re.compile("[0-9]+".join(literal).replace("[0-9]+[0-9]+", "[0-9]+"))
+
+
+class _Index:
+    """Lookups built once per import, so a line costs a few dict probes, not a scan."""
+
+    def __init__(self, ledger: Ledger, today: date) -> None:
+        self.today = today
+        self.by_ref: dict[str, Invoice] = {}
+        self.by_number: dict[str, list[Invoice]] = {}
+        self.left: dict[str, Decimal] = {}
+        self.open_by_client: dict[tuple[str, str], list[Invoice]] = {}
+        self.imported: set[str] = set()
+        for invoice in ledger.invoices:
+            self.by_ref[invoice_reference(invoice.id)] = invoice
+            self.by_number.setdefault(compact(invoice.id), []).append(invoice)
+            self.imported.update(p.import_id for p in invoice.payments if p.import_id)
+            self.left[invoice.id] = balance(invoice, today) if invoice.status == "sent" else ZERO
+            if invoice.status == "sent" and self.left[invoice.id] > 0:
+                self.open_by_client.setdefault((invoice.client, invoice.currency), []).append(invoice)
+        self.ref_lengths = sorted({len(r) for r in self.by_ref}, reverse=True)
+        self.number_lengths = sorted({len(n) for n in self.by_number}, reverse=True)
+        self.by_iban: dict[str, Client] = {}
+        self.by_name: dict[str, list[Client]] = {}
+        for client in ledger.clients.values():
+            if client.iban:
+                self.by_iban[client.iban.replace(" ", "").upper()] = client
+            self.by_name.setdefault(name_key(client.name), []).append(client)
+        self.looks_like_number = numbering_pattern(ledger.policy.numbering)
+        self.policy = ledger.policy
+
+    def references(self, line: BankLine) -> tuple[list[str], list[Invoice]]:
+        """RF references written on the line, and the invoices they belong to."""
+        seen: list[str] = []
+        texts = [compact(line.reference or ""), compact(line.text)]
+        for text in texts:
+            for found in re.finditer(r"RF[0-9]{2}", text):
+                start = found.start()
+                hit = next(
+                    (
+                        text[start : start + n]
+                        for n in self.ref_lengths
+                        if text[start : start + n] in self.by_ref
+                    ),
+                    None,
+                )
+                if hit is None:
+                    # A reference that is not one of ours still says "this is a payment for you".
+                    seen.append(text[start : start + 25])
+                elif hit not in seen:
+                    seen.append(hit)
+        return seen, _unique(self.by_ref[r] for r in seen if r in self.by_ref)
+
+    def numbers(self, line: BankLine) -> tuple[bool, list[Invoice]]:
+        """Whether invoice-number-like text is on the line, and the invoices it names."""
+        text = compact(line.text) + " " + compact(line.reference or "")
+        found: list[Invoice] = []
+        for start in range(len(text)):
+            for n in self.number_lengths:
+                candidates = self.by_number.get(text[start : start + n])
+                if candidates:
+                    found.extend(candidates)
+                    break
+        return bool(self.looks_like_number.search(text)) or bool(found), _unique(found)
+
+    def payer(self, line: BankLine) -> Client | None:
+        if line.iban and line.iban in self.by_iban:
+            return self.by_iban[line.iban]
+        named = self.by_name.get(name_key(line.counterparty or "")) if line.counterparty else None
+        return named[0] if named and len(named) == 1 else None
+
+
+def _unique(invoices: Iterable[Invoice]) -> list[Invoice]:
+    out: dict[str, Invoice] = {}
+    for invoice in invoices:
+        out.setdefault(invoice.id, invoice)
+    return list(out.values())
+
+
+def _payment(line: BankLine, amount: Decimal, methods: Sequence[str]) -> Payment:
+    ref = line.bank_ref or None
+    return Payment(line.date, amount, METHOD if METHOD in methods else None, ref, line.id)
+
+
+def _exact(amount: Decimal, currency: str) -> Decimal:
+    """The amount at the currency's minor unit when that loses nothing (480000.00 JPY -> 480000)."""
+    rounded = round_money(amount, currency)
+    return rounded if rounded == amount else amount
+
+
+class _Matcher:
+    def __init__(self, index: _Index) -> None:
+        self.index = index
+
+    def apply(self, line: BankLine, rule: str, invoices: list[Invoice], evidence: str) -> Outcome:
+        """Record the line on the named invoices, if it can be; otherwise say why not."""
+        index = self.index
+        ids = tuple(inv.id for inv in invoices)
+        other = [inv for inv in invoices if inv.currency != line.currency]
+        if other:
+            return Outcome(line, "reported", rule, ids, evidence=f"{evidence}; {line.currency} received, "
+                           f"{other[0].id} is in {other[0].currency}: not converted, not applied")  # fmt: skip
+        closed = [inv for inv in invoices if index.left[inv.id] <= 0]
+        if closed:
+            what = {"void": "void", "draft": "a draft"}.get(closed[0].status, "paid in full")
+            return Outcome(line, "unmatched", rule, ids, looks_ours=True,
+                           evidence=f"{evidence}; but {closed[0].id} is {what}: nothing applied")  # fmt: skip
+        amount = _exact(line.amount, line.currency)
+        if len(invoices) == 1:
+            invoice = invoices[0]
+            left = index.left[invoice.id]
+            status = "applied" if amount == left else "partial" if amount < left else "over"
+            parts = [(invoice, amount)]
+        else:
+            due = sum((index.left[inv.id] for inv in invoices), ZERO)
+            if amount != due:
+                return Outcome(line, "ambiguous", rule, ids, evidence=f"{evidence}; {amount} {line.currency} "
+                               f"is not the {due} due on them together")  # fmt: skip
+            status, parts = "applied", [(inv, index.left[inv.id]) for inv in invoices]
+        payments = []
+        for invoice, part in parts:
+            payment = _payment(line, part, index.policy.payment_methods)
+            problems = payment_problems(invoice, payment, index.policy, index.today)
+            if has_errors(problems):
+                first = next(p for p in problems if p.severity == "error")
+                return Outcome(
+                    line, "reported", rule, ids, evidence=f"{evidence}; {first.code}: {first.message}"
+                )
+            payments.append(Applied(invoice.id, part, payment))
+        for applied in payments:
+            index.left[applied.invoice] -= applied.amount
+        left = sum((index.left[inv.id] for inv in invoices), ZERO)
+        note = {"applied": "paid in full", "partial": f"{left} {line.currency} still due",
+                "over": f"overpaid by {-left} {line.currency}"}[status]  # fmt: skip
+        return Outcome(line, status, rule, ids, tuple(payments), f"{evidence}; {note}")
+
+    def by_payer(self, line: BankLine) -> Outcome | None:
+        index = self.index
+        client = index.payer(line)
+        if client is None:
+            return None
+        how = (
+            f"IBAN {line.iban}" if line.iban and line.iban in index.by_iban else f"name '{line.counterparty}'"
+        )
+        who = f"payer {how} is client {client.id}"
+        candidates = [inv for inv in index.open_by_client.get((client.id, line.currency), ())
+                      if index.left[inv.id] > 0]  # fmt: skip
+        amount = _exact(line.amount, line.currency)
+        exact = [inv for inv in candidates if index.left[inv.id] == amount]
+        if len(exact) == 1:
+            return self.apply(line, "payer_amount", exact, f"{who}; {amount} {line.currency} is the amount due "
+                              f"of {exact[0].id}, its only open invoice of that amount")  # fmt: skip
+        if len(exact) > 1:
+            return Outcome(line, "ambiguous", "payer_amount", tuple(inv.id for inv in exact),
+                           evidence=f"{who}; {len(exact)} open invoices are due {amount} {line.currency}")  # fmt: skip
+        if 2 <= len(candidates) <= MAX_SUM_INVOICES:
+            sets = [group for size in range(2, len(candidates) + 1)
+                    for group in combinations(candidates, size)
+                    if sum((index.left[inv.id] for inv in group), ZERO) == amount]  # fmt: skip
+            if len(sets) == 1:
+                names = ", ".join(inv.id for inv in sets[0])
+                return self.apply(line, "payer_sum", list(sets[0]),
+                                  f"{who}; {amount} {line.currency} is what {names} are due together")  # fmt: skip
+            if len(sets) > 1:
+                ids = tuple(sorted({inv.id for group in sets for inv in group}))
+                return Outcome(line, "ambiguous", "payer_sum", ids,
+                               evidence=f"{who}; {len(sets)} sets of its open invoices add up to {amount}")  # fmt: skip
+        return None
+
+    def match(self, line: BankLine) -> Outcome:
+        index = self.index
+        if line.id in index.imported:
+            return Outcome(line, "duplicate", evidence=f"bank line {line.id} is already recorded")
+        index.imported.add(line.id)
+        refs, by_ref = index.references(line)
+        like_number, by_number = index.numbers(line)
+        if line.kind != "credit":
+            named = tuple(inv.id for inv in (by_ref or by_number))
+            return Outcome(
+                line, "reported", None, named, evidence=f"a {line.kind}: never applied automatically"
+            )
+        if by_ref:
+            shown = ", ".join(r for r in refs if r in index.by_ref)
+            return self.apply(line, "reference", by_ref, f"creditor reference {shown}")
+        if by_number:
+            names = ", ".join(inv.id for inv in by_number)
+            return self.apply(line, "invoice_number", by_number, f"invoice number {names} in the text")
+        found = self.by_payer(line)
+        if found is not None:
+            return found
+        if refs or like_number:
+            what = f"reference {refs[0]}" if refs else "an invoice number"
+            return Outcome(line, "unmatched", looks_ours=True,
+                           evidence=f"{what} in the line, but it is none of our open invoices")  # fmt: skip
+        return Outcome(line, "unmatched", evidence="no reference, invoice number or known payer")
+
+
+def match_lines(lines: Sequence[BankLine], ledger: Ledger, today: date) -> tuple[Outcome, ...]:
+    """What each line does, in order; later lines see what earlier ones paid."""
+    matcher = _Matcher(_Index(ledger, today))
+    return tuple(matcher.match(line) for line in lines)
+
+
+def recorded_invoices(outcomes: Iterable[Outcome]) -> dict[str, list[Applied]]:
+    """The payments to write, by invoice, in line order."""
+    out: dict[str, list[Applied]] = {}
+    for outcome in outcomes:
+        for applied in outcome.payments:
+            out.setdefault(applied.invoice, []).append(applied)
+    return out
