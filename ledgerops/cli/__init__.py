@@ -28,6 +28,7 @@ COMMANDS = {
     "invoices": ("invoices", "invoices"),
     "pause": ("pause", "pause"),
     "pay": ("pay", "pay"),
+    "payments": ("payments", "payments"),
     "policy": ("policy", "policy"),
     "remind": ("remind", "remind"),
     "render": ("render", "render_invoice"),
