@@ -67,20 +67,20 @@ def read_lines(files: Sequence[Path], rules_path: Path | None) -> tuple[list[Ban
 
 
 def _cases(ledger: Ledger, outcomes: Sequence[Outcome]) -> list[NewCase]:
-    """One case per line that looks like ours and names an invoice, once whatever the re-imports:
-    the case's source carries the line's id."""
+    """One case per line that looks like ours (with the invoice it names, if any), once whatever
+    the re-imports: the case's source carries the line's id."""
     known = {case.source for case in ledger.exceptions}
     if REASON not in ledger.policy.exceptions.reasons:
         return []
     cases = []
     for outcome in outcomes:
         source = f"{SOURCE} {outcome.line.id}"
-        if outcome.status != "unmatched" or not outcome.looks_ours or not outcome.invoices or source in known:
+        if outcome.status != "unmatched" or not outcome.looks_ours or source in known:
             continue
         line = outcome.line
         note = (f"{line.amount} {line.currency} on {line.date} from {line.counterparty or 'an unknown payer'} "
                 f"({line.source}): {outcome.evidence}")  # fmt: skip
-        cases.append(NewCase(outcome.invoices[0], REASON, note, source))
+        cases.append(NewCase(outcome.invoices[0] if outcome.invoices else None, REASON, note, source))
         known.add(source)
     return cases
 

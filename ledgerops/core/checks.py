@@ -565,7 +565,11 @@ def _check_exception(
 ) -> Iterator[Diagnostic]:
     if case.id != _stem(case):
         yield diag("id-mismatch", case.at("id"), f"id '{case.id}' but the file is {case.path}")
-    if case.invoice not in known and case.invoice not in broken:
+    if case.invoice is None:
+        if case.reason != "unmatched_payment":
+            yield diag("missing-field", case.at("id"), "'invoice' is missing: only an unmatched_payment "
+                       "case may name no invoice")  # fmt: skip
+    elif case.invoice not in known and case.invoice not in broken:
         yield diag("unknown-invoice", case.at("invoice"), f"invoice '{case.invoice}' does not exist")
     if case.reason not in policy.exceptions.reasons:
         yield diag("unknown-reason", case.at("reason"),

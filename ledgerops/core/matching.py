@@ -23,7 +23,7 @@ from decimal import Decimal
 from itertools import combinations
 
 from ledgerops.core.amounts import balance
-from ledgerops.core.bank import BankLine
+from ledgerops.core.bank import BankLine, one_line
 from ledgerops.core.diagnostics import has_errors
 from ledgerops.core.model import Client, Invoice, Ledger, Payment
 from ledgerops.core.money import ZERO, round_money
@@ -154,7 +154,7 @@ def _unique(invoices: Iterable[Invoice]) -> list[Invoice]:
 
 
 def _payment(line: BankLine, amount: Decimal, methods: Sequence[str]) -> Payment:
-    ref = line.bank_ref or None
+    ref = one_line(line.text, 80) or line.reference or line.bank_ref or None
     return Payment(line.date, amount, METHOD if METHOD in methods else None, ref, line.id)
 
 

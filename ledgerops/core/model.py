@@ -146,7 +146,7 @@ class ExceptionCase(Located):
     """exceptions/<id>.yaml (docs/spec.md §2.3): while open, its invoice gets no automatic message."""
 
     id: str
-    invoice: str
+    invoice: str | None  # None only for an unmatched_payment: money that names no invoice
     reason: str
     opened_at: date
     status: str = "open"

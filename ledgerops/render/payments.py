@@ -67,7 +67,7 @@ def import_text(result: Any) -> str:
     for case in result.cases:
         opened = next((c.id for c in result.opened if c.source == case.source), None)
         tail.append(
-            f"{'opened ' + opened if opened else 'would open a case'} (unmatched_payment) for {case.invoice}"
+            f"{'opened ' + opened if opened else 'would open a case'} (unmatched_payment) for {case.invoice or 'no invoice'}"
         )
     if result.commit:
         tail.append(f"committed {result.commit[:12]}")

@@ -152,7 +152,7 @@ EXCEPTION_STATUSES = ("open", "resolved")
 
 EXCEPTION = Struct("exception", (
     _f("id", "id", "Must match the file name.", required=True),
-    _f("invoice", "id", "The invoice this case is about.", required=True),
+    _f("invoice", "id", "The invoice this case is about; an unmatched_payment case may name none."),
     _f("reason", "str", "One of policy.exceptions.reasons.", required=True),
     _f("opened_at", "date", "When the case was opened.", required=True),
     _f("source", "str", "Who routed it: a person, the reminder engine, a payment import."),
@@ -161,7 +161,7 @@ EXCEPTION = Struct("exception", (
     _f("resolved_at", "date", "With status: resolved."),
     _f("resolution", "text", "What was decided; required when resolved."),
     _f("until", "date", "Pause reminders through this date only (e.g. a promise to pay)."),
-), model.ExceptionCase, "An exception case: exceptions/<id>.yaml")  # fmt: skip
+), lambda **kw: model.ExceptionCase(**{"invoice": None, **kw}), "An exception case: exceptions/<id>.yaml")  # fmt: skip
 
 # --- policy -----------------------------------------------------------------------------
 

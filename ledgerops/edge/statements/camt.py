@@ -87,7 +87,7 @@ def _lines(entry: etree._Element, shown: str) -> list[BankLine]:
     amt = entry.find("Amt")
     if amt is None:
         raise Problem("statement-amount", line, "the entry (Ntry) has no Amt")
-    entry_amount, currency = _money(amt, line)
+    entry_amount, currency = _money(amt, amt.sourceline or line)
     indicator = _text(entry, "CdtDbtInd")
     if indicator not in ("CRDT", "DBIT"):
         raise Problem("statement-unreadable", line, f"CdtDbtInd is '{indicator}', not CRDT or DBIT")
