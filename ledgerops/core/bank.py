@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -45,6 +44,8 @@ def with_ids(lines: Iterable[BankLine]) -> tuple[BankLine, ...]:
     The occurrence number, not the row number, keeps the id the same when a later
     statement overlaps this one and the line sits at another row, while two identical
     transfers on one day still get two ids."""
+    import hashlib  # here: `check` loads this module (for CsvRules) and needs no digests
+
     seen: dict[str, int] = {}
     done = []
     for line in lines:

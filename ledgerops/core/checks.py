@@ -188,6 +188,8 @@ def check_client(client: Client, policy: Policy) -> Iterator[Diagnostic]:
             yield diag("terms-not-allowed", client.at("terms_days"),
                        f"terms_days {client.terms_days} is not in policy.terms.allowed_days "
                        f"{list(policy.terms.allowed_days)}")  # fmt: skip
+    if client.iban and not iban_valid(client.iban):
+        yield diag("invalid-iban", client.at("iban"), f"'{client.iban}' is not a valid IBAN")
     yield from _check_milestones(client, client_currency(client, policy))
 
 

@@ -140,3 +140,13 @@ def test_rf_references_are_valid_iso_11649(number: str) -> None:
 def test_numbering_pattern() -> None:
     pattern = numbering_pattern("INV-{year}-{seq:04d}")
     assert pattern.search(compact("see inv-2026-0999")) and not pattern.search(compact("Miete 2026"))
+
+
+def test_a_client_iban_is_checked() -> None:
+    from ledgerops.core.checks import check_client
+    from tests.core.records import policy
+
+    good = replace(CLIENTS["acme"], iban="DE02 1001 0010 9307 1186 03")
+    bad = replace(CLIENTS["acme"], iban="DE02100100109307118604")
+    codes = [[d.code for d in check_client(c, policy()) if d.code != "id-mismatch"] for c in (good, bad)]
+    assert codes == [[], ["invalid-iban"]]
