@@ -28,7 +28,7 @@ from ledgerops.core.diagnostics import has_errors
 from ledgerops.core.model import Client, Invoice, Ledger, Payment
 from ledgerops.core.money import ZERO, round_money
 from ledgerops.core.payments import payment_problems
-from ledgerops.core.reference import compact, invoice_reference
+from ledgerops.core.reference import compact, is_valid, reference_body
 
 STATUSES = ("applied", "partial", "over", "ambiguous", "unmatched", "reported", "duplicate")
 RULES = ("reference", "invoice_number", "payer_amount", "payer_sum")
@@ -36,6 +36,7 @@ RULES = ("reference", "invoice_number", "payer_amount", "payer_sum")
 # that adds up (2^n subsets); such a transfer is listed as unmatched for a person.
 MAX_SUM_INVOICES = 12
 METHOD = "bank_transfer"
+_RF = re.compile("RF[0-9]{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,19 +83,22 @@ class _Index:
 
     def __init__(self, ledger: Ledger, today: date) -> None:
         self.today = today
-        self.by_ref: dict[str, Invoice] = {}
+        self.by_body: dict[str, list[Invoice]] = {}  # the body of each invoice's RF reference
         self.by_number: dict[str, list[Invoice]] = {}
         self.left: dict[str, Decimal] = {}
-        self.open_by_client: dict[tuple[str, str], list[Invoice]] = {}
+        # Open invoices by (client, currency), and by (client, currency, amount due): kept up
+        # to date as lines pay them, so a payer's line costs dict probes, not a scan.
+        self.open_by_client: dict[tuple[str, str], dict[str, Invoice]] = {}
+        self.by_due: dict[tuple[str, str, Decimal], dict[str, Invoice]] = {}
         self.imported: set[str] = set()
         for invoice in ledger.invoices:
-            self.by_ref[invoice_reference(invoice.id)] = invoice
-            self.by_number.setdefault(compact(invoice.id), []).append(invoice)
+            number = compact(invoice.id)
+            self.by_number.setdefault(number, []).append(invoice)
+            self.by_body.setdefault(reference_body(invoice.id), []).append(invoice)
             self.imported.update(p.import_id for p in invoice.payments if p.import_id)
             self.left[invoice.id] = balance(invoice, today) if invoice.status == "sent" else ZERO
             if invoice.status == "sent" and self.left[invoice.id] > 0:
-                self.open_by_client.setdefault((invoice.client, invoice.currency), []).append(invoice)
-        self.ref_lengths = sorted({len(r) for r in self.by_ref}, reverse=True)
+                self._file(invoice)
         self.number_lengths = sorted({len(n) for n in self.by_number}, reverse=True)
         self.by_iban: dict[str, Client] = {}
         self.by_name: dict[str, list[Client]] = {}
@@ -103,41 +107,50 @@ class _Index:
                 self.by_iban[client.iban.replace(" ", "").upper()] = client
             self.by_name.setdefault(name_key(client.name), []).append(client)
         self.looks_like_number = numbering_pattern(ledger.policy.numbering)
+        # Where an invoice number may start: every position the numbering's shape matches at,
+        # overlapping ones too, found by the regex engine rather than a loop over positions.
+        self.number_starts = re.compile(f"(?=(?:{self.looks_like_number.pattern}))")
         self.policy = ledger.policy
 
+    def _file(self, invoice: Invoice) -> None:
+        left = self.left[invoice.id]
+        self.open_by_client.setdefault((invoice.client, invoice.currency), {})[invoice.id] = invoice
+        self.by_due.setdefault((invoice.client, invoice.currency, left), {})[invoice.id] = invoice
+
+    def pay(self, invoice: Invoice, amount: Decimal) -> None:
+        """What is left on the invoice after `amount` of this import."""
+        key = (invoice.client, invoice.currency)
+        self.by_due.get((*key, self.left[invoice.id]), {}).pop(invoice.id, None)
+        self.open_by_client.get(key, {}).pop(invoice.id, None)
+        self.left[invoice.id] -= amount
+        if self.left[invoice.id] > 0:
+            self._file(invoice)
+
     def references(self, line: BankLine) -> tuple[list[str], list[Invoice]]:
-        """RF references written on the line, and the invoices they belong to."""
+        """Valid RF references written on the line (the longest at each place), and the
+        invoices whose reference they are."""
         seen: list[str] = []
-        texts = [compact(line.reference or ""), compact(line.text)]
-        for text in texts:
-            for found in re.finditer(r"RF[0-9]{2}", text):
+        for text in (compact(line.reference or ""), compact(line.text)):
+            for found in _RF.finditer(text):
                 start = found.start()
-                hit = next(
-                    (
-                        text[start : start + n]
-                        for n in self.ref_lengths
-                        if text[start : start + n] in self.by_ref
-                    ),
-                    None,
-                )
-                if hit is None:
-                    # A reference that is not one of ours still says "this is a payment for you".
-                    seen.append(text[start : start + 25])
-                elif hit not in seen:
+                hit = next((text[start : start + n] for n in range(25, 4, -1)
+                            if start + n <= len(text) and is_valid(text[start : start + n])), None)  # fmt: skip
+                if hit and hit not in seen:
                     seen.append(hit)
-        return seen, _unique(self.by_ref[r] for r in seen if r in self.by_ref)
+        return seen, _unique(inv for ref in seen for inv in self.by_body.get(ref[4:], ()))
 
     def numbers(self, line: BankLine) -> tuple[bool, list[Invoice]]:
         """Whether invoice-number-like text is on the line, and the invoices it names."""
         text = compact(line.text) + " " + compact(line.reference or "")
         found: list[Invoice] = []
-        for start in range(len(text)):
+        starts = [m.start() for m in self.number_starts.finditer(text)]
+        for start in starts:
             for n in self.number_lengths:
                 candidates = self.by_number.get(text[start : start + n])
                 if candidates:
                     found.extend(candidates)
                     break
-        return bool(self.looks_like_number.search(text)) or bool(found), _unique(found)
+        return bool(starts), _unique(found)
 
     def payer(self, line: BankLine) -> Client | None:
         if line.iban and line.iban in self.by_iban:
@@ -203,8 +216,8 @@ class _Matcher:
                     line, "reported", rule, ids, evidence=f"{evidence}; {first.code}: {first.message}"
                 )
             payments.append(Applied(invoice.id, part, payment))
-        for applied in payments:
-            index.left[applied.invoice] -= applied.amount
+        for (invoice, _), applied in zip(parts, payments, strict=True):
+            index.pay(invoice, applied.amount)
         left = sum((index.left[inv.id] for inv in invoices), ZERO)
         note = {"applied": "paid in full", "partial": f"{left} {line.currency} still due",
                 "over": f"overpaid by {-left} {line.currency}"}[status]  # fmt: skip
@@ -219,16 +232,15 @@ class _Matcher:
             f"IBAN {line.iban}" if line.iban and line.iban in index.by_iban else f"name '{line.counterparty}'"
         )
         who = f"payer {how} is client {client.id}"
-        candidates = [inv for inv in index.open_by_client.get((client.id, line.currency), ())
-                      if index.left[inv.id] > 0]  # fmt: skip
         amount = _exact(line.amount, line.currency)
-        exact = [inv for inv in candidates if index.left[inv.id] == amount]
+        exact = list(index.by_due.get((client.id, line.currency, amount), {}).values())
         if len(exact) == 1:
             return self.apply(line, "payer_amount", exact, f"{who}; {amount} {line.currency} is the amount due "
                               f"of {exact[0].id}, its only open invoice of that amount")  # fmt: skip
         if len(exact) > 1:
             return Outcome(line, "ambiguous", "payer_amount", tuple(inv.id for inv in exact),
                            evidence=f"{who}; {len(exact)} open invoices are due {amount} {line.currency}")  # fmt: skip
+        candidates = list(index.open_by_client.get((client.id, line.currency), {}).values())
         if 2 <= len(candidates) <= MAX_SUM_INVOICES:
             sets = [group for size in range(2, len(candidates) + 1)
                     for group in combinations(candidates, size)
@@ -256,7 +268,7 @@ class _Matcher:
                 line, "reported", None, named, evidence=f"a {line.kind}: never applied automatically"
             )
         if by_ref:
-            shown = ", ".join(r for r in refs if r in index.by_ref)
+            shown = ", ".join(r for r in refs if r[4:] in index.by_body)
             return self.apply(line, "reference", by_ref, f"creditor reference {shown}")
         if by_number:
             names = ", ".join(inv.id for inv in by_number)

@@ -30,12 +30,17 @@ def is_valid(reference: str) -> bool:
     return int(_digits(ref[4:] + ref[:4])) % 97 == 1
 
 
+def reference_body(invoice_id: str) -> str:
+    """What follows RF and the check digits in the invoice's reference."""
+    return compact(invoice_id)[-MAX_BODY:] or "0"
+
+
 def invoice_reference(invoice_id: str) -> str:
     """The invoice's RF reference in electronic form (no spaces), e.g. RF13INV20260004.
 
     The body is the invoice number's letters and digits; a number longer than 21 of them
     keeps its last 21, where the sequence (what differs between invoices) is."""
-    body = compact(invoice_id)[-MAX_BODY:] or "0"
+    body = reference_body(invoice_id)
     return f"RF{check_digits(body)}{body}"
 
 

@@ -53,7 +53,7 @@ def detect(data: bytes) -> str:
 
 def read_statement(path: Path, shown: str, rules: CsvRules | None) -> Parsed:
     """Every booked line of the statement at `path` (`shown` names it in messages)."""
-    from ledgerops.edge.statements import camt, csvfile, mt940, ofx
+    from importlib import import_module
 
     try:
         size = path.stat().st_size
@@ -64,17 +64,18 @@ def read_statement(path: Path, shown: str, rules: CsvRules | None) -> Parsed:
     except OSError as error:
         return (), [diag("statement-unreadable", Source(shown), f"cannot read the file: {error.strerror}")]
     kind = detect(data)
-    readers: dict[str, Callable[[bytes, str], list[BankLine]]] = {
-        "camt": camt.read, "mt940": mt940.read, "ofx": ofx.read,
-    }  # fmt: skip
     try:
         if kind == "csv":
             if rules is None:
                 raise Problem("statement-unreadable", 1, "this is not camt.053/054, MT940 or OFX; "
                               "a CSV statement needs --rules FILE that describes its columns")  # fmt: skip
+            from ledgerops.edge.statements import csvfile
+
             lines = csvfile.read(data, shown, rules)
         else:
-            lines = readers[kind](data, shown)
+            # Only the reader of this format is imported: ofxtools alone takes 0.4 s to load.
+            reader: Callable[[bytes, str], list[BankLine]] = import_module(f"{__name__}.{kind}").read
+            lines = reader(data, shown)
     except Problem as problem:
         return (), [diag(problem.code, Source(shown, problem.line, problem.col), problem.message)]
     return with_ids(lines), []

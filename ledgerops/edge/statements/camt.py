@@ -25,25 +25,22 @@ def _parser() -> etree.XMLParser:
                            huge_tree=False, remove_comments=True, remove_pis=True)  # fmt: skip
 
 
-def _strip(root: etree._Element) -> None:
-    """Drop the namespaces: every camt version names its elements the same."""
-    for element in root.iter():
-        if isinstance(element.tag, str):
-            element.tag = etree.QName(element).localname
+# The document's default namespace (every camt version has its own), as lxml's paths take it.
+Names = dict[None, str] | None
 
 
-def _text(element: etree._Element | None, path: str) -> str | None:
+def _text(element: etree._Element | None, path: str, ns: Names) -> str | None:
     if element is None:
         return None
-    found = element.find(path)
+    found = element.find(path, ns)
     if found is None or found.text is None:
         return None
     return found.text.strip() or None
 
 
-def _date(entry: etree._Element) -> date:
+def _date(entry: etree._Element, ns: Names) -> date:
     for path in ("BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm"):
-        text = _text(entry, path)
+        text = _text(entry, path, ns)
         if text:
             try:
                 return date.fromisoformat(text[:10])
@@ -60,21 +57,21 @@ def _money(element: etree._Element, line: int) -> tuple[str, str]:
     return element.text, currency
 
 
-def _party(tx: etree._Element | None, credit: bool) -> tuple[str | None, str | None]:
+def _party(tx: etree._Element | None, credit: bool, ns: Names) -> tuple[str | None, str | None]:
     """The other side's name and IBAN: the debtor of a credit, the creditor of a debit."""
     who = "Dbtr" if credit else "Cdtr"
-    name = _text(tx, f"RltdPties/{who}/Nm") or _text(tx, f"RltdPties/{who}/Pty/Nm")
-    iban = _text(tx, f"RltdPties/{who}Acct/Id/IBAN")
+    name = _text(tx, f"RltdPties/{who}/Nm", ns) or _text(tx, f"RltdPties/{who}/Pty/Nm", ns)
+    iban = _text(tx, f"RltdPties/{who}Acct/Id/IBAN", ns)
     return name, iban
 
 
-def _kind(entry: etree._Element, tx: etree._Element | None, credit: bool) -> str:
-    codes = {el.text.strip() for el in entry.iterfind(".//BkTxCd//Cd") if el.text}
-    codes |= {el.text.strip() for el in entry.iterfind(".//BkTxCd//SubFmlyCd") if el.text}
+def _kind(entry: etree._Element, tx: etree._Element | None, credit: bool, ns: Names) -> str:
+    codes = {el.text.strip() for el in entry.iterfind(".//BkTxCd//Cd", ns) if el.text}
+    codes |= {el.text.strip() for el in entry.iterfind(".//BkTxCd//SubFmlyCd", ns) if el.text}
     if tx is not None:
-        codes |= {el.text.strip() for el in tx.iterfind("BkTxCd//SubFmlyCd") if el.text}
-    reversal = (_text(entry, "RvslInd") or "").lower() == "true"
-    returned = tx is not None and tx.find("RtrInf") is not None
+        codes |= {el.text.strip() for el in tx.iterfind("BkTxCd//SubFmlyCd", ns) if el.text}
+    reversal = (_text(entry, "RvslInd", ns) or "").lower() == "true"
+    returned = tx is not None and tx.find("RtrInf", ns) is not None
     if codes & _CHARGEBACK_CODES:
         return "chargeback"
     if reversal or returned or codes & _RETURN_CODES:
@@ -82,19 +79,19 @@ def _kind(entry: etree._Element, tx: etree._Element | None, credit: bool) -> str
     return "credit" if credit else "debit"
 
 
-def _lines(entry: etree._Element, shown: str) -> list[BankLine]:
+def _lines(entry: etree._Element, shown: str, ns: Names) -> list[BankLine]:
     line = entry.sourceline or 1
-    amt = entry.find("Amt")
+    amt = entry.find("Amt", ns)
     if amt is None:
         raise Problem("statement-amount", line, "the entry (Ntry) has no Amt")
     entry_amount, currency = _money(amt, amt.sourceline or line)
-    indicator = _text(entry, "CdtDbtInd")
+    indicator = _text(entry, "CdtDbtInd", ns)
     if indicator not in ("CRDT", "DBIT"):
         raise Problem("statement-unreadable", line, f"CdtDbtInd is '{indicator}', not CRDT or DBIT")
     credit = indicator == "CRDT"
-    booked = _date(entry)
-    entry_ref = _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
-    txs = list(entry.iterfind("NtryDtls/TxDtls"))
+    booked = _date(entry, ns)
+    entry_ref = _text(entry, "AcctSvcrRef", ns) or _text(entry, "NtryRef", ns)
+    txs = list(entry.iterfind("NtryDtls/TxDtls", ns))
     if not txs:
         txs_or_none: list[etree._Element | None] = [None]
     else:
@@ -105,34 +102,36 @@ def _lines(entry: etree._Element, shown: str) -> list[BankLine]:
         where = (tx.sourceline if tx is not None else line) or line
         value, ccy = entry_amount, currency
         if batch and tx is not None:
-            tx_amt = tx.find("AmtDtls/TxAmt/Amt")
+            tx_amt = tx.find("AmtDtls/TxAmt/Amt", ns)
             if tx_amt is None:
-                tx_amt = tx.find("Amt")
+                tx_amt = tx.find("Amt", ns)
             if tx_amt is None:
                 raise Problem("statement-amount", where, "a transaction of a batch booking has no amount")
             value, ccy = _money(tx_amt, where)
-        tx_ref = _text(tx, "Refs/AcctSvcrRef") if tx is not None else None
+        tx_ref = _text(tx, "Refs/AcctSvcrRef", ns) if tx is not None else None
         if tx_ref and tx_ref != entry_ref:
             ref = tx_ref
         elif entry_ref:
             ref = f"{entry_ref}/{index}" if batch else entry_ref
         else:
             ref = None
-        name, iban = _party(tx, credit)
-        texts = [el.text.strip() for el in tx.iterfind("RmtInf/Ustrd") if el.text] if tx is not None else []
+        name, iban = _party(tx, credit, ns)
+        texts = (
+            [el.text.strip() for el in tx.iterfind("RmtInf/Ustrd", ns) if el.text] if tx is not None else []
+        )
         if not texts and not batch:
-            texts = [_text(entry, "AddtlNtryInf") or ""]
+            texts = [_text(entry, "AddtlNtryInf", ns) or ""]
         made.append(
             BankLine(
                 source=f"{shown}:{where}",
                 date=booked,
                 amount=amount(value, where),
                 currency=ccy,
-                kind=_kind(entry, tx, credit),
+                kind=_kind(entry, tx, credit, ns),
                 counterparty=name,
                 iban=iban.replace(" ", "").upper() if iban else None,
                 text=" ".join(t for t in texts if t),
-                reference=_text(tx, "RmtInf/Strd/CdtrRefInf/Ref"),
+                reference=_text(tx, "RmtInf/Strd/CdtrRefInf/Ref", ns),
                 bank_ref=ref,
             )
         )
@@ -152,17 +151,18 @@ def read(data: bytes, shown: str) -> list[BankLine]:
         raise Problem(
             "statement-unreadable", line or 1, f"not well-formed XML: {error.msg}", col or 1
         ) from None
-    _strip(root)
-    containers = root.findall("BkToCstmrStmt/Stmt") + root.findall("BkToCstmrDbtCdtNtfctn/Ntfctn")
-    if root.tag != "Document" or not containers:
+    name = etree.QName(root)
+    ns: Names = {None: name.namespace} if name.namespace else None
+    containers = root.findall("BkToCstmrStmt/Stmt", ns) + root.findall("BkToCstmrDbtCdtNtfctn/Ntfctn", ns)
+    if name.localname != "Document" or not containers:
         raise Problem("statement-unreadable", root.sourceline or 1,
                       "not a camt.053 statement (BkToCstmrStmt/Stmt) or camt.054 notification "
                       "(BkToCstmrDbtCdtNtfctn/Ntfctn)")  # fmt: skip
     lines = []
     for container in containers:
-        for entry in container.iterfind("Ntry"):
-            status = _text(entry, "Sts/Cd") or _text(entry, "Sts")
+        for entry in container.iterfind("Ntry", ns):
+            status = _text(entry, "Sts/Cd", ns) or _text(entry, "Sts", ns)
             if status and status != "BOOK":
                 continue  # pending or information only: not money that arrived
-            lines.extend(_lines(entry, shown))
+            lines.extend(_lines(entry, shown, ns))
     return lines
