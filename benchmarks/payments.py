@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -105,11 +106,14 @@ def main() -> None:
                "--ledger", str(ledger), "--today", TODAY, "--dry-run", "--format", "json"]  # fmt: skip
     env = {**os.environ, "PYTHONPYCACHEPREFIX": str(args.workdir / "pycache")}
     subprocess.run(command, check=True, capture_output=True, env=env)  # warm-up
-    walls = []
+    walls, cpus = [], []
     for _ in range(args.runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True, env=env)
         walls.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
 
     from ledgerops.app.load import READABLE, load_ledger
     from ledgerops.context import Context
@@ -131,7 +135,9 @@ def main() -> None:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
     print(f"{args.lines} lines, {args.invoices} open invoices, {args.clients} clients: {counts}")
     print(f"whole process (payments import --dry-run): median {statistics.median(walls):.3f} s "
-          f"(min {min(walls):.3f}, max {max(walls):.3f})")  # fmt: skip
+          f"(min {min(walls):.3f}, max {max(walls):.3f}); median CPU {statistics.median(cpus):.3f} s "
+          f"(both processes: the ledger is read by two above 2,000 invoices); load average "
+          f"{os.getloadavg()[0]:.1f}")  # fmt: skip
     print(f"parse the statement: median {statistics.median(parsed):.3f} s; "
           f"match: median {statistics.median(matched):.3f} s")  # fmt: skip
 

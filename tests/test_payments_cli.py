@@ -169,7 +169,8 @@ def test_a_paid_invoice_gets_no_reminder_after_the_import(ledger: Path) -> None:
 
     assert {"INV-2026-0012", "INV-2026-0013"} <= set(reminded())
     report = imported(ledger, EXAMPLES / "statements" / "ofx-harbor.ofx")
-    assert [r["rule"] for r in report["matched"]] == ["payer_amount", "payer_sum"]
+    assert [(r["invoice"], r["rule"]) for r in report["matched"]] == [
+        ("INV-2026-0010", "payer_amount"), ("INV-2026-0012", "payer_sum"), ("INV-2026-0013", "payer_sum")]  # fmt: skip
     assert not {"INV-2026-0010", "INV-2026-0012", "INV-2026-0013"} & set(reminded())
 
 

@@ -34,12 +34,21 @@ def _line(outcome: Outcome) -> dict[str, Any]:
 
 
 def import_json(result: Any) -> str:
-    """Every line under `lines`, and grouped as matched / unmatched / already_recorded."""
+    """Every line under `lines`, in statement order; then the short lists by outcome."""
     rows = [_line(o) for o in result.outcomes]
     out: dict[str, Any] = {"dry_run": result.dry_run, "lines": rows, "matched": [], "unmatched": [],
                            "already_recorded": []}  # fmt: skip
     for row in rows:
-        out[_LISTS[row["status"]]].append(row)
+        group = _LISTS[row["status"]]
+        if group == "matched":
+            for part in row["recorded"]:
+                out["matched"].append({"line": row["line"], "invoice": part["invoice"], "amount": part["amount"],
+                                       "currency": row["currency"], "date": row["date"], "rule": row["rule"],
+                                       "status": row["status"]})  # fmt: skip
+        else:
+            out[group].append({"line": row["line"], "amount": row["amount"], "currency": row["currency"],
+                               "date": row["date"], "text": row["text"], "status": row["status"],
+                               "invoices": row["invoices"]})  # fmt: skip
     opened = {case.source: case.id for case in result.opened}
     out["cases"] = [{"id": opened.get(c.source), "invoice": c.invoice, "reason": c.reason, "note": c.note}
                     for c in result.cases]  # fmt: skip
