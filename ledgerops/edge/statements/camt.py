@@ -148,8 +148,9 @@ def read(data: bytes, shown: str) -> list[BankLine]:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
         line, col = (error.position or (1, 1))[:2]
+        message = re.sub(r"(, line \d+)+, column \d+$", "", str(error.msg))
         raise Problem(
-            "statement-unreadable", line or 1, f"not well-formed XML: {error.msg}", col or 1
+            "statement-unreadable", line or 1, f"not well-formed XML: {message}", col or 1
         ) from None
     name = etree.QName(root)
     ns: Names = {None: name.namespace} if name.namespace else None
