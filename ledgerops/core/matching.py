@@ -90,7 +90,8 @@ class _Index:
         # to date as lines pay them, so a payer's line costs dict probes, not a scan.
         self.open_by_client: dict[tuple[str, str], dict[str, Invoice]] = {}
         self.by_due: dict[tuple[str, str, Decimal], dict[str, Invoice]] = {}
-        self.imported: set[str] = set()
+        self.imported: set[str] = set()  # ids of the lines recorded on a payment
+        self.seen: set[str] = set()  # ids of the lines of this import so far
         for invoice in ledger.invoices:
             number = compact(invoice.id)
             self.by_number.setdefault(number, []).append(invoice)
@@ -259,7 +260,9 @@ class _Matcher:
         index = self.index
         if line.id in index.imported:
             return Outcome(line, "duplicate", evidence=f"bank line {line.id} is already recorded")
-        index.imported.add(line.id)
+        if line.id in index.seen:
+            return Outcome(line, "duplicate", evidence=f"bank line {line.id} was read already in this import")
+        index.seen.add(line.id)
         refs, by_ref = index.references(line)
         like_number, by_number = index.numbers(line)
         if line.kind != "credit":
