@@ -21,7 +21,7 @@ from ledgerops.yamlfile.schema import EXCEPTION
 
 @dataclass(frozen=True)
 class NewCase:
-    invoice: str
+    invoice: str | None  # None: an unmatched payment that names no invoice
     reason: str
     note: str
     source: str

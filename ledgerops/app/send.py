@@ -126,7 +126,7 @@ class InvoiceMessages:
         attempts = {planned_as.get(d.outgoing.invoice, d.outgoing.invoice): d for d in state.deliveries}
         failures = {planned_as.get(f.invoice, f.invoice): f for f in state.failures
                     if f.stage == delivery.INVOICE_STAGE}  # fmt: skip
-        cases = {planned_as.get(case.invoice, case.invoice): case.id for case in state.opened}
+        cases = {planned_as.get(case.invoice, case.invoice): case.id for case in state.opened if case.invoice}
         deliveries = [
             outcome
             for invoice_id, item in self.planned.items()

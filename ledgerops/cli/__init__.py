@@ -29,6 +29,7 @@ COMMANDS = {
     "notify": ("notify", "notify"),
     "pause": ("pause", "pause"),
     "pay": ("pay", "pay"),
+    "payments": ("payments", "payments"),
     "policy": ("policy", "policy"),
     "remind": ("remind", "remind"),
     "render": ("render", "render_invoice"),

@@ -72,7 +72,7 @@ def pausing_exceptions(exceptions: Iterable[ExceptionCase], today: date) -> dict
     """
     pausing: dict[str, ExceptionCase] = {}
     for case in exceptions:
-        if open_at(case, today) and (case.until is None or today <= case.until):
+        if case.invoice and open_at(case, today) and (case.until is None or today <= case.until):
             pausing.setdefault(case.invoice, case)
     return pausing
 

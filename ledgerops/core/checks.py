@@ -204,6 +204,8 @@ def check_client(client: Client, policy: Policy) -> Iterator[Diagnostic]:
             yield diag("terms-not-allowed", client.at("terms_days"),
                        f"terms_days {client.terms_days} is not in policy.terms.allowed_days "
                        f"{list(policy.terms.allowed_days)}")  # fmt: skip
+    if client.iban and not iban_valid(client.iban):
+        yield diag("invalid-iban", client.at("iban"), f"'{client.iban}' is not a valid IBAN")
     yield from _check_milestones(client, client_currency(client, policy))
 
 
@@ -605,7 +607,11 @@ def _check_exception(
 ) -> Iterator[Diagnostic]:
     if case.id != _stem(case):
         yield diag("id-mismatch", case.at("id"), f"id '{case.id}' but the file is {case.path}")
-    if case.invoice not in known and case.invoice not in broken:
+    if case.invoice is None:
+        if case.reason != "unmatched_payment":
+            yield diag("missing-field", case.at("id"), "'invoice' is missing: only an unmatched_payment "
+                       "case may name no invoice")  # fmt: skip
+    elif case.invoice not in known and case.invoice not in broken:
         yield diag("unknown-invoice", case.at("invoice"), f"invoice '{case.invoice}' does not exist")
     if case.status == "open" and case.reason not in policy.exceptions.reasons:
         yield diag("unknown-reason", case.at("reason"),

@@ -267,6 +267,19 @@ CODES: tuple[Code, ...] = (
        "invoices, which keep their number."),
     _c("void-has-payments", "error", "The invoice has payments and cannot be voided",
        "Refund the payments and issue a credit note instead of voiding a paid invoice."),
+    # bank statements (payments import)
+    _c("statement-unreadable", "error", "A bank statement file cannot be read as camt.053/054, MT940, OFX or CSV",
+       "Download the statement again (it may be truncated), or give --rules FILE for a CSV export."),
+    _c("statement-unsafe", "error", "A statement declares a DOCTYPE or XML entities",
+       "Bank statements have neither; download the file from your bank again and do not edit it."),
+    _c("statement-too-large", "error", "A statement file is larger than 20 MB",
+       "Import the statement in smaller periods (a month at a time)."),
+    _c("statement-columns", "error", "A CSV line does not have the columns the rules file names",
+       "Fix 'fields' (and 'skip', 'delimiter') in the rules file to match the bank's export."),
+    _c("statement-amount", "error", "An amount in a statement cannot be read",
+       "Check 'decimal' and 'thousands' in the rules file (1.234,56 needs decimal: ',' and thousands: '.')."),
+    _c("statement-date", "error", "A date in a statement cannot be read",
+       "Set 'date_format' in the rules file to the bank's format, e.g. '%d.%m.%Y'."),
 )  # fmt: skip
 
 CODE_BY_NAME = {code.code: code for code in CODES}

@@ -106,7 +106,7 @@ def case_facts(ledger: Ledger, today: date) -> list[CaseFacts]:
     invoices = {inv.id: inv for inv in ledger.invoices}
     facts = []
     for case in sorted(ledger.exceptions, key=lambda c: c.id):
-        invoice = invoices.get(case.invoice)
+        invoice = invoices.get(case.invoice) if case.invoice else None
         client = ledger.clients.get(invoice.client) if invoice is not None else None
         due = money_str(balance(invoice), invoice.currency) if invoice is not None else None
         broken = case.status == "open" and case.until is not None and case.until < today

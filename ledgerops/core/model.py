@@ -47,6 +47,7 @@ class Client(Located):
     tax_id: str | None = None
     country: str | None = None  # ISO 3166-1 alpha-2
     tax_treatment: str | None = None  # the reason of its 0 % lines (core/taxes.py)
+    iban: str | None = None  # the account the client pays from (payments import)
     projects: Mapping[str, Project] = field(default_factory=dict)
 
 
@@ -77,6 +78,7 @@ class Payment:
     amount: Decimal
     method: str | None = None
     ref: str | None = None
+    import_id: str | None = None  # the bank line it came from (payments import)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +157,7 @@ class ExceptionCase(Located):
     """exceptions/<id>.yaml (docs/spec.md §2.3): while open, its invoice gets no automatic message."""
 
     id: str
-    invoice: str
+    invoice: str | None  # None only for an unmatched_payment: money that names no invoice
     reason: str
     opened_at: date
     status: str = "open"

@@ -92,7 +92,7 @@ class LateFeeRule:
 
 DEFAULT_REASONS = (
     "po_mismatch", "legal_review", "procurement", "payment_failed", "dispute",
-    "promise_to_pay", "delivery_unknown", "final_escalation", "other",
+    "promise_to_pay", "delivery_unknown", "final_escalation", "unmatched_payment", "other",
 )  # fmt: skip
 
 

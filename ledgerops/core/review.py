@@ -133,7 +133,7 @@ def exception_queue(
     lines = []
     for entry in open_queue(cases, as_of):
         case = entry.case
-        invoice = invoices.get(case.invoice)
+        invoice = invoices.get(case.invoice) if case.invoice else None
         unpaid = invoice is not None and counts_at(invoice, as_of) and balance(invoice, as_of) > 0
         broken = case.until is not None and case.until < as_of and unpaid
         lines.append(QueueLine(case, entry.age_days, invoice.client if invoice else None, broken))
@@ -163,7 +163,8 @@ def awaiting_escalation(
     known = [c for c in ledger.exceptions if c.opened_at <= as_of]
     cases: dict[str, list[ExceptionCase]] = {}
     for c in known:
-        cases.setdefault(c.invoice, []).append(c)
+        if c.invoice:
+            cases.setdefault(c.invoice, []).append(c)
     # As of the date: a case resolved since still paused its invoice then.
     paused = {c.invoice for c in known if open_at(c, as_of) and (c.until is None or as_of <= c.until)}
     rows = []

@@ -19,6 +19,7 @@ from fpdf import FPDF
 
 from ledgerops.core.document import InvoiceDocument
 from ledgerops.core.errors import PdfProblem
+from ledgerops.core.reference import invoice_reference
 from ledgerops.render.email import Attachment, Headers, compose
 from ledgerops.render.invoice_email import invoice_email_parts
 from ledgerops.render.invoice_values import document_values, epc_applies, invoice_message_id
@@ -38,7 +39,7 @@ def _epc_qr(doc: InvoiceDocument) -> Any:
         name=doc.company.name[:70],
         iban=bank.iban.replace(" ", "").upper(),
         amount=doc.amount_due,
-        text=doc.invoice.id,
+        reference=invoice_reference(doc.invoice.id),  # the structured creditor reference field
         bic=bank.bic,
     )
 
@@ -310,7 +311,7 @@ def _pdf_payment(pdf: Any, v: Mapping[str, Any], qr: Any) -> None:
     pdf.cell(text_width, 6, "How to pay", new_x="LMARGIN", new_y="NEXT")
     pdf.text_style(9.5, _INK)
     pdf.multi_cell(text_width, 5, f"Please pay {v['amount_due']} by {v['due_date']}, quoting "
-                   f"{v['invoice_id']} as the reference.", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+                   f"{v['reference']} as the reference.", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
     pdf.ln(1.5)
     if v["payment_link"]:
         pdf.text_style(9, _MUTED)
@@ -323,6 +324,7 @@ def _pdf_payment(pdf: Any, v: Mapping[str, Any], qr: Any) -> None:
             ("Account holder", bank["holder"]),
             ("IBAN", bank["iban"]),
             ("BIC", bank["bic"]),
+            ("Reference", v["reference"]),
         ):
             if value:
                 pdf.text_style(9, _MUTED)

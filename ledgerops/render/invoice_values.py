@@ -17,6 +17,7 @@ from babel.numbers import format_currency, format_decimal
 
 from ledgerops.core.document import InvoiceDocument
 from ledgerops.core.money import money_str
+from ledgerops.core.reference import invoice_reference, printed
 from ledgerops.render.email import message_id
 
 DEFAULT_LOCALE = "en_US"
@@ -46,6 +47,9 @@ def document_values(doc: InvoiceDocument) -> dict[str, Any]:
     company, client, bank = doc.company, doc.client, doc.bank
     return {
         "invoice_id": invoice.id,
+        # ISO 11649 creditor reference: printed in groups of four, encoded without spaces.
+        "reference": printed(invoice_reference(invoice.id)),
+        "reference_code": invoice_reference(invoice.id),
         "void": invoice.status == "void",
         "currency": currency,
         "locale": str(locale),

@@ -128,7 +128,7 @@ def digest_values(ledger: Ledger, review: WeeklyReview, link: Link) -> dict[str,
     clients = {inv.id: inv.client for inv in ledger.invoices}
     names = {cid: c.name for cid, c in ledger.clients.items()}
     queue = [
-        f"{e.age_days} days: {e.case.invoice} ({names.get(clients.get(e.case.invoice, ''), e.client or '?')}), "
+        f"{e.age_days} days: {e.case.invoice} ({names.get(clients.get(e.case.invoice or '', ''), e.client or '?')}), "
         f"{e.case.reason.replace('_', ' ')}{', promise broken' if e.broken_promise else ''} ({e.case.id})"
         for e in review.queue
     ]

@@ -15,7 +15,7 @@ def queue_rows(entries: Sequence[QueueEntry], clients: Mapping[str, str]) -> lis
         {
             "id": e.case.id,
             "invoice": e.case.invoice,
-            "client": clients.get(e.case.invoice),
+            "client": clients.get(e.case.invoice) if e.case.invoice else None,
             "reason": e.case.reason,
             "opened_at": e.case.opened_at.isoformat(),
             "age_days": e.age_days,
@@ -38,7 +38,7 @@ def queue_text(entries: Sequence[QueueEntry], clients: Mapping[str, str]) -> str
     headers = ("exception", "invoice", "client", "reason", "opened", "age", "until", "note")
     cells = [
         (
-            str(row["id"]), str(row["invoice"]), str(row["client"] or ""), str(row["reason"]),
+            str(row["id"]), str(row["invoice"] or "-"), str(row["client"] or ""), str(row["reason"]),
             str(row["opened_at"]), f"{row['age_days']} d", str(row["until"] or ""),
             _short(str(row["note"] or "")),
         )

@@ -414,7 +414,7 @@ def _queue(review: WeeklyReview) -> str:
     rows = [
         (
             e.case.id,
-            e.case.invoice,
+            e.case.invoice or "-",
             _escape(e.client or "?"),
             e.case.reason,
             e.case.opened_at.isoformat(),

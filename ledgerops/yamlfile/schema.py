@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from ledgerops.core import model, policy
+from ledgerops.core import bank, model, policy
 from ledgerops.core.taxes import TAX_REASON_NAMES
 
 
@@ -75,6 +75,7 @@ CLIENT = Struct("client", (
     _f("country", "str", "ISO 3166 country code, e.g. DE; needed for e-invoices."),
     _f("tax_treatment", "enum", "Why this client's 0 % lines carry no VAT.", choices=TAX_REASON_NAMES),
     _f("projects", "map", "Contract data used to pre-fill drafts.", item=PROJECT),
+    _f("iban", "str", "The account the client pays from: payments import matches its bank lines to this client."),
 ), model.Client, "A client: clients/<id>.yaml")  # fmt: skip
 
 # --- invoice ----------------------------------------------------------------------------
@@ -92,6 +93,7 @@ PAYMENT = Struct("payment", (
     _f("amount", "decimal", "How much arrived.", required=True),
     _f("method", "str", "One of policy.payment_methods."),
     _f("ref", "str", "Bank reference or receipt number."),
+    _f("import_id", "str", "The bank line it was imported from (payments import): never recorded twice."),
 ), model.Payment)  # fmt: skip
 
 REMINDER = Struct("reminder", (
@@ -160,7 +162,7 @@ EXCEPTION_STATUSES = ("open", "resolved")
 
 EXCEPTION = Struct("exception", (
     _f("id", "id", "Must match the file name.", required=True),
-    _f("invoice", "id", "The invoice this case is about.", required=True),
+    _f("invoice", "id", "The invoice this case is about; an unmatched_payment case may name none."),
     _f("reason", "str", "One of policy.exceptions.reasons.", required=True),
     _f("opened_at", "date", "When the case was opened.", required=True),
     _f("source", "str", "Who routed it: a person, the reminder engine, a payment import."),
@@ -169,7 +171,7 @@ EXCEPTION = Struct("exception", (
     _f("resolved_at", "date", "With status: resolved."),
     _f("resolution", "text", "What was decided; required when resolved."),
     _f("until", "date", "Pause reminders through this date only (e.g. a promise to pay)."),
-), model.ExceptionCase, "An exception case: exceptions/<id>.yaml")  # fmt: skip
+), lambda **kw: model.ExceptionCase(**{"invoice": None, **kw}), "An exception case: exceptions/<id>.yaml")  # fmt: skip
 
 # --- policy -----------------------------------------------------------------------------
 
@@ -269,6 +271,27 @@ def _policy(**values: Any) -> policy.Policy:
         values["currencies"] = (values.get("currency", "EUR"),)
     return policy.Policy(**values)
 
+
+# --- bank CSV rules (not a ledger record: read by `payments import --rules`) -----------
+CSV_RULES = Struct("csv_rules", (
+    _f("name", "str", "The bank and export this file describes."),
+    _f("fields", "list", "The name of each column, in order: date, amount, amount_in, amount_out, "
+       "currency, counterparty, iban, text (several are joined), reference, bank_ref, indicator, "
+       "kind, or _ to ignore it.", required=True, item=_f("", "enum", choices=bank.FIELDS)),
+    _f("date_format", "str", "strptime format of the date column, e.g. '%d.%m.%Y'."),
+    _f("decimal", "enum", "The decimal separator.", choices=(".", ",")),
+    _f("thousands", "enum", "The thousands separator, if the bank writes one.", choices=("", ".", ",", " ", "'")),
+    _f("sign", "enum", "signed: a minus means money out; inverted: a minus means money in; in_out: "
+       "separate amount_in/amount_out columns; indicator: a credit/debit column.", choices=bank.SIGNS),
+    _f("credit", "list", "Values of the indicator column that mean money in.", item=_f("", "str")),
+    _f("debit", "list", "Values of the indicator column that mean money out.", item=_f("", "str")),
+    _f("returns", "list", "Values of the kind column that mean a returned payment.", item=_f("", "str")),
+    _f("chargebacks", "list", "Values of the kind column that mean a charge-back.", item=_f("", "str")),
+    _f("currency", "str", "The currency when there is no currency column."),
+    _f("encoding", "str", "The file's encoding, e.g. utf-8, latin-1, cp1252."),
+    _f("delimiter", "str", "The column separator, e.g. ';'."),
+    _f("skip", "int", "Lines before the first booking (the column names and anything above)."),
+), bank.CsvRules, "How one bank's CSV export reads: a rules file for payments import")  # fmt: skip
 
 RECORDS: dict[str, Struct] = {
     "policy": POLICY,

@@ -29,6 +29,7 @@ def example_repo(target: Path) -> Path:
     copy_example(target)
     (target / ".gitignore").write_text("outbox/\n")
     git(target, "init", "-q", "-b", "main")
+    _identity(target)
     git(target, "add", "-A")
     git(target, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "example ledger")
     return target
@@ -42,7 +43,15 @@ def with_origin(tmp: Path, clones: int = 1) -> tuple[Path, list[Path]]:
     copies = [tmp / f"clone{n}" for n in range(clones)]
     for copy in copies:
         git(tmp, "clone", "-q", str(origin), str(copy))
+        _identity(copy)
     return origin, copies
+
+
+def _identity(repo: Path) -> None:
+    """A person for the commands that commit as you (pay, pause, exception), whatever the
+    machine's own git configuration."""
+    git(repo, "config", "user.name", "Mara Lindqvist")
+    git(repo, "config", "user.email", "mara@lindqvist-design.example")
 
 
 def commit_all(repo: Path, message: str) -> None:

@@ -142,6 +142,8 @@ def test_every_person_command_commits_exactly_its_files_as_the_person(tmp_path: 
 
 def test_without_a_git_identity_nothing_is_written(tmp_path: Path) -> None:
     _, (clone,) = with_origin(tmp_path)
+    git(clone, "config", "--unset", "user.name")
+    git(clone, "config", "--unset", "user.email")
     before = snapshot(clone)
     done = ledgerops(clone, person_env(tmp_path), "pause", "harbor-pine", "--until", "2026-12-15",
                      "--reason", "promise_to_pay")  # fmt: skip

@@ -72,9 +72,21 @@ def test_the_pdf_shows_what_the_client_needs(ledger: Ledger) -> None:
     for expected in ("INV-2026-0014", "16.12.2026", "3.711,16 €", "1.466,50 €", "VAT 7 % on 1.466,50 €", "102,66 €",
                      "Nordlicht Energie GmbH", "Tax ID DE287654324", "Your PO number", "00471",
                      "https://pay.lindqvist-design.example/INV-2026-0014", "DE89 3704 0044 0532 0130 00",
-                     "Scan with your banking app"):  # fmt: skip
+                     "Scan with your banking app", "RF53 INV2 0260 014"):  # fmt: skip
         assert expected in text, expected
     assert images == 1  # the EPC QR code
+
+
+def test_the_girocode_carries_the_rf_creditor_reference(ledger: Ledger) -> None:
+    import segno
+
+    from ledgerops.render.invoice import _epc_qr
+
+    doc = _document(ledger, "INV-2026-0014")
+    assert doc.bank is not None
+    expected = segno.helpers.make_epc_qr(name=doc.company.name, iban="DE89370400440532013000", amount=doc.amount_due,
+                                         reference="RF53INV20260014", bic=doc.bank.bic)  # fmt: skip
+    assert _epc_qr(doc).matrix == expected.matrix
 
 
 def test_a_partly_paid_invoice_in_usd_has_no_girocode(ledger: Ledger) -> None:

@@ -1,0 +1,61 @@
+"""`ledgerops payments import`: bank statements in, payments recorded."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ledgerops.cli.options import (
+    FORMATS,
+    emit,
+    ledger_option,
+    report_saved,
+    saving_options,
+    to_date,
+    today_option,
+)
+from ledgerops.context import Context
+
+
+@click.group()
+def payments() -> None:
+    """Payments that arrive by themselves: bank statements."""
+
+
+@payments.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@ledger_option
+@today_option
+@click.option("--rules", "rules", type=click.Path(dir_okay=False, path_type=Path),
+              help="A CSV rules file (columns, date and decimal format, sign); needed for CSV statements.")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Show what would be recorded; write nothing.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@saving_options
+def payments_import(
+    files: tuple[Path, ...], ledger_dir: Path, today: Any, rules: Path | None, dry_run: bool, fmt: str,
+    no_commit: bool, push: bool | None,
+) -> None:  # fmt: skip
+    """Match the lines of bank statements (camt.053/054, MT940, OFX, CSV) to invoices and
+    record the payments (and commit them)."""
+    from ledgerops.app import payments as app
+    from ledgerops.render import output
+    from ledgerops.render import payments as render
+
+    ctx = Context(ledger_dir, to_date(today))
+    result = app.import_statements(ctx, files, rules, dry_run=dry_run, commit=not no_commit, push=push)
+    if result.problems:
+        if fmt == "json":
+            emit(output.diagnostics_json(result.problems))
+        else:
+            click.echo(output.diagnostics_text(result.problems), nl=False, err=True)
+            click.echo("nothing was recorded", err=True)
+        sys.exit(1)
+    emit(render.import_json(result) if fmt == "json" else render.import_text(result))
+    if fmt != "json":
+        report_saved(result.saved)
+    elif result.saved.not_pushed:
+        click.echo(f"warning: {result.saved.not_pushed}", err=True)
+        sys.exit(1)

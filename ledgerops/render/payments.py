@@ -1,0 +1,83 @@
+"""`payments import` as text (one row per bank line) and as JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ledgerops.core.bank import one_line
+from ledgerops.core.matching import Outcome
+
+_LISTS = {"applied": "matched", "partial": "matched", "over": "matched", "duplicate": "already_recorded",
+          "unmatched": "unmatched", "ambiguous": "unmatched", "reported": "unmatched"}  # fmt: skip
+
+
+def _line(outcome: Outcome) -> dict[str, Any]:
+    line = outcome.line
+    return {
+        "line": line.id,
+        "source": line.source,
+        "status": outcome.status,
+        "invoice": outcome.invoices[0] if len(outcome.invoices) == 1 else None,
+        "invoices": list(outcome.invoices),
+        "amount": str(line.amount),
+        "currency": line.currency,
+        "date": line.date.isoformat(),
+        "kind": line.kind,
+        "rule": outcome.rule,
+        "evidence": outcome.evidence,
+        "payer": line.counterparty,
+        "iban": line.iban,
+        "text": one_line(line.text),
+        "recorded": [{"invoice": a.invoice, "amount": str(a.amount)} for a in outcome.payments],
+    }
+
+
+def import_json(result: Any) -> str:
+    """Every line under `lines`, in statement order; then the short lists by outcome."""
+    rows = [_line(o) for o in result.outcomes]
+    out: dict[str, Any] = {"dry_run": result.dry_run, "lines": rows, "matched": [], "unmatched": [],
+                           "already_recorded": []}  # fmt: skip
+    for row in rows:
+        group = _LISTS[row["status"]]
+        if group == "matched":
+            for part in row["recorded"]:
+                out["matched"].append({"line": row["line"], "invoice": part["invoice"], "amount": part["amount"],
+                                       "currency": row["currency"], "date": row["date"], "rule": row["rule"],
+                                       "status": row["status"]})  # fmt: skip
+        else:
+            out[group].append({"line": row["line"], "amount": row["amount"], "currency": row["currency"],
+                               "date": row["date"], "text": row["text"], "status": row["status"],
+                               "invoices": row["invoices"]})  # fmt: skip
+    opened = {case.source: case.id for case in result.opened}
+    out["cases"] = [{"id": opened.get(c.source), "invoice": c.invoice, "reason": c.reason, "note": c.note}
+                    for c in result.cases]  # fmt: skip
+    out["written"] = list(result.written)
+    out["commit"] = result.saved.commit
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
+def import_text(result: Any) -> str:
+    rows = []
+    for o in result.outcomes:
+        line = o.line
+        target = ", ".join(o.invoices) or "-"
+        rows.append(f"{o.status:<9}  {line.date}  {line.amount:>12} {line.currency}  {target:<15}  "
+                    f"{o.rule or '-':<14}  {line.source}\n           {o.evidence}")  # fmt: skip
+    counts: dict[str, int] = {}
+    for o in result.outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items()) or "no bank lines"
+    verb = "would record" if result.dry_run else "recorded"
+    recorded = sum(len(o.payments) for o in result.outcomes)
+    tail = [
+        f"{len(result.outcomes)} bank lines: {summary}; {verb} {recorded} payment{'s' if recorded != 1 else ''}"
+    ]
+    for case in result.cases:
+        opened = next((c.id for c in result.opened if c.source == case.source), None)
+        tail.append(
+            f"{'opened ' + opened if opened else 'would open a case'} (unmatched_payment) for {case.invoice or 'no invoice'}"
+        )
+    if result.dry_run:
+        tail.append("dry run: nothing was written")
+    return "\n".join(rows + tail) + "\n"
