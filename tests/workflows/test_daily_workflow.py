@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.conftest import run_cli
 from tests.github_standin import GitHubStandIn
 from tests.mailserver import MailServer
 from tests.workflows.conftest import workflow
@@ -136,3 +137,19 @@ def test_the_founder_hears_of_each_case_by_email_and_as_an_issue(
     again = example_repo.run(DAILY, "schedule", variables=_variables(server), secrets=SECRETS)
     assert again.conclusion == "success", again.log
     assert github_api.writes() == [] and len(server.received) == received
+
+
+def test_a_draft_that_waits_is_under_needs_you_with_its_reason(
+    example_repo: Repository, server: MailServer
+) -> None:
+    clone = example_repo.clone()
+    drafted = run_cli("draft", "--ledger", str(clone), "--today", "2026-11-27", "--client", "nordlicht",
+                      "--project", "WEB", "--milestone", "M1")  # fmt: skip  # nordlicht requires a PO
+    assert drafted.returncode == 0, drafted.stderr
+    git("add", "-A", cwd=clone)
+    git("commit", "-q", "-m", "approve WEB/M1 before its PO came", cwd=clone, identity=FOUNDER)
+    git("push", "-q", "origin", "main", cwd=clone)
+    run = example_repo.run(DAILY, "schedule", variables=_variables(server), secrets=SECRETS)
+    assert run.conclusion == "success", run.log
+    needs_you = run.summary.split("## ledgerops run")[0]
+    assert "waiting   DRAFT-nordlicht-WEB-M1  send-po-missing" in needs_you
