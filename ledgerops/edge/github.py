@@ -137,9 +137,14 @@ class GitHub:
 
     # --- writes ---------------------------------------------------------------------------
     def create_label(self, name: str, color: str, description: str) -> None:
-        self._write(
-            "POST", f"{self.repo_url}/labels", {"name": name, "color": color, "description": description}
-        )
+        try:
+            self._write(
+                "POST", f"{self.repo_url}/labels", {"name": name, "color": color, "description": description}
+            )
+        except GitHubError:
+            if name in self.labels():  # an overlapping sync created it first (GitHub answers 422)
+                return
+            raise
 
     def create_issue(self, title: str, body: str, labels: tuple[str, ...]) -> Issue:
         data = self._write(
