@@ -139,3 +139,16 @@ def test_a_ledger_template_overrides_the_document(example: Path) -> None:
     )
     assert result.stdout == "Rechnung INV-2026-0014: 3.711,16\xa0€\n"
     assert date(2026, 11, 27) == EXAMPLE_DAY
+
+
+def test_a_draft_renders_as_it_would_leave_on_the_day_without_its_number() -> None:
+    """What the approving pull request shows: dated the day it would be sent, due by its
+    terms from then, service date kept; the number is taken only when it is issued."""
+    printed = run_cli("render", "DRAFT-harbor-pine-SOCIAL-M2", "--ledger", str(REPO), "--today", "2026-11-27")
+    assert printed.returncode == 0, printed.stderr
+    assert "INVOICE DRAFT-harbor-pine-SOCIAL-M2" in printed.stdout and "INV-2026-0015" not in printed.stdout
+    assert (
+        "Issue date:      Nov 27, 2026" in printed.stdout
+        and "Service date:    Nov 26, 2026" in printed.stdout
+    )
+    assert "Due date:        Dec 11, 2026 (14 days net)" in printed.stdout
