@@ -8,7 +8,7 @@ email one invoice, and a `send` killed half-way leaves a claim that the next one
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -62,11 +62,15 @@ def run(ctx: Context, *, transport: str | None, dry_run: bool, commit: bool, pus
     return planner.report(state, transport)
 
 
-def plan(ledger_dir: Path, ledger: Ledger, today: date) -> SendPlan:
+def plan(
+    ledger_dir: Path, ledger: Ledger, today: date, approved: Mapping[str, int] | None = None
+) -> SendPlan:
     """What may be sent: drafts whose file is exactly as committed (approval is the merge),
-    in the order they were merged. (Sending itself happens only on the approval branch:
-    delivery's precondition; a preview may look from any branch.)"""
-    approved = gitrepo.arrival_order(ledger_dir, DRAFTS)
+    in the order they were merged (`approved`, when the caller knows it already). Sending
+    itself happens only on the approval branch (delivery's precondition); a preview may
+    look from any branch."""
+    if approved is None:
+        approved = gitrepo.arrival_order(ledger_dir, DRAFTS)
     return plan_sending(ledger, today, gitrepo.uncommitted_paths(ledger_dir), approved)
 
 
@@ -85,11 +89,15 @@ class InvoiceMessages:
         self.planned: dict[str, Sendable] = {}  # every invoice planned for sending, by its id then
         self.blocked: dict[str, Blocked] = {}  # drafts that waited, and why (as first seen)
         self.left: dict[str, str] = {}  # invoices left to another run, and why
+        self.approved: dict[str, int] = {}  # the drafts' merge order, read from git once per new draft
 
     def __call__(
         self, ledger: Ledger, reminders: ReminderPlan, now: datetime
     ) -> list[delivery.Pending | delivery.Failure]:
-        planned = plan(self.ctx.ledger_dir, ledger, now.date())
+        drafts = {invoice.path for invoice in ledger.invoices if not invoice.numbered}
+        if not drafts <= self.approved.keys():  # the run's own commits add no draft: git log once
+            self.approved = gitrepo.arrival_order(self.ctx.ledger_dir, DRAFTS)
+        planned = plan(self.ctx.ledger_dir, ledger, now.date(), self.approved)
         for blocked in planned.blocked:
             self.blocked.setdefault(blocked.invoice.id, blocked)
         found: list[delivery.Pending | delivery.Failure] = []

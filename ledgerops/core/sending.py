@@ -131,10 +131,13 @@ def issued(ledger: Ledger, draft: Invoice, today: date, also_taken: Iterable[str
     when an invoice of the year is already dated after today: numbers follow issue dates."""
     template = ledger.policy.numbering
     year = today.year
-    taken = [*(inv.id for inv in ledger.invoices), *ledger.broken_invoices, *also_taken]
-    for invoice in ledger.invoices:
-        parsed = parse_number(template, invoice.id) if invoice.numbered else None
-        if parsed and parsed[0] == year and invoice.issue_date > today:
+    taken = [*ledger.broken_invoices, *also_taken]
+    for invoice in ledger.invoices:  # one pass: a run issues drafts one at a time, each on the whole ledger
+        parsed = parse_number(template, invoice.id)
+        if parsed is None or parsed[0] != year:
+            continue
+        taken.append(invoice.id)
+        if invoice.issue_date > today:
             raise CannotIssue(f"{invoice.id} is already dated {invoice.issue_date}, after today ({today}); "
                               "invoices are numbered in the order of their issue dates")  # fmt: skip
     number = next_number(template, year, taken)
