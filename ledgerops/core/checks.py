@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from ledgerops.core.amounts import balance, invoice_total
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
+from ledgerops.core.immutable import issued_changed
 from ledgerops.core.located import Located, position_source
 from ledgerops.core.model import Client, ExceptionCase, Invoice
 from ledgerops.core.money import decimal_places, minor_units
@@ -245,6 +246,10 @@ def check_invoice(
     found.extend(_check_claims(invoice, policy))
     if invoice.status == "draft":
         found.extend(_check_legal_content(invoice, client, policy))
+    elif issued_changed(invoice):
+        found.append(diag("issued-changed", invoice.at("issued_digest"),
+                          f"{invoice.id} was issued and its billed content (client, lines, amounts, tax, "
+                          "dates, currency, number or PO) has changed since"))  # fmt: skip
     return found
 
 

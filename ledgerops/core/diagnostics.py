@@ -241,6 +241,11 @@ CODES: tuple[Code, ...] = (
        "Check the invoice's payments; if it really is a second payment, give it its own --ref."),
     _c("date-in-future", "error", "A date after today",
        "Record what has happened: use today's date or an earlier one."),
+    # issued invoices do not change (issue 16)
+    _c("issued-changed", "error", "An issued invoice's billed content differs from what was issued",
+       "Put the record back as it was issued (git log -p <file> shows the edit, git checkout "
+       "<commit> -- <file> restores it). An issued invoice is corrected by a credit note that "
+       "references it, never by an edit (ledgerops has no credit notes yet)."),
     # legal content of drafts (issue 16)
     _c("service-date-missing", "error", "A draft without the date or period of the service",
        "Add service_date: YYYY-MM-DD (the day the work was delivered) or service_period: "

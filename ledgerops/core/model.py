@@ -145,6 +145,7 @@ class Invoice(Located):
     service_period: ServicePeriod | None = None
     note: str | None = None  # printed on the invoice
     drafted_as: str | None = None  # set when the tool issues a draft: the draft's id
+    issued_digest: str | None = None  # set at issue: core/immutable.py
 
     @property
     def numbered(self) -> bool:

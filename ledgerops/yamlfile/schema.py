@@ -155,6 +155,8 @@ INVOICE = Struct("invoice", (
     _f("void_reason", "text", "Why the invoice was voided (ledgerops void writes it)."),
     _f("claims", "list", "Written by the tool only: emails being sent right now (docs/reminders.md).",
        item=CLAIM),
+    _f("issued_digest", "str", "Written by the tool when it issues the invoice: sha256 of the billed "
+       "facts; check errors when they change (issued-changed)."),
 ), model.Invoice, "An invoice: invoices/drafts/<draft id>.yaml, then invoices/<year>/<number>.yaml")  # fmt: skip
 
 # --- exception --------------------------------------------------------------------------
