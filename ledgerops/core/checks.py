@@ -33,7 +33,14 @@ from ledgerops.core.numbering import (
     parse_number,
 )
 from ledgerops.core.policy import PAYMENT_METHODS, Policy
-from ledgerops.core.taxes import TAX_REASONS, line_reason, looks_like_eu_vat_id, reason_text, vat_id_problem
+from ledgerops.core.taxes import (
+    TAX_REASONS,
+    country_of_vat_id,
+    line_reason,
+    looks_like_eu_vat_id,
+    reason_text,
+    vat_id_problem,
+)
 
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")
 _LOCALE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?\Z")
@@ -208,6 +215,28 @@ def check_client(client: Client, policy: Policy) -> Iterator[Diagnostic]:
     if client.iban and not iban_valid(client.iban):
         yield diag("invalid-iban", client.at("iban"), f"'{client.iban}' is not a valid IBAN")
     yield from _check_milestones(client, client_currency(client, policy))
+    yield from _check_einvoice(client, policy)
+
+
+def client_einvoice(client: Client, policy: Policy) -> str:
+    """The e-invoice format of a client: its own `einvoice`, else the policy's."""
+    return client.einvoice or policy.einvoice
+
+
+def _check_einvoice(client: Client, policy: Policy) -> Iterator[Diagnostic]:
+    """An e-invoice names the seller's and the buyer's country (BT-40, BT-55)."""
+    chosen = client_einvoice(client, policy)
+    if chosen == "none":
+        return
+    where = client.at("einvoice") if client.einvoice else client.at("id")
+    source = f"einvoice: {chosen}" + ("" if client.einvoice else " (from policy.einvoice)")
+    if not (client.country or country_of_vat_id(client.tax_id)):
+        yield diag("einvoice-country-missing", where,
+                   f"client '{client.id}' gets e-invoices ({source}) but has no country")  # fmt: skip
+    if not (policy.company.country or country_of_vat_id(policy.company.tax_id)):
+        yield diag("einvoice-country-missing", where,
+                   f"client '{client.id}' gets e-invoices ({source}) but policy.yaml has no "
+                   "company.country")  # fmt: skip
 
 
 def _check_milestones(client: Client, currency: str) -> Iterator[Diagnostic]:

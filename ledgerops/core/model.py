@@ -48,6 +48,7 @@ class Client(Located):
     country: str | None = None  # ISO 3166-1 alpha-2
     tax_treatment: str | None = None  # the reason of its 0 % lines (core/taxes.py)
     iban: str | None = None  # the account the client pays from (payments import)
+    einvoice: str | None = None  # one of policy.EINVOICE_FORMATS; default the policy's
     projects: Mapping[str, Project] = field(default_factory=dict)
 
 

@@ -76,6 +76,8 @@ CLIENT = Struct("client", (
     _f("tax_treatment", "enum", "Why this client's 0 % lines carry no VAT.", choices=TAX_REASON_NAMES),
     _f("projects", "map", "Contract data used to pre-fill drafts.", item=PROJECT),
     _f("iban", "str", "The account the client pays from: payments import matches its bank lines to this client."),
+    _f("einvoice", "enum", "The e-invoice this client gets: none, factur-x, xrechnung-cii or peppol-ubl; "
+       "default policy.einvoice.", choices=policy.EINVOICE_FORMATS),
 ), model.Client, "A client: clients/<id>.yaml")  # fmt: skip
 
 # --- invoice ----------------------------------------------------------------------------
@@ -264,6 +266,8 @@ POLICY = Struct("policy", (
     _f("review", "struct", "The weekly review.", item=REVIEW),
     _f("tax_reasons", "struct", "Legal texts of the reasons for 0 % VAT.", item=TAX_REASONS),
     _f("notify", "struct", "The founder's alerts and weekly digest.", item=NOTIFY),
+    _f("einvoice", "enum", "The e-invoice of clients without their own einvoice: none, factur-x, "
+       "xrechnung-cii or peppol-ubl.", choices=policy.EINVOICE_FORMATS),
 ), lambda **kw: _policy(**kw), "The billing policy: policy.yaml")  # fmt: skip
 
 
