@@ -98,3 +98,27 @@ def test_render_writes_the_ubl(tmp_path: Path, validate: Any) -> None:
         "render", "INV-2026-0014", "--ledger", str(ROOT), "--today", "2026-11-27", "--format", "ubl"
     )
     assert piped.stdout.encode() == out.read_bytes()
+
+
+@pytest.mark.slow
+def test_a_peppol_client_gets_the_ubl_attached_to_the_invoice_email(tmp_path: Path, validate: Any) -> None:
+    import email
+    import email.policy
+
+    from tests.gitledger import commit_all, example_repo
+
+    ledger = example_repo(tmp_path / "ledger")
+    client = ledger / "clients/harbor-pine.yaml"
+    client.write_text(client.read_text() + "einvoice: peppol-ubl\n")
+    commit_all(ledger, "harbor-pine gets Peppol e-invoices")
+    done = run_cli("run", "--ledger", str(ledger), "--today", "2026-11-27", "--transport", "outbox")
+    assert done.returncode == 0, done.stdout + done.stderr
+    sent = [path for path in (ledger / "outbox").rglob("*.eml") if "INV-2026-0015" in path.read_text()]
+    message = email.message_from_bytes(sent[0].read_bytes(), policy=email.policy.default)
+    attached = {part.get_filename(): part for part in message.iter_attachments()}
+    assert sorted(attached) == ["INV-2026-0015.pdf", "INV-2026-0015.xml"]
+    assert attached["INV-2026-0015.xml"].get_content_type() == "application/xml"
+    data = attached["INV-2026-0015.xml"].get_content()
+    data = data if isinstance(data, bytes) else data.encode("utf-8")
+    assert etree.fromstring(data).findtext("cbc:ID", namespaces=NS) == "INV-2026-0015"
+    assert [f for f in validate(data) if f[1] == "fatal"] == []

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ledgerops.core.en16931 import UNIT_CODE, EInvoice
+from ledgerops.core.document import InvoiceDocument
+from ledgerops.core.en16931 import UNIT_CODE, EInvoice, einvoice_terms
+from ledgerops.render.email import Attachment
 
 _NS = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
@@ -253,3 +255,16 @@ def ubl_xml(e: EInvoice) -> bytes:
         _add(tax, "cac:TaxScheme/cbc:ID", "VAT")
         _money(item_line, "cac:Price/cbc:PriceAmount", line["BT-146"], cur)
     return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def einvoice_attachments(doc: InvoiceDocument, chosen: str) -> tuple[Attachment, ...]:
+    """The XML attached to the invoice email for the client's `einvoice` setting: UBL for
+    peppol-ubl, CII (XRechnung specification id) for xrechnung-cii. factur-x puts the CII
+    inside the PDF, which is not built yet: nothing is attached for it, nor for none."""
+    if chosen == "peppol-ubl":
+        data = ubl_xml(einvoice_terms(doc, chosen))
+    elif chosen == "xrechnung-cii":
+        data = cii_xml(einvoice_terms(doc, chosen))
+    else:
+        return ()
+    return (Attachment(f"{doc.invoice.id}.xml", data, "application", "xml"),)
