@@ -102,3 +102,22 @@ def test_render_writes_the_cii(tmp_path: Path, validate: Any) -> None:
     assert (tmp_path / "x.xml").read_bytes() == data
     valid, failed = validate(data)
     assert valid and [f for f in failed if f[1] == "fatal"] == []
+
+
+def test_the_xrechnung_cii_attached_for_xrechnung_clients_passes_the_cen_rules(
+    example: Any, validate: Any
+) -> None:
+    from ledgerops.core.en16931 import SPECIFICATIONS
+    from ledgerops.render.einvoice import einvoice_attachments
+
+    for invoice in [i for i in example.invoices if i.numbered]:
+        (attachment,) = einvoice_attachments(invoice_document(example, invoice, TODAY), "xrechnung-cii")
+        assert attachment.filename == f"{invoice.id}.xml" and attachment.subtype == "xml"
+        valid, failed = validate(attachment.content)
+        assert valid and [f for f in failed if f[1] == "fatal"] == [], invoice.id
+        guideline = "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"
+        assert (
+            etree.fromstring(attachment.content).findtext(guideline, namespaces=NS)
+            == SPECIFICATIONS["xrechnung-cii"]
+        )
+    assert einvoice_attachments(invoice_document(example, example.invoices[0], TODAY), "factur-x") == ()
