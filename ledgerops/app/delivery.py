@@ -25,6 +25,7 @@ from ledgerops.app.records import edited, move_record, write_edited
 from ledgerops.context import Context
 from ledgerops.core.claims import is_stale, unknown_note
 from ledgerops.core.errors import GitError, LedgeropsError, UsageError
+from ledgerops.core.immutable import issued_digest
 from ledgerops.core.model import Claim, ExceptionCase, Invoice, Ledger
 from ledgerops.core.queue import ENGINE
 from ledgerops.core.schedule import Escalate, LateFeeDue, ReminderPlan, escalation_note, plan_reminders
@@ -272,6 +273,7 @@ class _Step:
             SetValue("drafted_as", draft.id),
             SetValue("issue_date", numbered.issue_date),
             SetValue("due_date", numbered.due_date),
+            SetValue("issued_digest", issued_digest(numbered)),
         ]
         read_as = self.ready.read_as(draft.path)
         try:

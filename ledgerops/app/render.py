@@ -18,7 +18,7 @@ from ledgerops.edge.store import write_atomic
 from ledgerops.render.invoice import invoice_html, invoice_pdf, invoice_text
 from ledgerops.render.templates import environment
 
-FORMATS = ("html", "pdf", "txt", "cii")
+FORMATS = ("html", "pdf", "txt", "cii", "ubl")
 
 
 def as_sent_today(ledger: Ledger, invoice: Invoice, today: date) -> Invoice:
@@ -44,6 +44,11 @@ def run(ctx: Context, invoice_id: str, fmt: str, output: Path | None) -> bytes:
         from ledgerops.render.einvoice import cii_xml
 
         data = cii_xml(einvoice_terms(document, "factur-x"))
+    elif fmt == "ubl":
+        from ledgerops.core.en16931 import einvoice_terms
+        from ledgerops.render.einvoice import ubl_xml
+
+        data = ubl_xml(einvoice_terms(document, "peppol-ubl"))
     elif fmt == "pdf":
         data = invoice_pdf(document, invoice_fonts(ctx.ledger_dir))
     elif fmt == "html":

@@ -17,6 +17,7 @@ from ledgerops.app import delivery
 from ledgerops.app.load import VALID, load_ledger
 from ledgerops.context import Context
 from ledgerops.core.amounts import balance
+from ledgerops.core.checks import client_einvoice
 from ledgerops.core.document import invoice_document
 from ledgerops.core.errors import UsageError
 from ledgerops.core.model import Invoice, Ledger
@@ -204,10 +205,15 @@ def compose(
     templates: Templates,
 ) -> EmailMessage:
     """The invoice email with its PDF, as it will leave; dated `sent_at`."""
+    from ledgerops.render.einvoice import einvoice_attachments
     from ledgerops.render.invoice import invoice_email, invoice_pdf  # fpdf2: slow to import
 
     document = invoice_document(ledger, invoice, today)
-    return invoice_email(templates, document, sent_at, invoice_pdf(document, invoice_fonts(ledger_dir)))
+    chosen = client_einvoice(document.client, ledger.policy)
+    extra = einvoice_attachments(document, chosen) if chosen != "none" else ()
+    return invoice_email(
+        templates, document, sent_at, invoice_pdf(document, invoice_fonts(ledger_dir)), extra
+    )
 
 
 def invoice_fonts(ledger_dir: Path) -> dict[str, Path] | None:

@@ -19,7 +19,7 @@ from ledgerops.context import Context
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(("html", "pdf", "txt", "cii")),
+    type=click.Choice(("html", "pdf", "txt", "cii", "ubl")),
     default=None,
     help="Default: from the -o file's extension, else txt.",
 )
@@ -27,7 +27,7 @@ from ledgerops.context import Context
 def render_invoice(
     invoice_id: str, ledger_dir: Path, today: Any, fmt: str | None, output: Path | None
 ) -> None:
-    """Render one invoice as HTML, PDF or text, as the client will see it, or as EN 16931 CII XML."""
+    """Render one invoice as HTML, PDF or text, as the client will see it, or as EN 16931 CII or UBL XML."""
     from ledgerops.app import render as app
 
     fmt = fmt or (output.suffix.lstrip(".") if output and output.suffix[1:] in app.FORMATS else "txt")

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from ledgerops.core.amounts import balance, invoice_total
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
+from ledgerops.core.immutable import issued_changed
 from ledgerops.core.located import Located, position_source
 from ledgerops.core.model import Client, ExceptionCase, Invoice
 from ledgerops.core.money import decimal_places, minor_units
@@ -32,7 +33,14 @@ from ledgerops.core.numbering import (
     parse_number,
 )
 from ledgerops.core.policy import PAYMENT_METHODS, Policy
-from ledgerops.core.taxes import TAX_REASONS, line_reason, looks_like_eu_vat_id, reason_text, vat_id_problem
+from ledgerops.core.taxes import (
+    TAX_REASONS,
+    country_of_vat_id,
+    line_reason,
+    looks_like_eu_vat_id,
+    reason_text,
+    vat_id_problem,
+)
 
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")
 _LOCALE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?\Z")
@@ -207,6 +215,28 @@ def check_client(client: Client, policy: Policy) -> Iterator[Diagnostic]:
     if client.iban and not iban_valid(client.iban):
         yield diag("invalid-iban", client.at("iban"), f"'{client.iban}' is not a valid IBAN")
     yield from _check_milestones(client, client_currency(client, policy))
+    yield from _check_einvoice(client, policy)
+
+
+def client_einvoice(client: Client, policy: Policy) -> str:
+    """The e-invoice format of a client: its own `einvoice`, else the policy's."""
+    return client.einvoice or policy.einvoice
+
+
+def _check_einvoice(client: Client, policy: Policy) -> Iterator[Diagnostic]:
+    """An e-invoice names the seller's and the buyer's country (BT-40, BT-55)."""
+    chosen = client_einvoice(client, policy)
+    if chosen == "none":
+        return
+    where = client.at("einvoice") if client.einvoice else client.at("id")
+    source = f"einvoice: {chosen}" + ("" if client.einvoice else " (from policy.einvoice)")
+    if not (client.country or country_of_vat_id(client.tax_id)):
+        yield diag("einvoice-country-missing", where,
+                   f"client '{client.id}' gets e-invoices ({source}) but has no country")  # fmt: skip
+    if not (policy.company.country or country_of_vat_id(policy.company.tax_id)):
+        yield diag("einvoice-country-missing", where,
+                   f"client '{client.id}' gets e-invoices ({source}) but policy.yaml has no "
+                   "company.country")  # fmt: skip
 
 
 def _check_milestones(client: Client, currency: str) -> Iterator[Diagnostic]:
@@ -245,6 +275,10 @@ def check_invoice(
     found.extend(_check_claims(invoice, policy))
     if invoice.status == "draft":
         found.extend(_check_legal_content(invoice, client, policy))
+    elif issued_changed(invoice):
+        found.append(diag("issued-changed", invoice.at("issued_digest"),
+                          f"{invoice.id} was issued and its billed content (client, lines, amounts, tax, "
+                          "dates, currency, number or PO) has changed since"))  # fmt: skip
     return found
 
 

@@ -241,6 +241,14 @@ CODES: tuple[Code, ...] = (
        "Check the invoice's payments; if it really is a second payment, give it its own --ref."),
     _c("date-in-future", "error", "A date after today",
        "Record what has happened: use today's date or an earlier one."),
+    _c("einvoice-country-missing", "error", "A client gets e-invoices, but its country or yours is unknown",
+       "Add country: (an ISO code such as DE) to the client's file, or company.country to policy.yaml; "
+       "an e-invoice states both countries. Or set einvoice: none for the client."),
+    # issued invoices do not change (issue 16)
+    _c("issued-changed", "error", "An issued invoice's billed content differs from what was issued",
+       "Put the record back as it was issued (git log -p <file> shows the edit, git checkout "
+       "<commit> -- <file> restores it). An issued invoice is corrected by a credit note that "
+       "references it, never by an edit (ledgerops has no credit notes yet)."),
     # legal content of drafts (issue 16)
     _c("service-date-missing", "error", "A draft without the date or period of the service",
        "Add service_date: YYYY-MM-DD (the day the work was delivered) or service_period: "

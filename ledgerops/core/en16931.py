@@ -2,10 +2,10 @@
 
 `TERMS` names each business term (BT-/BG- id) ledgerops fills, with where it sits in CII
 (Factur-X, XRechnung) and in UBL (Peppol BIS 3.0), relative to the document root.
-`einvoice_terms` computes the values, keyed by those ids; render/einvoice.py writes the
-syntaxes from these values only (CII so far; the UBL paths are here for the UBL writer to
-come), and tests/test_einvoice.py reads every term of `TERMS` back out of the document at
-the table's path, so a format cannot drift from the table.
+`einvoice_terms` computes the values, keyed by those ids; render/einvoice.py writes both
+syntaxes (CII and UBL) from these values only, and tests/test_einvoice.py and
+tests/test_einvoice_ubl.py read every term of `TERMS` back out of each document at the
+table's path, so a format cannot drift from the table.
 BT-10 (buyer reference, which XRechnung requires) is the PO number, else the client id.
 
 Credit notes (type 381, BT-3) will reuse the table: `type_code` and the preceding

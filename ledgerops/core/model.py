@@ -48,6 +48,7 @@ class Client(Located):
     country: str | None = None  # ISO 3166-1 alpha-2
     tax_treatment: str | None = None  # the reason of its 0 % lines (core/taxes.py)
     iban: str | None = None  # the account the client pays from (payments import)
+    einvoice: str | None = None  # one of policy.EINVOICE_FORMATS; default the policy's
     projects: Mapping[str, Project] = field(default_factory=dict)
 
 
@@ -145,6 +146,7 @@ class Invoice(Located):
     service_period: ServicePeriod | None = None
     note: str | None = None  # printed on the invoice
     drafted_as: str | None = None  # set when the tool issues a draft: the draft's id
+    issued_digest: str | None = None  # set at issue: core/immutable.py
 
     @property
     def numbered(self) -> bool:

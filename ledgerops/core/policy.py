@@ -20,6 +20,11 @@ class Company:
     country: str | None = None  # ISO 3166-1 alpha-2, e.g. DE
 
 
+# The e-invoice a client gets (`einvoice` on the client, default the policy's): none, or an
+# EN 16931 syntax — Factur-X/ZUGFeRD (CII in a PDF/A-3), XRechnung CII, Peppol BIS 3.0 UBL.
+EINVOICE_FORMATS = ("none", "factur-x", "xrechnung-cii", "peppol-ubl")
+
+
 @dataclass(frozen=True, slots=True)
 class TaxReasons:
     """The legal text printed for each reason of a 0 % line (`tax_reasons`, core/taxes.py)."""
@@ -156,6 +161,7 @@ class Policy(Located):
     review: Review = Review()
     tax_reasons: TaxReasons = TaxReasons()
     notify: Notify = Notify()
+    einvoice: str = "none"  # one of EINVOICE_FORMATS: the default of clients without one
 
     @property
     def notify_email(self) -> str:

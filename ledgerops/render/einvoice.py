@@ -1,20 +1,26 @@
 """EN 16931 e-invoices as XML, written from the business terms of core/en16931.py only.
 
-CII (UN/CEFACT Cross Industry Invoice D16B, as Factur-X and XRechnung use it) is written
-here; the element order follows the CII schema. UBL (Peppol BIS 3.0) is still to come.
+CII (UN/CEFACT Cross Industry Invoice D16B, as Factur-X and XRechnung use it) and UBL 2.1
+(the Invoice of Peppol BIS Billing 3.0) are written here; the element order follows each
+schema. Both read the same values, keyed by BT id, so they cannot say different things.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ledgerops.core.en16931 import UNIT_CODE, EInvoice
+from ledgerops.core.document import InvoiceDocument
+from ledgerops.core.en16931 import UNIT_CODE, EInvoice, einvoice_terms
+from ledgerops.render.email import Attachment
 
 _NS = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
     "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
     "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100",
+    "ubl": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
 for _prefix, _uri in _NS.items():
     ET.register_namespace(_prefix, _uri)
@@ -143,3 +149,122 @@ def cii_xml(e: EInvoice) -> bytes:
     _add(sums, "ram:GrandTotalAmount", h["BT-112"])
     _add(sums, "ram:DuePayableAmount", h["BT-115"])
     return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+# --- UBL ----------------------------------------------------------------------------------
+def _ubl_party(parent: ET.Element, terms: dict[str, str | None], ids: tuple[str, ...],
+               tax_ids: tuple[tuple[str, str], ...], contact: str | None = None) -> None:  # fmt: skip
+    """A UBL cac:Party, in the order of the schema: endpoint, address, tax schemes, legal entity, contact."""
+    name_bt, endpoint_bt, line1, line2, city, post, country = ids
+    party = _add(parent, "cac:Party")
+    if terms[endpoint_bt]:
+        _add(party, "cbc:EndpointID", terms[endpoint_bt], schemeID="EM")
+    address = _add(party, "cac:PostalAddress")
+    for bt, element in ((line1, "cbc:StreetName"), (line2, "cbc:AdditionalStreetName"),
+                        (city, "cbc:CityName"), (post, "cbc:PostalZone")):  # fmt: skip
+        _optional(address, element, terms[bt])
+    _add(address, "cac:Country/cbc:IdentificationCode", terms[country])
+    for bt, scheme in tax_ids:
+        if terms[bt]:
+            scheme_party = _add(party, "cac:PartyTaxScheme")
+            _add(scheme_party, "cbc:CompanyID", terms[bt])
+            _add(scheme_party, "cac:TaxScheme/cbc:ID", scheme)
+    _add(party, "cac:PartyLegalEntity/cbc:RegistrationName", terms[name_bt])
+    if contact:
+        _add(party, "cac:Contact/cbc:ElectronicMail", contact)
+
+
+def _money(parent: ET.Element, path: str, text: str | None, currency: str) -> None:
+    _add(parent, path, text, currencyID=currency)
+
+
+def _put(parent: ET.Element, path: str, text: str | None) -> None:
+    """Like _optional, but into the elements of the path that already exist."""
+    if text is None:
+        return
+    node = parent
+    for name in path.split("/"):
+        found = node.find(_q(name))
+        node = found if found is not None else ET.SubElement(node, _q(name))
+    node.text = text
+
+
+# Header groups written as (path, BT id), in the order of the UBL schema; a group is left out
+# when none of its terms has a value.
+_UBL_GROUPS = (
+    ("cac:Delivery", (("cbc:ActualDeliveryDate", "BT-72"),
+                      ("cac:DeliveryLocation/cac:Address/cac:Country/cbc:IdentificationCode", "BT-80"))),
+    ("cac:PaymentMeans", (("cbc:PaymentMeansCode", "BT-81"), ("cbc:PaymentID", "BT-83"),
+                          ("cac:PayeeFinancialAccount/cbc:ID", "BT-84"),
+                          ("cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID", "BT-86"))),
+)  # fmt: skip
+
+
+def ubl_xml(e: EInvoice) -> bytes:
+    """The UBL 2.1 Invoice of an e-invoice (Peppol BIS Billing 3.0 when e.profile is set)."""
+    h, cur = e.header, e.currency
+    root = ET.Element(_q("ubl:Invoice"))
+    for path, value in (("cbc:CustomizationID", h["BT-24"]), ("cbc:ProfileID", e.profile),
+                        ("cbc:ID", h["BT-1"]), ("cbc:IssueDate", h["BT-2"]), ("cbc:DueDate", h["BT-9"]),
+                        ("cbc:InvoiceTypeCode", h["BT-3"]), ("cbc:Note", h["BT-22"]),
+                        ("cbc:DocumentCurrencyCode", h["BT-5"]), ("cbc:BuyerReference", h["BT-10"])):  # fmt: skip
+        _optional(root, path, value)
+    if h["BT-73"]:
+        period = _add(root, "cac:InvoicePeriod")
+        _add(period, "cbc:StartDate", h["BT-73"])
+        _optional(period, "cbc:EndDate", h["BT-74"])
+    _optional(root, "cac:OrderReference/cbc:ID", h["BT-13"])
+    seller = _add(root, "cac:AccountingSupplierParty")
+    _ubl_party(seller, h, ("BT-27", "BT-34", "BT-35", "BT-36", "BT-37", "BT-38", "BT-40"),
+               (("BT-31", "VAT"), ("BT-32", "TAX")), contact=h["BT-43"])  # fmt: skip
+    buyer = _add(root, "cac:AccountingCustomerParty")
+    _ubl_party(buyer, h, ("BT-44", "BT-49", "BT-50", "BT-51", "BT-52", "BT-53", "BT-55"),
+               (("BT-48", "VAT"),))  # fmt: skip
+    for element, terms in _UBL_GROUPS:
+        if any(h[bt] for _, bt in terms):
+            node = _add(root, element)
+            for path, bt in terms:
+                _put(node, path, h[bt])
+    _optional(root, "cac:PaymentTerms/cbc:Note", h["BT-20"])
+    total = _add(root, "cac:TaxTotal")
+    _money(total, "cbc:TaxAmount", h["BT-110"], cur)
+    for group in e.breakdown:
+        sub = _add(total, "cac:TaxSubtotal")
+        _money(sub, "cbc:TaxableAmount", group["BT-116"], cur)
+        _money(sub, "cbc:TaxAmount", group["BT-117"], cur)
+        category = _add(sub, "cac:TaxCategory")
+        _add(category, "cbc:ID", group["BT-118"])
+        _add(category, "cbc:Percent", group["BT-119"])
+        _optional(category, "cbc:TaxExemptionReasonCode", group["BT-121"])
+        _optional(category, "cbc:TaxExemptionReason", group["BT-120"])
+        _add(category, "cac:TaxScheme/cbc:ID", "VAT")
+    sums = _add(root, "cac:LegalMonetaryTotal")
+    for path, bt in (("cbc:LineExtensionAmount", "BT-106"), ("cbc:TaxExclusiveAmount", "BT-109"),
+                     ("cbc:TaxInclusiveAmount", "BT-112"), ("cbc:PayableAmount", "BT-115")):  # fmt: skip
+        _money(sums, path, h[bt], cur)
+    for line in e.lines:
+        item_line = _add(root, "cac:InvoiceLine")
+        _add(item_line, "cbc:ID", line["BT-126"])
+        _add(item_line, "cbc:InvoicedQuantity", line["BT-129"], unitCode=UNIT_CODE)
+        _money(item_line, "cbc:LineExtensionAmount", line["BT-131"], cur)
+        item = _add(item_line, "cac:Item")
+        _add(item, "cbc:Name", line["BT-153"])
+        tax = _add(item, "cac:ClassifiedTaxCategory")
+        _add(tax, "cbc:ID", line["BT-151"])
+        _add(tax, "cbc:Percent", line["BT-152"])
+        _add(tax, "cac:TaxScheme/cbc:ID", "VAT")
+        _money(item_line, "cac:Price/cbc:PriceAmount", line["BT-146"], cur)
+    return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def einvoice_attachments(doc: InvoiceDocument, chosen: str) -> tuple[Attachment, ...]:
+    """The XML attached to the invoice email for the client's `einvoice` setting: UBL for
+    peppol-ubl, CII (XRechnung specification id) for xrechnung-cii. factur-x puts the CII
+    inside the PDF, which is not built yet: nothing is attached for it, nor for none."""
+    if chosen == "peppol-ubl":
+        data = ubl_xml(einvoice_terms(doc, chosen))
+    elif chosen == "xrechnung-cii":
+        data = cii_xml(einvoice_terms(doc, chosen))
+    else:
+        return ()
+    return (Attachment(f"{doc.invoice.id}.xml", data, "application", "xml"),)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
@@ -56,8 +56,11 @@ def invoice_text(env: jinja2.Environment, doc: InvoiceDocument) -> str:
 
 
 # --- the email --------------------------------------------------------------------------------
-def invoice_email(env: jinja2.Environment, doc: InvoiceDocument, now: datetime, pdf: bytes) -> Any:
-    """The invoice email: text + HTML from the Markdown template, the PDF attached."""
+def invoice_email(
+    env: jinja2.Environment, doc: InvoiceDocument, now: datetime, pdf: bytes, extra: Sequence[Attachment] = ()
+) -> Any:
+    """The invoice email: text + HTML from the Markdown template, the PDF attached (and `extra`,
+    the client's e-invoice XML)."""
     parts = invoice_email_parts(env, doc)
     headers = Headers(
         sender_name=doc.company.name,
@@ -67,7 +70,7 @@ def invoice_email(env: jinja2.Environment, doc: InvoiceDocument, now: datetime, 
         message_id=invoice_message_id(doc),
         date=now,
     )
-    return compose(parts, headers, (Attachment(f"{doc.invoice.id}.pdf", pdf),))
+    return compose(parts, headers, (Attachment(f"{doc.invoice.id}.pdf", pdf), *extra))
 
 
 # --- PDF --------------------------------------------------------------------------------------

@@ -76,6 +76,8 @@ CLIENT = Struct("client", (
     _f("tax_treatment", "enum", "Why this client's 0 % lines carry no VAT.", choices=TAX_REASON_NAMES),
     _f("projects", "map", "Contract data used to pre-fill drafts.", item=PROJECT),
     _f("iban", "str", "The account the client pays from: payments import matches its bank lines to this client."),
+    _f("einvoice", "enum", "The e-invoice this client gets: none, factur-x, xrechnung-cii or peppol-ubl; "
+       "default policy.einvoice.", choices=policy.EINVOICE_FORMATS),
 ), model.Client, "A client: clients/<id>.yaml")  # fmt: skip
 
 # --- invoice ----------------------------------------------------------------------------
@@ -155,6 +157,8 @@ INVOICE = Struct("invoice", (
     _f("void_reason", "text", "Why the invoice was voided (ledgerops void writes it)."),
     _f("claims", "list", "Written by the tool only: emails being sent right now (docs/reminders.md).",
        item=CLAIM),
+    _f("issued_digest", "str", "Written by the tool when it issues the invoice: sha256 of the billed "
+       "facts; check errors when they change (issued-changed)."),
 ), model.Invoice, "An invoice: invoices/drafts/<draft id>.yaml, then invoices/<year>/<number>.yaml")  # fmt: skip
 
 # --- exception --------------------------------------------------------------------------
@@ -262,6 +266,8 @@ POLICY = Struct("policy", (
     _f("review", "struct", "The weekly review.", item=REVIEW),
     _f("tax_reasons", "struct", "Legal texts of the reasons for 0 % VAT.", item=TAX_REASONS),
     _f("notify", "struct", "The founder's alerts and weekly digest.", item=NOTIFY),
+    _f("einvoice", "enum", "The e-invoice of clients without their own einvoice: none, factur-x, "
+       "xrechnung-cii or peppol-ubl.", choices=policy.EINVOICE_FORMATS),
 ), lambda **kw: _policy(**kw), "The billing policy: policy.yaml")  # fmt: skip
 
 

@@ -1,0 +1,124 @@
+"""EN 16931 UBL (Peppol BIS Billing 3.0) from the business-term table: every issued example
+invoice passes the UBL 2.1 schema and the official CEN Schematron for UBL
+(tests/einvoice_rules/) with no fatal assert, a broken one fails with the rule ids, and
+every term sits at the table's UBL path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledgerops.app.load import load
+from ledgerops.context import Context
+from ledgerops.core.document import invoice_document
+from ledgerops.core.en16931 import PEPPOL_PROFILE, SPECIFICATIONS, einvoice_terms
+from ledgerops.core.sending import issued
+from ledgerops.render.einvoice import ubl_xml
+from tests.conftest import EXAMPLE_DAY, REPO, run_cli
+from tests.schematron import UBL_NS, UBL_XSD, einvoice_of, misplaced_terms, validator
+
+for needed in ("lxml.etree", "saxonche", "facturx"):  # facturx ships the UBL schemas
+    pytest.importorskip(needed)
+from lxml import etree  # noqa: E402
+
+NS, ROOT, TODAY = UBL_NS, REPO, EXAMPLE_DAY
+
+
+@pytest.fixture(scope="module")
+def validate() -> Any:
+    """The failed asserts; a document that breaks the UBL schema has one more, ("xsd", "fatal")."""
+    check = validator(UBL_XSD, "EN16931-UBL-validation.xslt")
+
+    def run(data: bytes) -> list[tuple[str, str]]:
+        valid, failed = check(data)
+        return failed if valid else [("xsd", "fatal"), *failed]
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def example() -> Any:
+    """The example ledger, loaded as check loads it."""
+    ledger = load(Context(ROOT, TODAY)).ledger
+    assert ledger.invoices
+    return ledger
+
+
+def _ubl(ledger: Any, invoice: Any) -> bytes:
+    return einvoice_of(ledger, invoice, "ubl", TODAY)
+
+
+def test_every_issued_example_invoice_passes_the_cen_rules(example: Any, validate: Any) -> None:
+    numbered = [invoice for invoice in example.invoices if invoice.numbered]
+    assert len(numbered) >= 10
+    for invoice in numbered:
+        data = _ubl(example, invoice)
+        assert [f for f in validate(data) if f[1] == "fatal"] == [], invoice.id
+        tree = etree.fromstring(data)
+        assert tree.findtext("cbc:InvoiceTypeCode", namespaces=NS) == "380"
+        assert tree.findtext("cbc:CustomizationID", namespaces=NS) == SPECIFICATIONS["peppol-ubl"]
+        assert tree.findtext("cbc:ProfileID", namespaces=NS) == PEPPOL_PROFILE
+
+
+def test_the_drafts_as_issued_pass_too(example: Any, validate: Any) -> None:
+    taken: list[str] = []
+    for draft in [invoice for invoice in example.invoices if not invoice.numbered]:
+        invoice = issued(example, draft, TODAY, taken)
+        taken.append(invoice.id)
+        assert [f for f in validate(_ubl(example, invoice)) if f[1] == "fatal"] == [], draft.id
+
+
+def test_a_broken_invoice_fails_with_the_rule_ids(example: Any, validate: Any) -> None:
+    invoice = next(invoice for invoice in reversed(example.invoices) if invoice.numbered)
+    tree = etree.fromstring(_ubl(example, invoice))
+    buyer = tree.find("cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName", NS)
+    buyer.getparent().remove(buyer)
+    tree.find("cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount", NS).text = "9999.00"
+    ids = {rule for rule, _ in validate(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))}
+    assert {"BR-07", "BR-CO-15"} <= ids, ids
+
+
+def test_every_term_of_the_table_is_where_the_table_says(example: Any) -> None:
+    draft = next(i for i in example.invoices if i.id == "DRAFT-harbor-pine-SOCIAL-M2")
+    for invoice in (issued(example, draft, TODAY), *[i for i in example.invoices if i.numbered]):
+        terms = einvoice_terms(invoice_document(example, invoice, TODAY), "peppol-ubl")
+        assert misplaced_terms(ubl_xml(terms), terms.header, "ubl") == [], invoice.id
+
+
+@pytest.mark.slow
+def test_render_writes_the_ubl(tmp_path: Path, validate: Any) -> None:
+    out = tmp_path / "INV-2026-0014.xml"
+    done = run_cli("render", "INV-2026-0014", "--ledger", str(ROOT), "--today", "2026-11-27",
+                   "--format", "ubl", "-o", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert [f for f in validate(out.read_bytes()) if f[1] == "fatal"] == []
+    piped = run_cli(
+        "render", "INV-2026-0014", "--ledger", str(ROOT), "--today", "2026-11-27", "--format", "ubl"
+    )
+    assert piped.stdout.encode() == out.read_bytes()
+
+
+@pytest.mark.slow
+def test_a_peppol_client_gets_the_ubl_attached_to_the_invoice_email(tmp_path: Path, validate: Any) -> None:
+    import email
+    import email.policy
+
+    from tests.gitledger import commit_all, example_repo
+
+    ledger = example_repo(tmp_path / "ledger")
+    client = ledger / "clients/harbor-pine.yaml"
+    client.write_text(client.read_text() + "einvoice: peppol-ubl\n")
+    commit_all(ledger, "harbor-pine gets Peppol e-invoices")
+    done = run_cli("run", "--ledger", str(ledger), "--today", "2026-11-27", "--transport", "outbox")
+    assert done.returncode == 0, done.stdout + done.stderr
+    sent = [path for path in (ledger / "outbox").rglob("*.eml") if "INV-2026-0015" in path.read_text()]
+    message = email.message_from_bytes(sent[0].read_bytes(), policy=email.policy.default)
+    attached = {part.get_filename(): part for part in message.iter_attachments()}
+    assert sorted(attached) == ["INV-2026-0015.pdf", "INV-2026-0015.xml"]
+    assert attached["INV-2026-0015.xml"].get_content_type() == "application/xml"
+    data = attached["INV-2026-0015.xml"].get_content()
+    data = data if isinstance(data, bytes) else data.encode("utf-8")
+    assert etree.fromstring(data).findtext("cbc:ID", namespaces=NS) == "INV-2026-0015"
+    assert [f for f in validate(data) if f[1] == "fatal"] == []
