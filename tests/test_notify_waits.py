@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_cli
 from tests.reminders.ledgers import DAY, commit_all, git, smtp_env, with_origin
 from tests.test_notify import notify
 
@@ -136,3 +137,15 @@ def test_a_recent_daily_run_gives_no_heartbeat_alert_and_its_day_is_committed(tm
 def test_no_heartbeat_alert_before_the_daily_run_ever_recorded_one(tmp_path: Path) -> None:
     _, (ledger,) = with_origin(tmp_path)
     assert keys(notify(ledger, "--dry-run")[1], "heartbeat") == []
+
+
+def test_a_heartbeat_of_zero_days_is_a_check_error(tmp_path: Path) -> None:
+    _, (ledger,) = with_origin(tmp_path)
+    policy = ledger / "policy.yaml"
+    policy.write_text(policy.read_text() + "notify:\n  heartbeat_days: 0\n")
+    done = run_cli("check", "--ledger", str(ledger))
+    assert done.returncode == 1
+    assert (
+        "invalid-policy" in done.stdout
+        and "heartbeat_days is 0; it must be between 1 and 3650" in done.stdout
+    )
