@@ -132,7 +132,7 @@ def waiting_values(ledger: Ledger, notice: Notice, link: Link) -> dict[str, Any]
     return {
         "company": _company(ledger),
         "why": WAITS.get(notice.why, notice.why),
-        "detail": notice.detail.rstrip("."),
+        "detail": notice.detail if notice.detail.endswith((".", ")")) else notice.detail + ".",
         "fix": notice.fix,
         "invoice": {
             "id": notice.invoice,
