@@ -27,10 +27,12 @@ ALERT = "Action needed: Final escalation on INV-2026-0005 (Kaze Robotics K.K., 4
 FOUNDER = "mara@lindqvist-design.example"
 
 
-def notify(ledger: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[int, dict, str]:
+def notify(
+    ledger: Path, *extra: str, env: dict[str, str] | None = None, day: str = DAY
+) -> tuple[int, dict, str]:
     transport = () if "--transport" in extra else ("--transport", "outbox")  # a clone of origin must choose
     done = run_cli(
-        "notify", "--ledger", str(ledger), "--today", DAY, "--format", "json", *transport, *extra, env=env
+        "notify", "--ledger", str(ledger), "--today", day, "--format", "json", *transport, *extra, env=env
     )
     assert "Traceback" not in done.stderr
     return done.returncode, (json.loads(done.stdout) if done.stdout.strip() else {}), done.stderr

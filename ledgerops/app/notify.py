@@ -3,7 +3,8 @@ digest (once the week's report is committed), by email, through the client email
 
 At most once, with the client emails' discipline (app/delivery.py): each notice is claimed
 in reports/notifications.json, committed and pushed before it leaves; the outcome is
-recorded in the next commit. A rejected push means another run got there first: this run
+recorded in the next commit. With `heartbeat`, the run also records that the daily run
+completed today (reports/heartbeat.json); any run alerts when that day is too long ago. A rejected push means another run got there first: this run
 takes the remote's state and plans again. A claim whose run died is recorded as `unknown`
 and never sent again blindly. An alert is sent again only when its case changed.
 """
@@ -13,9 +14,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from email.message import EmailMessage
 
+from ledgerops.app import send
 from ledgerops.app.delivery import MAX_REJECTED_PUSHES, transport_factory, transport_kind
 from ledgerops.app.load import READABLE, Ready, load_ledger
 from ledgerops.context import Context
@@ -28,6 +30,7 @@ from ledgerops.render.notice import notice_email, notice_id
 from ledgerops.render.templates import environment
 
 RECORD = "reports/notifications.json"
+HEARTBEAT = "reports/heartbeat.json"
 WEEKLY_DIR = "reports/weekly"
 
 
@@ -35,12 +38,21 @@ class _Plan:
     """The notices due on one state of the ledger, and how to compose each."""
 
     def __init__(
-        self, ctx: Context, ready: Ready, record: dict[str, core.Sent], link: Callable[[str], str | None]
+        self,
+        ctx: Context,
+        ready: Ready,
+        record: dict[str, core.Sent],
+        link: Callable[[str], str | None],
+        heartbeat: bool,
     ):
         self.ctx, self.ready, self.record, self.link = ctx, ready, record, link
         self.env = environment(ctx.ledger_dir)
-        self.review = weekly_review(ready.ledger, ready.ledger.policy, ready.today)
-        wanted = core.alerts(ready.ledger, ready.today)
+        ledger, today = ready.ledger, ready.today
+        self.review = weekly_review(ledger, ledger.policy, today)
+        wanted = core.alerts(ledger, today)
+        wanted += core.waiting(send.plan(ctx.ledger_dir, ledger, today))
+        last = today if heartbeat else _last_daily_run(ctx)
+        wanted += core.heartbeat(last, today, ledger.policy.notify.heartbeat_days)
         if (ctx.ledger_dir / WEEKLY_DIR / f"{self.review.week}.md").is_file():
             wanted.append(core.weekly_digest(self.review.week))
         self.due = core.due(wanted, record)
@@ -56,12 +68,14 @@ def run(
     dry_run: bool,
     push: bool = True,
     environ: Mapping[str, str] | None = None,
+    heartbeat: bool = False,
 ) -> core.NotifyResult:
+    """`heartbeat`: this is the daily workflow, after `ledgerops run` completed."""
     link = _linker(os.environ if environ is None else environ)
     ready = load_ledger(ctx, READABLE)
     result = core.NotifyResult(dry_run, ready.ledger.policy.notify_email)
     if dry_run:
-        plan = _Plan(ctx, ready, _read(ctx), link)
+        plan = _Plan(ctx, ready, _read(ctx), link, heartbeat)
         now = clock.moment(ready.today, ready.ledger.policy.timezone)
         for notice in plan.due:
             _item(result, notice, plan.compose(notice, now), "would send")
@@ -74,7 +88,7 @@ def run(
             gitrepo.ensure_clean(checkout, root)
             gitrepo.sync(checkout)
         with transport_factory(ctx, transport)() as mail:
-            _deliver(ctx, checkout, mail, link, result)
+            _deliver(ctx, checkout, mail, link, result, heartbeat)
     return result
 
 
@@ -84,6 +98,7 @@ def _deliver(
     mail: Transport,
     link: Callable[[str], str | None],
     result: core.NotifyResult,
+    heartbeat: bool,
 ) -> None:
     me = process.run_id()
     tried: set[str] = set()
@@ -99,7 +114,9 @@ def _deliver(
         for key in settled:
             record[key] = replace(record[key], status=core.UNKNOWN)
             changed = True
-        plan = _Plan(ctx, ready, record, link)
+        beat = heartbeat and _last_daily_run(ctx) != ready.today
+        changed = changed or beat
+        plan = _Plan(ctx, ready, record, link, heartbeat)
         notice, message = _next(plan, tried, now, result)
         if notice is not None:
             sender = ready.ledger.policy.company.email
@@ -110,7 +127,10 @@ def _deliver(
         if not changed:
             return
         what = f"claim {notice.key}" if notice is not None else "record notices"
-        if not _publish(ctx, checkout, record, f"ledgerops notify {ready.today}: {what}"):
+        if beat and notice is None and not outcomes and not settled:
+            what = "the daily run completed"
+        day = ready.today if beat else None
+        if not _publish(ctx, checkout, record, f"ledgerops notify {ready.today}: {what}", day):
             rejected += 1
             if notice is not None:
                 tried.discard(notice.key)
@@ -208,15 +228,23 @@ def _send(
 
 
 def _publish(
-    ctx: Context, checkout: gitrepo.Checkout | None, record: dict[str, core.Sent], message: str
+    ctx: Context,
+    checkout: gitrepo.Checkout | None,
+    record: dict[str, core.Sent],
+    message: str,
+    heartbeat: date | None = None,
 ) -> bool:
-    """Write the record; commit and push it when the ledger is in git. False: the remote
-    moved on first, and this run now stands on the remote's state."""
+    """Write the record (and the heartbeat's day); commit and push them when the ledger is
+    in git. False: the remote moved on first, and this run now stands on the remote's state."""
     path = ctx.ledger_dir / RECORD
     store.write_atomic(path, core.record_json(record).encode("utf-8"))
+    paths = [path]
+    if heartbeat is not None:
+        paths.append(ctx.ledger_dir / HEARTBEAT)
+        store.write_atomic(paths[-1], core.heartbeat_json(heartbeat).encode("utf-8"))
     if checkout is None:
         return True
-    gitrepo.commit(ctx.ledger_dir, [path], message)
+    gitrepo.commit(ctx.ledger_dir, paths, message)
     if gitrepo.push(checkout):
         return True
     gitrepo.start_over(checkout)
@@ -229,6 +257,14 @@ def _read(ctx: Context) -> dict[str, core.Sent]:
     except FileNotFoundError:
         return {}
     return core.parse_record(text, RECORD)
+
+
+def _last_daily_run(ctx: Context) -> date | None:
+    try:
+        text = (ctx.ledger_dir / HEARTBEAT).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    return core.parse_heartbeat(text, HEARTBEAT)
 
 
 def _item(result: core.NotifyResult, notice: core.Notice, message: EmailMessage, status: str) -> None:

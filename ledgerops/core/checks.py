@@ -132,6 +132,7 @@ def _check_numbers(policy: Policy) -> Iterator[Diagnostic]:
         (("review", "drift_weeks"), policy.review.drift_weeks, 1, 52),
         (("review", "stale_draft_days"), policy.review.stale_draft_days, 0, MAX_DAYS),
         (("review", "stale_hold_days"), policy.review.stale_hold_days, 0, MAX_DAYS),
+        (("notify", "heartbeat_days"), policy.notify.heartbeat_days, 1, MAX_DAYS),
         (("terms", "default_days"), policy.terms.default_days, 1, MAX_DAYS),
         *(
             (("terms", "allowed_days", i), days, 1, MAX_DAYS)

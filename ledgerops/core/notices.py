@@ -18,11 +18,17 @@ from ledgerops.core.claims import is_stale
 from ledgerops.core.errors import LedgeropsError
 from ledgerops.core.model import Claim, ExceptionCase, Ledger
 from ledgerops.core.review import exception_queue
+from ledgerops.core.sending import SendPlan
 
 # The reasons that cannot wait for the weekly digest (a broken promise to pay is the fifth).
 ALERT_REASONS = ("dispute", "payment_failed", "delivery_unknown", "final_escalation")
 BROKEN_PROMISE = "broken_promise"
 DIGEST_PREFIX = "digest:"
+WAITING_PREFIX = "waiting:"
+HEARTBEAT_PREFIX = "heartbeat:"
+# Why an approved draft waits, not worth an email: the weekend and a future issue date pass
+# by themselves; uncommitted changes are not an approved draft yet (approval is the merge).
+QUIET_WAITS = ("send-weekend", "send-future-issue", "send-not-approved")
 
 CLAIMED, SENT, UNKNOWN = "claimed", "sent", "unknown"
 
@@ -33,11 +39,15 @@ class Notice:
     `digest:<week>`); `digest` changes when what it says changes."""
 
     key: str
-    kind: str  # alert | digest
+    kind: str  # alert | waiting | heartbeat | digest
     digest: str
     case: ExceptionCase | None = None
-    why: str = ""  # the alert's reason: a case reason, or broken_promise
+    why: str = ""  # the alert's reason: a case reason, broken_promise, or a send-* code
     week: str = ""  # the digest's week
+    invoice: str = ""  # the waiting draft
+    detail: str = ""  # why it waits (the send planner's message)
+    fix: str = ""  # what to do about it (the diagnostic's hint)
+    since: date | None = None  # the heartbeat: the day the daily run last completed
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +75,61 @@ def alerts(ledger: Ledger, today: date) -> list[Notice]:
         facts = "\n".join(str(v) for v in (case.id, case.invoice, why, case.note, case.until, case.status))
         found.append(Notice(case.id, "alert", _digest(facts), case, why))
     return found
+
+
+def waiting(plan: SendPlan) -> list[Notice]:
+    """One alert per approved draft the send planner holds back, and per reason: a draft
+    that waits for another reason later is a new alert. The reasons that resolve by
+    themselves (QUIET_WAITS) say nothing."""
+    found = []
+    for blocked in plan.blocked:
+        code = blocked.reason.code
+        if blocked.invoice.numbered or code in QUIET_WAITS:
+            continue
+        key = f"{WAITING_PREFIX}{blocked.invoice.id}:{code}"
+        found.append(
+            Notice(
+                key,
+                "waiting",
+                _digest(key),
+                why=code,
+                invoice=blocked.invoice.id,
+                detail=blocked.reason.message,
+                fix=blocked.reason.hint,
+            )
+        )
+    return found
+
+
+def heartbeat(last: date | None, today: date, limit_days: int) -> list[Notice]:
+    """An alert when the daily run last completed more than `limit_days` ago: once per gap
+    (the key is the last day it completed). Nothing before it ever completed."""
+    if last is None or (today - last).days <= limit_days:
+        return []
+    key = HEARTBEAT_PREFIX + last.isoformat()
+    return [Notice(key, "heartbeat", _digest(key), since=last)]
+
+
+def parse_heartbeat(text: str, path: str) -> date | None:
+    """The day `notify --heartbeat` last recorded, from reports/heartbeat.json."""
+    fix = f"restore it with 'git checkout -- {path}'"
+    try:
+        data = json.loads(text) if text.strip() else {}
+    except json.JSONDecodeError as error:
+        raise RecordProblem(
+            f"{path}:{error.lineno}:{error.colno}: notifications-record: {error.msg}; {fix}"
+        ) from None
+    try:
+        last = data.get("daily_run_completed")
+        return None if last is None else date.fromisoformat(str(last))
+    except (TypeError, ValueError, AttributeError) as error:
+        raise RecordProblem(
+            f"{path}:1:1: notifications-record: not the tool's record ({error}); {fix}"
+        ) from None
+
+
+def heartbeat_json(day: date) -> str:
+    return json.dumps({"daily_run_completed": day.isoformat()}, indent=2) + "\n"
 
 
 def weekly_digest(week: str) -> Notice:

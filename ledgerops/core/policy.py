@@ -110,9 +110,11 @@ class ExceptionsPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Notify:
-    """Where the founder's alerts and weekly digest go (`notify`); default company.email."""
+    """Where the founder's alerts and weekly digest go (`notify`); default company.email;
+    and after how many days without a completed daily run to say so."""
 
     email: str | None = None
+    heartbeat_days: int = 3
 
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

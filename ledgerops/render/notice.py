@@ -11,7 +11,7 @@ from typing import Any
 
 import jinja2
 
-from ledgerops.core.amounts import balance
+from ledgerops.core.amounts import balance, invoice_total
 from ledgerops.core.model import Ledger
 from ledgerops.core.notices import BROKEN_PROMISE, Notice, NotifyResult
 from ledgerops.core.review import WeeklyReview
@@ -23,6 +23,14 @@ from ledgerops.render.report import _METRIC_NAMES, _alert_value, _delta, _dso_ce
 
 ALERT_TEMPLATE = "email/alert.md.j2"
 DIGEST_TEMPLATE = "email/digest.md.j2"
+WAITING_TEMPLATE = "email/waiting.md.j2"
+HEARTBEAT_TEMPLATE = "email/heartbeat.md.j2"
+WAITS = {  # why an approved draft waits, in a subject
+    "send-on-hold": "on hold",
+    "send-open-exception": "paused by a case",
+    "send-po-missing": "no PO number",
+    "send-stale-draft": "the draft is too old",
+}
 WHY = {
     "dispute": "Dispute",
     "payment_failed": "Failed payment",
@@ -37,6 +45,10 @@ def notice_id(notice: Notice, sender_email: str) -> str:
     """Deterministic: the same notice never leaves under two ids; a changed case gets a new one."""
     if notice.kind == "digest":
         return message_id(notice.week, "digest", sender_email)
+    if notice.kind == "waiting":
+        return message_id(f"{notice.invoice}.{notice.why}", "waiting", sender_email)
+    if notice.kind == "heartbeat":
+        return message_id(f"daily-run-{notice.since}", "heartbeat", sender_email)
     return message_id(notice.key, f"alert-{notice.digest}", sender_email)
 
 
@@ -53,6 +65,10 @@ def notice_email(
         assert review is not None
         values = digest_values(ledger, review, link)
         parts = render_parts(env, DIGEST_TEMPLATE, values)
+    elif notice.kind == "waiting":
+        parts = render_parts(env, WAITING_TEMPLATE, waiting_values(ledger, notice, link))
+    elif notice.kind == "heartbeat":
+        parts = render_parts(env, HEARTBEAT_TEMPLATE, heartbeat_values(ledger, notice, now.date()))
     else:
         parts = render_parts(env, ALERT_TEMPLATE, alert_values(ledger, notice, now.date(), link))
     headers = Headers(
@@ -106,6 +122,34 @@ def alert_values(ledger: Ledger, notice: Notice, today: date, link: Link) -> dic
         },
         "what_to_do": todo,
         "link": link(case.path),
+    }
+
+
+def waiting_values(ledger: Ledger, notice: Notice, link: Link) -> dict[str, Any]:
+    invoice = next((inv for inv in ledger.invoices if inv.id == notice.invoice), None)
+    client = ledger.clients.get(invoice.client) if invoice else None
+    total = f"{_money(invoice_total(invoice), invoice.currency)} {invoice.currency}" if invoice else "unknown"
+    return {
+        "company": _company(ledger),
+        "why": WAITS.get(notice.why, notice.why),
+        "detail": notice.detail if notice.detail.endswith((".", ")")) else notice.detail + ".",
+        "fix": notice.fix,
+        "invoice": {
+            "id": notice.invoice,
+            "client": client.name if client else (invoice.client if invoice else "unknown client"),
+            "total": total,
+        },
+        "link": link(invoice.path) if invoice else None,
+    }
+
+
+def heartbeat_values(ledger: Ledger, notice: Notice, today: date) -> dict[str, Any]:
+    assert notice.since is not None
+    return {
+        "company": _company(ledger),
+        "since": notice.since.isoformat(),
+        "days": (today - notice.since).days,
+        "limit": ledger.policy.notify.heartbeat_days,
     }
 
 

@@ -246,6 +246,7 @@ REVIEW = Struct("review", (
 
 NOTIFY = Struct("notify", (
     _f("email", "email", "Where alerts and the weekly digest go; default company.email."),
+    _f("heartbeat_days", "int", "Alert when the daily run has not completed for more than this many days (default 3)."),
 ), policy.Notify)  # fmt: skip
 
 POLICY = Struct("policy", (

@@ -125,6 +125,8 @@ def test_the_founder_hears_of_each_case_by_email_and_as_an_issue(
         "Action needed: Final escalation on INV-2026-0006 (Nordlicht Energie GmbH, 11,474.58 EUR)",
     ]
     assert '"status": "sent"' in example_repo.read("reports/notifications.json")
+    # the heartbeat: the run completed today, so a stopped schedule is noticed later
+    assert '"daily_run_completed": "2026-11-27"' in example_repo.read("reports/heartbeat.json")
     # the issues job saw the run's push: the escalation it opened has an issue too
     titles = sorted(issue["title"] for issue in github_api.open_issues())
     assert [t.split(" · ")[0] for t in titles] == ["INV-2026-0005", "INV-2026-0006"]

@@ -49,7 +49,8 @@ def test_the_first_week_of_a_new_ledger(
 
     history = [(c.author, c.email, c.subject) for c in github.log()]
     assert history[0] == (*BOT, "report: 2026-W48 as of 2026-11-27")
-    sent = history[1 : history.index(next(h for h in history if h[2].startswith("Merge ")))]
+    assert history[1] == (*BOT, "ledgerops notify 2026-11-27: the daily run completed")  # the heartbeat
+    sent = history[2 : history.index(next(h for h in history if h[2].startswith("Merge ")))]
     assert sent and all(h[:2] == BOT and "INV-2026-0001" in h[2] for h in sent), history
     assert history[-1][2] == "A new ledger"
     assert "status: sent" in github.read("invoices/2026/INV-2026-0001.yaml")
