@@ -4,18 +4,18 @@ for us but match nothing open an `unmatched_payment` case."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ledgerops.app.exception import NewCase, write_cases
-from ledgerops.app.load import READABLE, load_ledger, require_no_errors
+from ledgerops.app.load import READABLE, Ready, load_ledger, require_no_errors
 from ledgerops.app.records import edit_record, plan_saving, save
 from ledgerops.context import Context
 from ledgerops.core.bank import BankLine, CsvRules
 from ledgerops.core.diagnostics import Diagnostic
 from ledgerops.core.errors import UsageError
-from ledgerops.core.matching import Outcome, match_lines, recorded_invoices
+from ledgerops.core.matching import Applied, Outcome, match_lines, recorded_invoices
 from ledgerops.core.model import ExceptionCase, Ledger
 from ledgerops.core.saved import Saved
 from ledgerops.edge.statements import read_statement
@@ -86,6 +86,27 @@ def _cases(ledger: Ledger, outcomes: Sequence[Outcome]) -> list[NewCase]:
     return cases
 
 
+def write_payments(
+    ctx: Context, ready: Ready, by_invoice: Mapping[str, Sequence[Applied]], cases: list[NewCase]
+) -> tuple[list[Path], list[ExceptionCase]]:
+    """Append each payment to its invoice's `payments` by a round-trip edit (comments and
+    layout kept), then create the cases: what `payments import` and `payments sync` write."""
+    paths = {inv.id: inv.path for inv in ready.ledger.invoices}
+    written: list[Path] = []
+    for invoice_id, applied in by_invoice.items():
+        changes = []
+        for item in applied:
+            p = item.payment
+            values: dict[str, Scalar | None] = {"date": p.date, "amount": p.amount, "method": p.method,
+                                                "ref": p.ref, "import_id": p.import_id}  # fmt: skip
+            changes.append(AppendItem.of("payments", values))
+        path = paths[invoice_id]
+        written.append(edit_record(ctx.ledger_dir, path, changes, INVOICE, ready.read_as(path)))
+    opened = write_cases(ctx, ready.ledger, cases, ready.today)
+    written += [ctx.ledger_dir / case.path for case in opened]
+    return written, opened
+
+
 def import_statements(
     ctx: Context,
     files: Sequence[Path],
@@ -109,18 +130,7 @@ def import_statements(
         return Imported(outcomes, tuple(cases), dry_run=dry_run)
     require_no_errors(ready, ["policy.yaml", *targets])
     saving = plan_saving(ctx.ledger_dir, ledger, targets, commit, push)  # kept as any change of yours
-    written: list[Path] = []
-    for invoice_id, applied in by_invoice.items():
-        changes = []
-        for item in applied:
-            p = item.payment
-            values: dict[str, Scalar | None] = {"date": p.date, "amount": p.amount, "method": p.method,
-                                                "ref": p.ref, "import_id": p.import_id}  # fmt: skip
-            changes.append(AppendItem.of("payments", values))
-        path = paths[invoice_id]
-        written.append(edit_record(ctx.ledger_dir, path, changes, INVOICE, ready.read_as(path)))
-    opened = write_cases(ctx, ledger, cases, today)
-    written += [ctx.ledger_dir / case.path for case in opened]
+    written, opened = write_payments(ctx, ready, by_invoice, cases)
     count = sum(len(v) for v in by_invoice.values())
     message = f"payments import: {count} payment{'s' if count != 1 else ''}"
     if by_invoice:

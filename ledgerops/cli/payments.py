@@ -59,3 +59,32 @@ def payments_import(
     elif result.saved.not_pushed:
         click.echo(f"warning: {result.saved.not_pushed}", err=True)
         sys.exit(1)
+
+
+@payments.group("sync")
+def payments_sync() -> None:
+    """Payments from a payment service, since the last sync."""
+
+
+@payments_sync.command("stripe")
+@ledger_option
+@today_option
+@click.option("--dry-run", is_flag=True, help="Show what would be recorded and opened; write nothing.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@saving_options
+def payments_sync_stripe(ledger_dir: Path, today: Any, dry_run: bool, fmt: str, no_commit: bool,
+                         push: bool | None) -> None:  # fmt: skip
+    """Poll Stripe's events (STRIPE_API_KEY) since the last sync: record succeeded payments
+    that name an invoice, open a payment_failed case per failed payment and a dispute case
+    per dispute (and commit them with the cursor)."""
+    from ledgerops.app import stripe_sync as app
+    from ledgerops.render import payments as render
+
+    ctx = Context(ledger_dir, to_date(today))
+    result = app.sync_stripe(ctx, dry_run=dry_run, commit=not no_commit, push=push)
+    emit(render.sync_json(result) if fmt == "json" else render.sync_text(result))
+    if fmt != "json":
+        report_saved(result.saved)
+    elif result.saved.not_pushed:
+        click.echo(f"warning: {result.saved.not_pushed}", err=True)
+        sys.exit(1)
