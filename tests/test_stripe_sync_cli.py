@@ -238,7 +238,7 @@ def test_a_refused_key_is_one_line_without_the_key(
     wrong = "sk_test_51WrongKey9999999999999999"
     result = sync(ledger, httpserver, key=wrong, ok=False)
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "401" in result.stderr
+    assert result.stderr.count("\n") == 1 and "Stripe refused STRIPE_API_KEY (401)" in result.stderr
     assert wrong not in result.stdout + result.stderr and "9999" not in result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(ledger) == before
