@@ -33,10 +33,12 @@ def payments() -> None:
               help="A CSV rules file (columns, date and decimal format, sign); needed for CSV statements.")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Show what would be recorded; write nothing.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--done", "done", type=click.Path(file_okay=False, path_type=Path),
+              help="Move the statements (inside the ledger) to this folder once imported, in the same commit.")  # fmt: skip
 @saving_options
 def payments_import(
     files: tuple[Path, ...], ledger_dir: Path, today: Any, rules: Path | None, dry_run: bool, fmt: str,
-    no_commit: bool, push: bool | None,
+    done: Path | None, no_commit: bool, push: bool | None,
 ) -> None:  # fmt: skip
     """Match the lines of bank statements (camt.053/054, MT940, OFX, CSV) to invoices and
     record the payments (and commit them)."""
@@ -45,7 +47,9 @@ def payments_import(
     from ledgerops.render import payments as render
 
     ctx = Context(ledger_dir, to_date(today))
-    result = app.import_statements(ctx, files, rules, dry_run=dry_run, commit=not no_commit, push=push)
+    result = app.import_statements(
+        ctx, files, rules, dry_run=dry_run, commit=not no_commit, push=push, done=done
+    )
     if result.problems:
         if fmt == "json":
             emit(output.diagnostics_json(result.problems))

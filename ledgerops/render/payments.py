@@ -53,6 +53,7 @@ def import_json(result: Any) -> str:
     out["cases"] = [{"id": opened.get(c.source), "invoice": c.invoice, "reason": c.reason, "note": c.note}
                     for c in result.cases]  # fmt: skip
     out["written"] = list(result.written)
+    out["moved"] = [{"from": source, "to": target} for source, target in result.moved]
     out["commit"] = result.saved.commit
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
@@ -78,6 +79,7 @@ def import_text(result: Any) -> str:
         tail.append(
             f"{'opened ' + opened if opened else 'would open a case'} (unmatched_payment) for {case.invoice or 'no invoice'}"
         )
+    tail += [f"moved {source} to {target}" for source, target in result.moved]
     if result.dry_run:
         tail.append("dry run: nothing was written")
     return "\n".join(rows + tail) + "\n"

@@ -4,7 +4,9 @@ records everything, and pushes the bot's commits; it re-plans when the founder p
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -21,6 +23,7 @@ from tests.workflows.harness import FOUNDER, Repository, git
 # The test server asks for a password without TLS, as a local relay may: aiosmtpd warns.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 DAILY = workflow("daily.yml")
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PASSWORD = "s3cret-app-password"
 SECRETS = {"LEDGEROPS_SMTP_PASSWORD": PASSWORD}
 
@@ -186,3 +189,29 @@ def test_without_the_stripe_secret_the_sync_step_does_nothing(
     run = example_repo.run(DAILY, "schedule", variables=_variables(server), secrets=SECRETS)
     assert run.conclusion == "success", run.log
     assert "no STRIPE_API_KEY secret" in run.step("Sync payments from Stripe").stdout
+
+
+@pytest.mark.slow
+def test_a_statement_committed_to_imports_is_recorded_before_the_reminders(
+    example_repo: Repository, server: MailServer
+) -> None:
+    """INV-2026-0012 is due today; the founder committed the bank statement that pays it."""
+    founder = example_repo.clone()
+    (founder / "imports").mkdir()
+    shutil.copy(FIXTURES / "camt053-inv-0012.xml", founder / "imports/2026-11-26.xml")
+    git("add", "imports", cwd=founder)
+    git("commit", "-qm", "statement of 2026-11-26", cwd=founder, identity=FOUNDER)
+    git("push", "-q", "origin", "main", cwd=founder)
+    run = example_repo.run(DAILY, "schedule", variables=_variables(server), secrets=SECRETS)
+    assert run.conclusion == "success", run.log
+    assert _sent(server) == ["INV-2026-0007", "INV-2026-0013", "INV-2026-0015"]  # no reminder: it was paid
+    assert 'import_id: "2026112600301"' in example_repo.read("invoices/2026/INV-2026-0012.yaml")
+    [imported] = [c for c in example_repo.log() if c.subject.startswith("payments import")]
+    assert set(imported.files) == {
+        "imports/done/2026-11-26.xml",
+        "invoices/2026/INV-2026-0012.yaml",
+    }  # a rename
+    tree = git("ls-tree", "-r", "--name-only", "main", "imports", cwd=example_repo.origin).split()
+    assert tree == ["imports/done/2026-11-26.xml"]
+    assert "2026112600301" in example_repo.read("imports/done/2026-11-26.xml")
+    assert "## Bank statements" in run.summary
