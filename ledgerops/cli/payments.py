@@ -22,7 +22,7 @@ from ledgerops.context import Context
 
 @click.group()
 def payments() -> None:
-    """Payments that arrive by themselves: bank statements."""
+    """Payments that arrive by themselves: bank statements and Stripe."""
 
 
 @payments.command("import")
