@@ -29,6 +29,7 @@ OWNERS = {
     "babel": {"render"},
     "git": {"edge/gitrepo.py"},
     "openai": {"edge/llm.py"},
+    "stripe": {"edge/stripe_api.py"},
     "stdnum": {"core/taxes.py"},  # pure functions of a text: the one library core may use
 }
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli, snapshot
-from tests.gitledger import changed_files, example_repo, log, status
+from tests.gitledger import changed_files, example_repo, git, log, status
 
 pytestmark = pytest.mark.slow  # runs the ledgerops command as a process, end to end
 
@@ -218,3 +218,22 @@ def test_a_payment_that_names_no_invoice_of_ours_opens_one_case(ledger: Path, tm
     assert f"{case_id}  -" in listed.stdout, listed.stdout
     again = imported(ledger, statement)
     assert again["cases"] == [] and log(ledger)[1] == "the example ledger"
+
+
+def test_done_moves_the_imported_statement_in_the_same_commit(ledger: Path, tmp_path: Path) -> None:
+    (ledger / "imports").mkdir()
+    statement = ledger / "imports/nov.xml"
+    statement.write_bytes(CAMT.read_bytes())
+    git(ledger, "add", "imports")
+    git(ledger, "-c", "user.name=Mara", "-c", "user.email=mara@example.invalid", "commit", "-qm", "statement")
+    report = json.loads(run_cli("payments", "import", "imports/nov.xml", "--done", "imports/done", "--today", TODAY,
+                                "--format", "json", cwd=ledger).stdout)  # fmt: skip
+    assert report["moved"] == [{"from": "imports/nov.xml", "to": "imports/done/nov.xml"}]
+    assert not statement.exists() and (ledger / "imports/done/nov.xml").read_bytes() == CAMT.read_bytes()
+    assert status(ledger) == ""
+    assert "1 statement moved to imports/done" in log(ledger)[0]
+    # A statement outside the ledger cannot be moved into it: refused before anything is written.
+    before = snapshot(ledger)
+    refused = run_cli("payments", "import", str(CAMT), "--done", "imports/done", "--today", TODAY, cwd=ledger)
+    assert refused.returncode == 2 and "is not inside the ledger" in refused.stderr
+    assert snapshot(ledger) == before

@@ -22,7 +22,7 @@ from ledgerops.context import Context
 
 @click.group()
 def payments() -> None:
-    """Payments that arrive by themselves: bank statements."""
+    """Payments that arrive by themselves: bank statements and Stripe."""
 
 
 @payments.command("import")
@@ -33,10 +33,12 @@ def payments() -> None:
               help="A CSV rules file (columns, date and decimal format, sign); needed for CSV statements.")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Show what would be recorded; write nothing.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--done", "done", type=click.Path(file_okay=False, path_type=Path),
+              help="Move the statements (inside the ledger) to this folder once imported, in the same commit.")  # fmt: skip
 @saving_options
 def payments_import(
     files: tuple[Path, ...], ledger_dir: Path, today: Any, rules: Path | None, dry_run: bool, fmt: str,
-    no_commit: bool, push: bool | None,
+    done: Path | None, no_commit: bool, push: bool | None,
 ) -> None:  # fmt: skip
     """Match the lines of bank statements (camt.053/054, MT940, OFX, CSV) to invoices and
     record the payments (and commit them)."""
@@ -45,7 +47,9 @@ def payments_import(
     from ledgerops.render import payments as render
 
     ctx = Context(ledger_dir, to_date(today))
-    result = app.import_statements(ctx, files, rules, dry_run=dry_run, commit=not no_commit, push=push)
+    result = app.import_statements(
+        ctx, files, rules, dry_run=dry_run, commit=not no_commit, push=push, done=done
+    )
     if result.problems:
         if fmt == "json":
             emit(output.diagnostics_json(result.problems))
@@ -54,6 +58,35 @@ def payments_import(
             click.echo("nothing was recorded", err=True)
         sys.exit(1)
     emit(render.import_json(result) if fmt == "json" else render.import_text(result))
+    if fmt != "json":
+        report_saved(result.saved)
+    elif result.saved.not_pushed:
+        click.echo(f"warning: {result.saved.not_pushed}", err=True)
+        sys.exit(1)
+
+
+@payments.group("sync")
+def payments_sync() -> None:
+    """Payments from a payment service, since the last sync."""
+
+
+@payments_sync.command("stripe")
+@ledger_option
+@today_option
+@click.option("--dry-run", is_flag=True, help="Show what would be recorded and opened; write nothing.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@saving_options
+def payments_sync_stripe(ledger_dir: Path, today: Any, dry_run: bool, fmt: str, no_commit: bool,
+                         push: bool | None) -> None:  # fmt: skip
+    """Poll Stripe's events (STRIPE_API_KEY) since the last sync: record succeeded payments
+    that name an invoice, open a payment_failed case per failed payment and a dispute case
+    per dispute (and commit them with the cursor)."""
+    from ledgerops.app import stripe_sync as app
+    from ledgerops.render import payments as render
+
+    ctx = Context(ledger_dir, to_date(today))
+    result = app.sync_stripe(ctx, dry_run=dry_run, commit=not no_commit, push=push)
+    emit(render.sync_json(result) if fmt == "json" else render.sync_text(result))
     if fmt != "json":
         report_saved(result.saved)
     elif result.saved.not_pushed:

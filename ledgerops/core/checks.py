@@ -176,7 +176,12 @@ def _check_templates(policy: Policy) -> Iterator[Diagnostic]:
     if problem:
         yield diag("invalid-template", policy.at("numbering"), problem)
     if policy.payment_link:
-        sample = {"invoice_id": "INV-2026-0001", "amount": "1.00", "currency": "EUR"}
+        sample = {
+            "invoice_id": "INV-2026-0001",
+            "reference": "RF16INV20260001",
+            "amount": "1.00",
+            "currency": "EUR",
+        }
         problem = format_problem(policy.payment_link, sample, ())
         if problem:
             yield diag("invalid-template", policy.at("payment_link"), problem)

@@ -14,6 +14,7 @@ from ledgerops.core.amounts import Totals, fee_amount, line_net, paid_amount, to
 from ledgerops.core.model import Client, Invoice, Ledger
 from ledgerops.core.money import money_str
 from ledgerops.core.policy import Bank, Company
+from ledgerops.core.reference import invoice_reference
 from ledgerops.core.taxes import line_reason, reason_text
 
 
@@ -86,7 +87,9 @@ def invoice_document(ledger: Ledger, invoice: Invoice, as_of: date) -> InvoiceDo
 
 
 def payment_link(template: str | None, invoice_id: str, amount: Decimal, currency: str) -> str | None:
-    """The policy's payment_link with {invoice_id}, {amount} and {currency} filled in."""
+    """The policy's payment_link with {invoice_id}, {reference} (the RF creditor reference),
+    {amount} and {currency} filled in."""
     if not template:
         return None
-    return template.format(invoice_id=invoice_id, amount=money_str(amount, currency), currency=currency)
+    return template.format(invoice_id=invoice_id, reference=invoice_reference(invoice_id),
+                           amount=money_str(amount, currency), currency=currency)  # fmt: skip

@@ -65,3 +65,8 @@ class PdfProblem(LedgeropsError):
 class ModelProblem(LedgeropsError):
     """The language model `tone suggest` asks is not configured, cannot be reached, does not
     answer in time or refuses the request; nothing was written."""
+
+
+class PaymentServiceProblem(LedgeropsError):
+    """The payment service `payments sync` polls is not configured, cannot be reached, does not
+    answer in time or refuses the key; nothing was written."""

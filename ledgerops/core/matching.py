@@ -167,9 +167,9 @@ def _unique(invoices: Iterable[Invoice]) -> list[Invoice]:
     return list(out.values())
 
 
-def _payment(line: BankLine, amount: Decimal, methods: Sequence[str]) -> Payment:
+def _payment(line: BankLine, amount: Decimal, methods: Sequence[str], method: str) -> Payment:
     ref = one_line(line.text, 80) or line.reference or line.bank_ref or None
-    return Payment(line.date, amount, METHOD if METHOD in methods else None, ref, line.id)
+    return Payment(line.date, amount, method if method in methods else None, ref, line.id)
 
 
 def _exact(amount: Decimal, currency: str) -> Decimal:
@@ -179,8 +179,9 @@ def _exact(amount: Decimal, currency: str) -> Decimal:
 
 
 class _Matcher:
-    def __init__(self, index: _Index) -> None:
+    def __init__(self, index: _Index, method: str) -> None:
         self.index = index
+        self.method = method
 
     def apply(self, line: BankLine, rule: str, invoices: list[Invoice], evidence: str) -> Outcome:
         """Record the line on the named invoices, if it can be; otherwise say why not."""
@@ -209,7 +210,7 @@ class _Matcher:
             status, parts = "applied", [(inv, index.left[inv.id]) for inv in invoices]
         payments = []
         for invoice, part in parts:
-            payment = _payment(line, part, index.policy.payment_methods)
+            payment = _payment(line, part, index.policy.payment_methods, self.method)
             problems = payment_problems(invoice, payment, index.policy, index.today)
             if has_errors(problems):
                 first = next(p for p in problems if p.severity == "error")
@@ -286,9 +287,12 @@ class _Matcher:
         return Outcome(line, "unmatched", evidence="no reference, invoice number or known payer")
 
 
-def match_lines(lines: Sequence[BankLine], ledger: Ledger, today: date) -> tuple[Outcome, ...]:
-    """What each line does, in order; later lines see what earlier ones paid."""
-    matcher = _Matcher(_Index(ledger, today))
+def match_lines(
+    lines: Sequence[BankLine], ledger: Ledger, today: date, method: str = METHOD
+) -> tuple[Outcome, ...]:
+    """What each line does, in order; later lines see what earlier ones paid. `method` is
+    the payment method recorded (when the policy knows it)."""
+    matcher = _Matcher(_Index(ledger, today), method)
     return tuple(matcher.match(line) for line in lines)
 
 

@@ -53,6 +53,7 @@ def import_json(result: Any) -> str:
     out["cases"] = [{"id": opened.get(c.source), "invoice": c.invoice, "reason": c.reason, "note": c.note}
                     for c in result.cases]  # fmt: skip
     out["written"] = list(result.written)
+    out["moved"] = [{"from": source, "to": target} for source, target in result.moved]
     out["commit"] = result.saved.commit
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
@@ -78,6 +79,67 @@ def import_text(result: Any) -> str:
         tail.append(
             f"{'opened ' + opened if opened else 'would open a case'} (unmatched_payment) for {case.invoice or 'no invoice'}"
         )
+    tail += [f"moved {source} to {target}" for source, target in result.moved]
     if result.dry_run:
         tail.append("dry run: nothing was written")
     return "\n".join(rows + tail) + "\n"
+
+
+def _sync_rows(result: Any) -> list[dict[str, Any]]:
+    rows = []
+    for outcome in result.outcomes:
+        row = _line(outcome)
+        rows.append({"object": row["line"], "event": row["source"].removeprefix("stripe "), "status": row["status"],
+                     "invoice": row["invoice"], "amount": row["amount"], "currency": row["currency"],
+                     "date": row["date"], "rule": row["rule"], "evidence": row["evidence"],
+                     "hints": row["text"], "recorded": row["recorded"]})  # fmt: skip
+    return rows
+
+
+def sync_json(result: Any) -> str:
+    """Each paid Stripe object under `payments`; the cases; the failures and disputes that
+    name none of our invoices under `unrouted`; the cursor after the sync."""
+    rows = _sync_rows(result)
+    opened = {case.source: case.id for case in result.opened}
+    cases = [{"id": opened.get(c.source), "invoice": c.invoice, "reason": c.reason, "note": c.note,
+              "source": c.source} for c in result.cases]  # fmt: skip
+    unrouted = [{"event": u.item.event, "type": u.item.type, "object": u.item.object_id,
+                 "amount": str(u.item.amount), "currency": u.item.currency, "date": u.item.date.isoformat(),
+                 "why": u.why} for u in result.unrouted]  # fmt: skip
+    out: dict[str, Any] = {
+        "dry_run": result.dry_run,
+        "events": len(result.items),
+        "payments": rows,
+        "matched": [r for r in rows if _LISTS[r["status"]] == "matched"],
+        "unmatched": [r for r in rows if _LISTS[r["status"]] == "unmatched"],
+        "already_recorded": [r for r in rows if r["status"] == "duplicate"],
+        "cases": cases,
+        "unrouted": unrouted,
+        "cursor": result.cursor,
+        "written": list(result.written),
+        "commit": result.saved.commit,
+    }
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
+def sync_text(result: Any) -> str:
+    lines = []
+    for row in _sync_rows(result):
+        lines.append(f"{row['status']:<9}  {row['date']}  {row['amount']:>12} {row['currency']}  "
+                     f"{row['invoice'] or '-':<15}  {row['rule'] or '-':<14}  {row['object']}\n"
+                     f"           {row['evidence']}")  # fmt: skip
+    for case in result.cases:
+        opened = next((c.id for c in result.opened if c.source == case.source), None)
+        lines.append(f"{'opened ' + opened if opened else 'would open a case'} ({case.reason}) for "
+                     f"{case.invoice}: {case.note}")  # fmt: skip
+    for u in result.unrouted:
+        lines.append(
+            f"not routed: {u.item.type} {u.item.object_id} ({u.item.amount} {u.item.currency}): {u.why}"
+        )
+    recorded = sum(len(o.payments) for o in result.outcomes)
+    verb = "would record" if result.dry_run else "recorded"
+    lines.append(f"{len(result.items)} Stripe events: {len(result.outcomes)} payments, {verb} {recorded}; "
+                 f"{len(result.cases)} case{'s' if len(result.cases) != 1 else ''}")  # fmt: skip
+    if result.dry_run:
+        lines.append("dry run: nothing was written")
+    return "\n".join(lines) + "\n"

@@ -256,7 +256,7 @@ POLICY = Struct("policy", (
     _f("timezone", "str", "IANA time zone that defines 'today' for scheduled runs."),
     _f("terms", "struct", "Payment terms.", item=TERMS),
     _f("payment_methods", "list", "Payment methods shown on invoices.", item=_f("", "id")),
-    _f("payment_link", "str", "URL template; {invoice_id} {amount} {currency}."),
+    _f("payment_link", "str", "URL template; {invoice_id} {reference} {amount} {currency}."),
     _f("bank", "struct", "Bank account for transfers.", item=BANK),
     _f("approval_branch", "str", "Drafts on this branch are approved; send sends only from it."),
     _f("numbering", "str", "Invoice id template, gap-free per year: {year} and {seq}."),

@@ -4,21 +4,39 @@ records everything, and pushes the bot's commits; it re-plans when the founder p
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from tests.conftest import run_cli
 from tests.github_standin import GitHubStandIn
 from tests.mailserver import MailServer
+from tests.test_stripe_sync_cli import KEY as STRIPE_KEY
+from tests.test_stripe_sync_cli import Stripe as StripeStandIn
+from tests.test_stripe_sync_cli import at
+from tests.test_stripe_sync_cli import paid_session as stripe_session
 from tests.workflows.conftest import workflow
 from tests.workflows.harness import FOUNDER, Repository, git
 
 # The test server asks for a password without TLS, as a local relay may: aiosmtpd warns.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 DAILY = workflow("daily.yml")
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PASSWORD = "s3cret-app-password"
 SECRETS = {"LEDGEROPS_SMTP_PASSWORD": PASSWORD}
+
+
+@pytest.fixture
+def stripe_server() -> Iterator[HTTPServer]:
+    """Stripe's API on a server of its own (GitHub's stand-in answers on the shared one)."""
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
 
 
 @pytest.fixture
@@ -155,3 +173,64 @@ def test_a_draft_that_waits_is_under_needs_you_with_its_reason(
     assert run.conclusion == "success", run.log
     needs_you = run.summary.split("## ledgerops run")[0]
     assert "waiting   DRAFT-nordlicht-WEB-M1  send-po-missing" in needs_you
+
+
+@pytest.mark.slow
+def test_a_payment_stripe_took_before_the_run_stops_its_reminder(
+    example_repo: Repository, server: MailServer, stripe_server: HTTPServer
+) -> None:
+    """The sync step records (and pushes) the card payment before the run plans reminders:
+    INV-2026-0007 would get its overdue_7 reminder today."""
+    httpserver = stripe_server
+    stripe = StripeStandIn(httpserver)
+    paid = stripe_session("evt_1", "pi_0007", at("2026-11-27", 5), amount=640000, ref="INV-2026-0007")
+    paid["data"]["object"]["currency"] = "jpy"
+    stripe.events = [paid]
+    variables = {**_variables(server), "LEDGEROPS_STRIPE_API_BASE": httpserver.url_for("").rstrip("/")}
+    run = example_repo.run(
+        DAILY, "schedule", variables=variables, secrets={**SECRETS, "STRIPE_API_KEY": STRIPE_KEY}
+    )
+    assert run.conclusion == "success", run.log
+    assert _sent(server) == ["INV-2026-0012", "INV-2026-0013", "INV-2026-0015"]
+    assert "import_id: pi_0007" in example_repo.read("invoices/2026/INV-2026-0007.yaml")
+    assert "stage: overdue_7" not in example_repo.read("invoices/2026/INV-2026-0007.yaml")
+    assert '"event": "evt_1"' in example_repo.read("reports/stripe.json")
+    [synced] = [c for c in example_repo.log() if c.subject.startswith("payments sync stripe")]
+    assert (synced.author, synced.body) == ("ledgerops[bot]", "[skip ci]")
+    assert STRIPE_KEY not in run.log
+    assert "## Payments from Stripe" in run.summary
+
+
+@pytest.mark.slow
+def test_without_the_stripe_secret_the_sync_step_does_nothing(
+    example_repo: Repository, server: MailServer
+) -> None:
+    run = example_repo.run(DAILY, "schedule", variables=_variables(server), secrets=SECRETS)
+    assert run.conclusion == "success", run.log
+    assert "no STRIPE_API_KEY secret" in run.step("Sync payments from Stripe").stdout
+
+
+@pytest.mark.slow
+def test_a_statement_committed_to_imports_is_recorded_before_the_reminders(
+    example_repo: Repository, server: MailServer
+) -> None:
+    """INV-2026-0012 is due today; the founder committed the bank statement that pays it."""
+    founder = example_repo.clone()
+    (founder / "imports").mkdir()
+    shutil.copy(FIXTURES / "camt053-inv-0012.xml", founder / "imports/2026-11-26.xml")
+    git("add", "imports", cwd=founder)
+    git("commit", "-qm", "statement of 2026-11-26", cwd=founder, identity=FOUNDER)
+    git("push", "-q", "origin", "main", cwd=founder)
+    run = example_repo.run(DAILY, "schedule", variables=_variables(server), secrets=SECRETS)
+    assert run.conclusion == "success", run.log
+    assert _sent(server) == ["INV-2026-0007", "INV-2026-0013", "INV-2026-0015"]  # no reminder: it was paid
+    assert 'import_id: "2026112600301"' in example_repo.read("invoices/2026/INV-2026-0012.yaml")
+    [imported] = [c for c in example_repo.log() if c.subject.startswith("payments import")]
+    assert set(imported.files) == {
+        "imports/done/2026-11-26.xml",
+        "invoices/2026/INV-2026-0012.yaml",
+    }  # a rename
+    tree = git("ls-tree", "-r", "--name-only", "main", "imports", cwd=example_repo.origin).split()
+    assert tree == ["imports/done/2026-11-26.xml"]
+    assert "2026112600301" in example_repo.read("imports/done/2026-11-26.xml")
+    assert "## Bank statements" in run.summary

@@ -130,6 +130,7 @@ SECRETS_BY_STEP = {
     "check.yml": {},
     "daily.yml": {
         "actions/checkout@v5": {"LEDGEROPS_BOT_TOKEN", "github.token"},
+        "Sync payments from Stripe": {"STRIPE_API_KEY"},
         "Send invoices and reminders": {"LEDGEROPS_SMTP_PASSWORD"},
         "Email the founder": {"LEDGEROPS_SMTP_PASSWORD"},
         "Cases as GitHub issues": {"github.token"},
