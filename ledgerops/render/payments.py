@@ -55,7 +55,21 @@ def import_json(result: Any) -> str:
     out["written"] = list(result.written)
     out["moved"] = [{"from": source, "to": target} for source, target in result.moved]
     out["commit"] = result.saved.commit
-    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+    return _rows_json(out)
+
+
+def _rows_json(payload: dict[str, Any]) -> str:
+    """JSON with one object per line in each list: as readable as indent=2 for a statement of
+    ten lines, and, for one of 10,000, encoded by json's C encoder (which indent turns off)."""
+    parts = []
+    for key, value in payload.items():
+        name = json.dumps(key)
+        if isinstance(value, list) and value:
+            rows = ",\n    ".join(json.dumps(item, ensure_ascii=False) for item in value)
+            parts.append(f"  {name}: [\n    {rows}\n  ]")
+        else:
+            parts.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def import_text(result: Any) -> str:
