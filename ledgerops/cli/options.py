@@ -93,12 +93,12 @@ def saving_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return no_commit_option(push_option(func))
 
 
-def report_saved(saved: Saved) -> None:
-    """A person's commit on stdout; a push that failed on stderr, and exit 1 (the change is
-    written and committed: nothing is lost, it just did not reach origin)."""
+def report_saved(saved: Saved, json_output: bool = False) -> None:
+    """A person's commit on stdout (not into JSON output); a push that failed on stderr, and
+    exit 1 (the change is written and committed: nothing is lost, it just did not reach origin)."""
     from ledgerops.render.actions import saved_lines
 
-    for line in saved_lines(saved):
+    for line in [] if json_output else saved_lines(saved):
         click.echo(line)
     if saved.not_pushed:
         click.echo(f"warning: {saved.not_pushed}", err=True)

@@ -58,11 +58,7 @@ def payments_import(
             click.echo("nothing was recorded", err=True)
         sys.exit(1)
     emit(render.import_json(result) if fmt == "json" else render.import_text(result))
-    if fmt != "json":
-        report_saved(result.saved)
-    elif result.saved.not_pushed:
-        click.echo(f"warning: {result.saved.not_pushed}", err=True)
-        sys.exit(1)
+    report_saved(result.saved, json_output=fmt == "json")
 
 
 @payments.group("sync")
@@ -87,8 +83,4 @@ def payments_sync_stripe(ledger_dir: Path, today: Any, dry_run: bool, fmt: str, 
     ctx = Context(ledger_dir, to_date(today))
     result = app.sync_stripe(ctx, dry_run=dry_run, commit=not no_commit, push=push)
     emit(render.sync_json(result) if fmt == "json" else render.sync_text(result))
-    if fmt != "json":
-        report_saved(result.saved)
-    elif result.saved.not_pushed:
-        click.echo(f"warning: {result.saved.not_pushed}", err=True)
-        sys.exit(1)
+    report_saved(result.saved, json_output=fmt == "json")
