@@ -116,8 +116,8 @@ def commit(
 
     identity: dict[str, str] = {}
     if not as_person:
-        author_name = author_name or os.environ.get("LEDGEROPS_BOT_NAME") or BOT_NAME
-        author_email = author_email or os.environ.get("LEDGEROPS_BOT_EMAIL") or BOT_EMAIL
+        bot_name, bot_email = bot_identity()
+        author_name, author_email = author_name or bot_name, author_email or bot_email
         identity = {
             "GIT_AUTHOR_NAME": author_name,
             "GIT_AUTHOR_EMAIL": author_email,
@@ -275,11 +275,20 @@ def push(checkout: Checkout) -> bool:
 
 
 def unpushed_commits(checkout: Checkout) -> list[tuple[str, str, str]] | None:
-    """(author name, author email, subject) of each commit of the branch that its upstream
-    lacks, newest first; None when the upstream cannot be read (no remote, not fetched)."""
-    if checkout.remote is None or not _fetch(checkout):
+    """(author name, author email, subject) of each commit of the branch that its upstream,
+    as last fetched or pushed, lacks, newest first; None without a remote-tracking branch.
+    No fetch: a push updates the tracking branch, and one that landed unseen (the run died
+    first) only makes its commits look unpushed; `start_over` then fetches them back."""
+    import git
+
+    if checkout.remote is None:
         return None
-    log = checkout.repo.git.log("--format=%an%x1f%ae%x1f%s", f"{checkout.remote}/{checkout.branch}..HEAD")
+    upstream = f"{checkout.remote}/{checkout.branch}"
+    try:
+        checkout.repo.git.rev_parse("--verify", "--quiet", f"refs/remotes/{upstream}")
+    except git.GitCommandError:
+        return None
+    log = checkout.repo.git.log("--format=%an%x1f%ae%x1f%s", f"{upstream}..HEAD")
     commits = []
     for line in log.splitlines():
         name, email, subject = [*line.split("\x1f", 2), "", ""][:3]
@@ -289,9 +298,8 @@ def unpushed_commits(checkout: Checkout) -> list[tuple[str, str, str]] | None:
 
 def bot_identity() -> tuple[str, str]:
     """The author of the tool's own commits (commit()'s default)."""
-    return os.environ.get("LEDGEROPS_BOT_NAME") or BOT_NAME, os.environ.get(
-        "LEDGEROPS_BOT_EMAIL"
-    ) or BOT_EMAIL
+    name = os.environ.get("LEDGEROPS_BOT_NAME") or BOT_NAME
+    return name, os.environ.get("LEDGEROPS_BOT_EMAIL") or BOT_EMAIL
 
 
 def restore(ledger_dir: Path, paths: Iterable[str]) -> None:
