@@ -14,7 +14,7 @@ from ledgerops.core.document import invoice_document
 from ledgerops.core.model import Invoice, Ledger
 from ledgerops.core.money import money_str
 from ledgerops.core.schedule import ReminderPlan, Send, plan_reminders
-from ledgerops.core.sending import issued
+from ledgerops.core.sending import issued, issued_in_turn
 from ledgerops.edge import clock
 from ledgerops.render.runreport import RunSummary, Sent, Waiting
 
@@ -69,16 +69,18 @@ def preview(ctx: Context, planner: delivery.Planner | None = None) -> Preview:
     now = clock.moment(today, ledger.policy.timezone)
     with_fees = apply_plan(ledger, ReminderPlan(today, late_fees=plan.late_fees), now)
     messages, failures = [], []
-    numbers: list[str] = []  # taken by the drafts previewed before, as the run would take them
-    for item in (planner or reminder_messages(ctx))(with_fees, plan, now):
+    pending = list((planner or reminder_messages(ctx))(with_fees, plan, now))
+    by_id = {inv.id: inv for inv in with_fees.invoices}
+    drafts = [by_id[p.invoice] for p in pending if isinstance(p, delivery.Pending) and p.issue]
+    as_issued = issued_in_turn(with_fees, drafts, today)  # the numbers the run would take, in turn
+    for item in pending:
         if isinstance(item, delivery.Failure):
             failures.append(item)
             continue
-        invoice = next(inv for inv in with_fees.invoices if inv.id == item.invoice)
+        invoice = by_id[item.invoice]
         try:
-            if item.issue:
-                invoice = issued(with_fees, invoice, today, numbers)
-                numbers.append(invoice.id)
+            if item.issue:  # a draft left out of `as_issued` cannot be issued today: say why
+                invoice = as_issued.get(item.invoice) or issued(with_fees, invoice, today)
             out = item.build(invoice)
         except Exception as error:
             failures.append(delivery.Failure(item.invoice, item.stage, f"cannot compose: {error}"))

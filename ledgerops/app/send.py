@@ -30,8 +30,8 @@ from ledgerops.core.sending import (
     Sendable,
     SendPlan,
     SendReport,
+    issued_in_turn,
     plan_sending,
-    preview_numbers,
 )
 from ledgerops.edge import gitrepo
 from ledgerops.render.templates import Templates, environment
@@ -43,7 +43,10 @@ def run(ctx: Context, *, transport: str | None, dry_run: bool, commit: bool, pus
     if dry_run:
         loaded = load_ledger(ctx, VALID)
         planned = plan(ctx.ledger_dir, loaded.ledger, loaded.today)
-        numbers = preview_numbers(loaded.ledger, planned, loaded.today)
+        drafts = [item.invoice for item in planned.send if not item.invoice.numbered]
+        numbers = {
+            draft: inv.id for draft, inv in issued_in_turn(loaded.ledger, drafts, loaded.today).items()
+        }
         try:
             kind = delivery.transport_kind(ctx, transport)
         except UsageError:

@@ -108,17 +108,17 @@ def _send_order(
     return 1, rank, 0, invoice.issue_date, invoice.id
 
 
-def preview_numbers(ledger: Ledger, plan: SendPlan, today: date) -> dict[str, str]:
-    """The numbers the planned drafts would take if they were issued today, in plan order
-    (another run may take them first: they are taken only when issued)."""
-    numbers: dict[str, str] = {}
-    for item in plan.send:
-        if not item.invoice.numbered:
-            try:
-                numbers[item.invoice.id] = issued(ledger, item.invoice, today, numbers.values()).id
-            except CannotIssue:
-                continue
-    return numbers
+def issued_in_turn(ledger: Ledger, drafts: Iterable[Invoice], today: date) -> dict[str, Invoice]:
+    """For a preview: each draft (by its id) as it would be issued today, in the order given,
+    each taking the number after the one before (another run may take them first: they are
+    taken only when issued). A draft that cannot be issued today is left out."""
+    found: dict[str, Invoice] = {}
+    for draft in drafts:
+        try:
+            found[draft.id] = issued(ledger, draft, today, [inv.id for inv in found.values()])
+        except CannotIssue:
+            continue
+    return found
 
 
 class CannotIssue(LedgeropsError):
