@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import combinations
 
-from ledgerops.core.amounts import balance
+from ledgerops.core.amounts import balance, invoice_total
 from ledgerops.core.bank import BankLine, one_line
 from ledgerops.core.diagnostics import has_errors
 from ledgerops.core.model import Client, Invoice, Ledger, Payment
@@ -86,6 +86,7 @@ class _Index:
         self.by_body: dict[str, list[Invoice]] = {}  # the body of each invoice's RF reference
         self.by_number: dict[str, list[Invoice]] = {}
         self.left: dict[str, Decimal] = {}
+        self.total: dict[str, Decimal] = {}
         # Open invoices by (client, currency), and by (client, currency, amount due): kept up
         # to date as lines pay them, so a payer's line costs dict probes, not a scan.
         self.open_by_client: dict[tuple[str, str], dict[str, Invoice]] = {}
@@ -97,7 +98,8 @@ class _Index:
             self.by_number.setdefault(number, []).append(invoice)
             self.by_body.setdefault(reference_body(invoice.id), []).append(invoice)
             self.imported.update(p.import_id for p in invoice.payments if p.import_id)
-            self.left[invoice.id] = balance(invoice, today) if invoice.status == "sent" else ZERO
+            total = self.total[invoice.id] = invoice_total(invoice)
+            self.left[invoice.id] = balance(invoice, today, total) if invoice.status == "sent" else ZERO
             if invoice.status == "sent" and self.left[invoice.id] > 0:
                 self._file(invoice)
         self.number_lengths = sorted({len(n) for n in self.by_number}, reverse=True)
@@ -211,7 +213,7 @@ class _Matcher:
         payments = []
         for invoice, part in parts:
             payment = _payment(line, part, index.policy.payment_methods, self.method)
-            problems = payment_problems(invoice, payment, index.policy, index.today)
+            problems = payment_problems(invoice, payment, index.policy, index.today, index.total[invoice.id])
             if has_errors(problems):
                 first = next(p for p in problems if p.severity == "error")
                 return Outcome(

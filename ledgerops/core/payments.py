@@ -25,8 +25,11 @@ class Recorded:
     saved: Saved = field(default_factory=Saved)
 
 
-def payment_problems(invoice: Invoice, payment: Payment, policy: Policy, today: date) -> list[Diagnostic]:
-    """Errors stop the payment from being recorded; warnings (overpaid, unknown method) don't."""
+def payment_problems(
+    invoice: Invoice, payment: Payment, policy: Policy, today: date, total: Decimal | None = None
+) -> list[Diagnostic]:
+    """Errors stop the payment from being recorded; warnings (overpaid, unknown method) don't.
+    `total` is the invoice's total when the caller has it (a statement's thousands of lines)."""
     where = invoice.at("payments") if invoice.payments else invoice.at("status")
     currency = invoice.currency
     problems = []
@@ -54,7 +57,7 @@ def payment_problems(invoice: Invoice, payment: Payment, policy: Policy, today: 
         problems.append(diag("unknown-payment-method", where,
                              f"method '{payment.method}' is not in policy.payment_methods"))  # fmt: skip
     if invoice.status == "sent" and payment.amount > 0:
-        left = balance(invoice) - payment.amount
+        left = balance(invoice, total=total) - payment.amount
         if left < 0:
             problems.append(
                 diag("overpaid", where, f"with this payment {invoice.id} is overpaid by {-left} {currency}")
