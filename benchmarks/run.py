@@ -180,7 +180,7 @@ def env_with_cache(cache: Path) -> dict[str, str]:
 def diagnostics_summary(ledgerops: str, ledger_dir: Path, env: dict[str, str]) -> str:
     """Untimed `check --format json`: how many errors and warnings the ledger has."""
     proc = subprocess.run(
-        [ledgerops, "check", "--ledger", str(ledger_dir), "--format", "json"],
+        [ledgerops, "check", "--ledger", str(ledger_dir), "--today", AS_OF, "--format", "json"],
         capture_output=True,
         text=True,
         env=env,
@@ -218,7 +218,7 @@ def size_cases(ledgerops: str, ledger: Ledger, invoices: int, scratch: Path) -> 
         Case(
             name=f"check, {label}, cold",
             what="fresh git clone and empty cache before each run",
-            command=[ledgerops, "check", "--ledger", str(cold_dir)],
+            command=[ledgerops, "check", "--ledger", str(cold_dir), "--today", AS_OF],
             env=env_with_cache(cold_cache),
             prepare=cold,
             note=diagnostics,
@@ -226,14 +226,14 @@ def size_cases(ledgerops: str, ledger: Ledger, invoices: int, scratch: Path) -> 
         Case(
             name=f"check, {label}, warm, {EDITED_FILES} files edited",
             what=f"after a first run; a comment appended to {EDITED_FILES} invoice files before each run",
-            command=[ledgerops, "check", "--ledger", str(warm_dir)],
+            command=[ledgerops, "check", "--ledger", str(warm_dir), "--today", AS_OF],
             env=warm_env,
             prepare=lambda run: edit_files(edited, run),
         ),
         Case(
             name=f"check, {label}, warm, no change",
             what="nothing changed since the previous run",
-            command=[ledgerops, "check", "--ledger", str(warm_dir)],
+            command=[ledgerops, "check", "--ledger", str(warm_dir), "--today", AS_OF],
             env=warm_env,
         ),
         Case(
@@ -298,7 +298,7 @@ def all_results(args: argparse.Namespace, ledgerops: str, workdir: Path, scratch
         Case(
             name=f"check, {small.files} files",
             what="the smallest real ledger, after a first run",
-            command=[ledgerops, "check", "--ledger", str(small.path)],
+            command=[ledgerops, "check", "--ledger", str(small.path), "--today", AS_OF],
             env=small_env,
             note=diagnostics_summary(ledgerops, small.path, small_env),
         ),

@@ -111,3 +111,16 @@ def test_the_digest_covers_the_billed_facts_only() -> None:
     assert not issued_changed(base)  # issued before digests: not judged
     assert not issued_changed(replace(base, issued_digest=digest))
     assert issued_changed(replace(base, issued_digest=digest, currency="USD"))
+
+
+@pytest.mark.slow
+def test_a_deleted_digest_is_an_error_of_its_own(ledger: Path) -> None:
+    path = ledger / ISSUED
+    text = path.read_text()
+    path.write_text(re.sub(r"^issued_digest: .*\n", "", text, flags=re.M))
+    done = run_cli("check", "--ledger", str(ledger), "--today", DAY, "--format", "json")
+    assert done.returncode == 1
+    found = [d for d in json.loads(done.stdout)["diagnostics"] if d["code"] == "issued-digest-missing"]
+    drafted_as = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("drafted_as:"))
+    assert [(d["file"], d["line"]) for d in found] == [(ISSUED, drafted_as)], found
+    assert "git log -p" in str(found[0]["hint"])

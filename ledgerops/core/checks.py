@@ -285,6 +285,12 @@ def check_invoice(
         found.append(diag("issued-changed", invoice.at("issued_digest"),
                           f"{invoice.id} was issued and its billed content (client, lines, amounts, tax, "
                           "dates, currency, number or PO) has changed since"))  # fmt: skip
+    elif invoice.drafted_as is not None and invoice.issued_digest is None:
+        # The tool writes drafted_as and issued_digest in one edit: one without the other
+        # means the digest was deleted, which would let an edit of the billed content pass.
+        found.append(diag("issued-digest-missing", invoice.at("drafted_as"),
+                          f"{invoice.id} was issued from {invoice.drafted_as} but its issued_digest "
+                          "is gone, so a change of what was billed could not be seen"))  # fmt: skip
     return found
 
 

@@ -249,6 +249,9 @@ CODES: tuple[Code, ...] = (
        "Put the record back as it was issued (git log -p <file> shows the edit, git checkout "
        "<commit> -- <file> restores it). An issued invoice is corrected by a credit note that "
        "references it, never by an edit (ledgerops has no credit notes yet)."),
+    _c("issued-digest-missing", "error", "An invoice the tool issued has lost its issued_digest",
+       "Restore the issued_digest line from git history (git log -p <file>); it is what shows "
+       "that the billed content is still what was issued."),
     # legal content of drafts (issue 16)
     _c("service-date-missing", "error", "A draft without the date or period of the service",
        "Add service_date: YYYY-MM-DD (the day the work was delivered) or service_period: "
