@@ -205,7 +205,7 @@ def test_a_dispute_opens_one_dispute_case_on_the_invoice_its_payment_paid(
     assert sync(ledger, httpserver)["cases"] == []
 
 
-def test_an_unmatched_payment_is_listed_not_guessed(
+def test_an_unmatched_payment_is_not_guessed_and_opens_one_case(
     ledger: Path, stripe: Stripe, httpserver: HTTPServer
 ) -> None:
     stripe.events = [
@@ -215,6 +215,14 @@ def test_an_unmatched_payment_is_listed_not_guessed(
     assert report["matched"] == []
     assert [(r["object"], r["status"]) for r in report["unmatched"]] == [("pi_X", "unmatched")]
     assert payments_of(ledger) == []
+    [case] = report["cases"]
+    assert (case["invoice"], case["reason"], case["source"]) == (None, "unmatched_payment",
+                                                               "payments sync stripe payment pi_X")  # fmt: skip
+    assert "1546.00 EUR" in case["note"]
+    text = (ledger / f"exceptions/{case['id']}.yaml").read_text()
+    assert "reason: unmatched_payment" in text and "invoice:" not in text
+    (ledger / "reports/stripe.json").unlink()  # Stripe lists it again: no second case
+    assert sync(ledger, httpserver, "--no-commit")["cases"] == []
 
 
 def test_dry_run_writes_nothing(ledger: Path, stripe: Stripe, httpserver: HTTPServer) -> None:

@@ -69,16 +69,19 @@ def read_lines(files: Sequence[Path], rules_path: Path | None) -> tuple[list[Ban
     return ([], problems) if problems else (lines, [])
 
 
-def _cases(ledger: Ledger, outcomes: Sequence[Outcome]) -> list[NewCase]:
-    """One case per line that looks like ours (with the invoice it names, if any), once whatever
-    the re-imports: the case's source carries the line's id."""
+def unmatched_cases(
+    ledger: Ledger, outcomes: Sequence[Outcome], source_prefix: str = SOURCE, all_ours: bool = False
+) -> list[NewCase]:
+    """One case per unmatched line that looks like ours (with the invoice it names, if any),
+    once whatever the re-imports: the case's source carries the line's id. `all_ours`: every
+    line is money paid to us (a Stripe payment), whatever its text."""
     known = {case.source for case in ledger.exceptions}
     if REASON not in ledger.policy.exceptions.reasons:
         return []
     cases = []
     for outcome in outcomes:
-        source = f"{SOURCE} {outcome.line.id}"
-        if outcome.status != "unmatched" or not outcome.looks_ours or source in known:
+        source = f"{source_prefix} {outcome.line.id}"
+        if outcome.status != "unmatched" or not (all_ours or outcome.looks_ours) or source in known:
             continue
         line = outcome.line
         note = (f"{line.amount} {line.currency} on {line.date} from {line.counterparty or 'an unknown payer'} "
@@ -167,7 +170,7 @@ def import_statements(
     ready = load_ledger(ctx, READABLE)
     ledger, today = ready.ledger, ready.today
     outcomes = match_lines(lines, ledger, today)
-    cases = _cases(ledger, outcomes)
+    cases = unmatched_cases(ledger, outcomes)
     by_invoice = recorded_invoices(outcomes)
     paths = {inv.id: inv.path for inv in ledger.invoices}
     targets = [paths[invoice] for invoice in by_invoice]

@@ -13,7 +13,7 @@ from typing import Any
 
 from ledgerops.app.exception import NewCase
 from ledgerops.app.load import READABLE, load_ledger, require_no_errors
-from ledgerops.app.payments import write_payments
+from ledgerops.app.payments import unmatched_cases, write_payments
 from ledgerops.app.records import plan_saving, save
 from ledgerops.context import Context
 from ledgerops.core.errors import UsageError
@@ -23,6 +23,7 @@ from ledgerops.core.saved import Saved
 from ledgerops.core.stripe_events import (
     EVENT_TYPES,
     METHOD,
+    SOURCE,
     StripeItem,
     Unrouted,
     cases_for,
@@ -87,6 +88,8 @@ def sync_stripe(
     recorded = {a.payment.import_id or "": invoice for invoice, parts in by_invoice.items() for a in parts}
     to_open, unrouted = cases_for(items, ledger, recorded)
     cases = [NewCase(c.invoice, c.reason, c.note, c.source) for c in to_open]
+    # Money on our Stripe account that names no open invoice waits for a person, as a case.
+    cases += unmatched_cases(ledger, outcomes, f"{SOURCE} payment", all_ours=True)
     after = cursor_after(items, cursor)
     result = Synced(items, outcomes, tuple(cases), (), tuple(unrouted), after, dry_run)
     if dry_run or not (by_invoice or cases or after != cursor):
