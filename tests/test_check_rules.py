@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from ledgerops.core.immutable import issued_digest
 from tests.conftest import MiniLedger
 
 INVOICE = "invoices/2026/INV-2026-0001.yaml"
@@ -218,6 +219,9 @@ def test_numbers_follow_issue_dates(mini: MiniLedger) -> None:
 def test_a_case_opened_on_a_draft_still_names_its_invoice_once_issued(mini: MiniLedger) -> None:
     _replace(mini, INVOICE, "sent_at: 2026-11-02T10:15:00+01:00\n",
              "sent_at: 2026-11-02T10:15:00+01:00\ndrafted_as: DRAFT-acme-WEB-M1\n")  # fmt: skip
+    (issued,) = mini.load(today=date(2026, 11, 3)).ledger.invoices  # as the tool issues it: with its digest
+    _replace(mini, INVOICE, "drafted_as: DRAFT-acme-WEB-M1\n",
+             f"drafted_as: DRAFT-acme-WEB-M1\nissued_digest: {issued_digest(issued)}\n")  # fmt: skip
     mini.write("exceptions/EXC-20261102-a1b2c3.yaml", "id: EXC-20261102-a1b2c3\ninvoice: DRAFT-acme-WEB-M1\n"
                "reason: po_mismatch\nopened_at: 2026-11-02\n")  # fmt: skip
     assert [c[0] for c in mini.codes(today=date(2026, 11, 3))] == []
