@@ -26,6 +26,8 @@ OWNERS = {
     "markdown_it": {"render"},
     "fpdf": {"render"},
     "segno": {"render"},
+    "facturx": {"render/facturx.py"},
+    "fontTools": {"render/invoice.py"},  # fpdf2's font parser: the shipped fonts parsed once
     "babel": {"render"},
     "git": {"edge/gitrepo.py"},
     "openai": {"edge/llm.py"},

@@ -1,5 +1,6 @@
 """`ledgerops render INV`: the invoice document as HTML, PDF or text, for a preview (a
-draft: as it would leave today, without its number)."""
+draft: as it would leave today, without its number); the PDF is the one the client gets
+(Factur-X for a `factur-x` client)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from pathlib import Path
 
 from ledgerops.app.load import load_ledger, valid_in
 from ledgerops.app.records import find_invoice
-from ledgerops.app.send import invoice_fonts
+from ledgerops.app.send import client_pdf
 from ledgerops.context import Context
+from ledgerops.core.checks import client_einvoice
 from ledgerops.core.document import invoice_document
 from ledgerops.core.model import Invoice, Ledger
 from ledgerops.core.sending import CannotIssue, issued
 from ledgerops.edge.store import write_atomic
-from ledgerops.render.invoice import invoice_html, invoice_pdf, invoice_text
+from ledgerops.render.invoice import invoice_html, invoice_text
 from ledgerops.render.templates import environment
 
 FORMATS = ("html", "pdf", "txt", "cii", "ubl")
@@ -50,7 +52,7 @@ def run(ctx: Context, invoice_id: str, fmt: str, output: Path | None) -> bytes:
 
         data = ubl_xml(einvoice_terms(document, "peppol-ubl"))
     elif fmt == "pdf":
-        data = invoice_pdf(document, invoice_fonts(ctx.ledger_dir))
+        data = client_pdf(ctx.ledger_dir, document, client_einvoice(document.client, ledger.policy))
     elif fmt == "html":
         data = invoice_html(environment(ctx.ledger_dir), document).encode("utf-8")
     else:

@@ -18,7 +18,7 @@ from ledgerops.app.load import VALID, load_ledger
 from ledgerops.context import Context
 from ledgerops.core.amounts import balance
 from ledgerops.core.checks import client_einvoice
-from ledgerops.core.document import invoice_document
+from ledgerops.core.document import InvoiceDocument, invoice_document
 from ledgerops.core.errors import UsageError
 from ledgerops.core.model import Invoice, Ledger
 from ledgerops.core.money import money_str
@@ -209,14 +209,25 @@ def compose(
 ) -> EmailMessage:
     """The invoice email with its PDF, as it will leave; dated `sent_at`."""
     from ledgerops.render.einvoice import einvoice_attachments
-    from ledgerops.render.invoice import invoice_email, invoice_pdf  # fpdf2: slow to import
+    from ledgerops.render.invoice import invoice_email  # fpdf2: slow to import
 
     document = invoice_document(ledger, invoice, today)
     chosen = client_einvoice(document.client, ledger.policy)
     extra = einvoice_attachments(document, chosen) if chosen != "none" else ()
-    return invoice_email(
-        templates, document, sent_at, invoice_pdf(document, invoice_fonts(ledger_dir)), extra
-    )
+    return invoice_email(templates, document, sent_at, client_pdf(ledger_dir, document, chosen), extra)
+
+
+def client_pdf(ledger_dir: Path, document: InvoiceDocument, chosen: str) -> bytes:
+    """The invoice PDF the client gets: a Factur-X PDF/A-3 with its XML inside for a
+    `factur-x` client (`chosen`, its einvoice setting), the plain PDF for any other."""
+    fonts = invoice_fonts(ledger_dir)
+    if chosen == "factur-x":
+        from ledgerops.render.facturx import facturx_pdf
+
+        return facturx_pdf(document, fonts)
+    from ledgerops.render.invoice import invoice_pdf
+
+    return invoice_pdf(document, fonts)
 
 
 def invoice_fonts(ledger_dir: Path) -> dict[str, Path] | None:

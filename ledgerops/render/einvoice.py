@@ -260,7 +260,7 @@ def ubl_xml(e: EInvoice) -> bytes:
 def einvoice_attachments(doc: InvoiceDocument, chosen: str) -> tuple[Attachment, ...]:
     """The XML attached to the invoice email for the client's `einvoice` setting: UBL for
     peppol-ubl, CII (XRechnung specification id) for xrechnung-cii. factur-x puts the CII
-    inside the PDF, which is not built yet: nothing is attached for it, nor for none."""
+    inside the PDF (render/facturx.py): nothing is attached beside it, nor for none."""
     if chosen == "peppol-ubl":
         data = ubl_xml(einvoice_terms(doc, chosen))
     elif chosen == "xrechnung-cii":

@@ -24,7 +24,6 @@ from tests.golden import assert_golden
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "render"
 SENT_AT = datetime(2026, 11, 16, 17, 2, 38, tzinfo=timezone(timedelta(hours=1)))
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 
 @pytest.fixture(scope="module")
@@ -107,13 +106,37 @@ def test_text_the_builtin_font_cannot_show_is_refused_with_a_way_out(ledger: Led
         invoice_pdf(dataclasses.replace(document, client=client))
 
 
-@pytest.mark.skipif(not (DEJAVU / "DejaVuSans.ttf").exists(), reason="DejaVu fonts are not installed")
-def test_a_ledger_font_shows_any_script(ledger: Ledger) -> None:
+def test_greek_and_cyrillic_names_render_in_the_shipped_font(ledger: Ledger) -> None:
     document = _document(ledger, "INV-2026-0007")
-    client = dataclasses.replace(document.client, name="Kaze Robotics 株式会社 Ωμέγα")
-    fonts = {"regular": DEJAVU / "DejaVuSans.ttf", "bold": DEJAVU / "DejaVuSans-Bold.ttf"}
-    text, _ = _pdf_text(invoice_pdf(dataclasses.replace(document, client=client), fonts))
-    assert "Ωμέγα" in text and "INV-2026-0007" in text
+    client = dataclasses.replace(document.client, name="Ωμέγα Σύμβουλοι Α.Ε. · ООО «Северный ветер»")
+    text, _ = _pdf_text(invoice_pdf(dataclasses.replace(document, client=client)))
+    words = " ".join(text.split())  # the long name wraps
+    assert "Ωμέγα Σύμβουλοι Α.Ε. · ООО «Северный ветер»" in words and "INV-2026-0007" in words
+
+
+def test_a_ledger_font_replaces_the_shipped_one_and_is_checked_too(ledger: Ledger) -> None:
+    import pikepdf
+
+    from ledgerops.render.invoice import SHIPPED_FONTS
+
+    document = _document(ledger, "INV-2026-0007")
+    fonts = {"regular": SHIPPED_FONTS["bold"]}  # a ledger font: bold for everything
+    pdf = pikepdf.open(io.BytesIO(invoice_pdf(document, fonts)))
+    names = {str(font.BaseFont).split("+")[-1] for page in pdf.pages for font in page.Resources.Font.values()}
+    assert names == {"DejaVuSansBold"}
+    client = dataclasses.replace(document.client, name="カゼ・ロボティクス")
+    with pytest.raises(PdfProblem, match="cannot show 'カ'"):
+        invoice_pdf(dataclasses.replace(document, client=client), fonts)
+
+
+def test_the_shipped_fonts_are_parsed_once_and_every_pdf_has_its_own_subset(ledger: Ledger) -> None:
+    from ledgerops.render.invoice import _PARSED
+
+    first = invoice_pdf(_document(ledger, "INV-2026-0007"))
+    parsed = {path: entry[0] for path, entry in _PARSED.items()}
+    other = invoice_pdf(_document(ledger, "INV-2026-0014"))  # other glyphs (€, ß)
+    assert invoice_pdf(_document(ledger, "INV-2026-0007")) == first != other
+    assert len(parsed) == 2 and {path: entry[0] for path, entry in _PARSED.items()} == parsed
 
 
 def test_render_command_writes_a_file_or_prints(tmp_path: Path) -> None:
