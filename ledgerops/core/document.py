@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ledgerops.core.amounts import Totals, fee_amount, line_net, paid_amount, totals
+from ledgerops.core.amounts import Totals, credited_amount, fee_amount, line_net, paid_amount, totals
 from ledgerops.core.model import Client, Invoice, Ledger
 from ledgerops.core.money import money_str
 from ledgerops.core.policy import Bank, Company
@@ -38,12 +38,13 @@ class InvoiceDocument:
     totals: Totals
     late_fees: Decimal
     paid: Decimal
-    amount_due: Decimal  # as of `as_of`: total + late fees - payments
+    amount_due: Decimal  # as of `as_of`: total + late fees - payments - credit notes
     as_of: date
     payment_link: str | None
     payment_methods: tuple[str, ...]
     bank: Bank | None
     tax_notes: tuple[tuple[str, str], ...] = ()  # (reason, legal text) of the 0 % lines, in order
+    credited: Decimal = Decimal(0)  # by credit notes dated up to `as_of`
 
 
 def invoice_document(ledger: Ledger, invoice: Invoice, as_of: date) -> InvoiceDocument:
@@ -54,7 +55,8 @@ def invoice_document(ledger: Ledger, invoice: Invoice, as_of: date) -> InvoiceDo
     sums = totals(invoice)
     fees = fee_amount(invoice, as_of)
     paid = paid_amount(invoice, as_of)
-    due = sums.total + fees - paid
+    credited = credited_amount(invoice, as_of) if invoice.credited else Decimal(0)
+    due = sums.total + fees - paid - credited
     lines = tuple(
         DocumentLine(
             line.description,
@@ -83,6 +85,7 @@ def invoice_document(ledger: Ledger, invoice: Invoice, as_of: date) -> InvoiceDo
         payment_methods=policy.payment_methods,
         bank=policy.bank,
         tax_notes=notes,
+        credited=credited,
     )
 
 

@@ -146,3 +146,11 @@ def test_the_report_counts_credit_notes_by_their_dates() -> None:
     m = metrics_at(ledger(settled), policy(), A)[0]
     assert (m.receivable, m.on_time_paid, m.on_time_due) == (0, 1, 1)
     assert invoice_total(note(1, "x", "5.00", A)) == Decimal("5.00")
+
+
+def test_the_document_a_reminder_attaches_asks_only_for_what_is_left() -> None:
+    from ledgerops.core.document import invoice_document
+
+    inv = credited(invoice(1, "1000.00", due=A), note(1, "INV-2026-0001", "300.00", A))
+    doc = invoice_document(ledger(inv), inv, A)
+    assert (doc.credited, doc.amount_due) == (Decimal("300.00"), Decimal("700.00"))
