@@ -154,3 +154,13 @@ def test_the_document_a_reminder_attaches_asks_only_for_what_is_left() -> None:
     inv = credited(invoice(1, "1000.00", due=A), note(1, "INV-2026-0001", "300.00", A))
     doc = invoice_document(ledger(inv), inv, A)
     assert (doc.credited, doc.amount_due) == (Decimal("300.00"), Decimal("700.00"))
+
+
+def test_a_credit_note_document_names_the_invoice_it_corrects() -> None:
+    from ledgerops.core.document import credit_note_document
+
+    inv = invoice(1, "1000.00", due=A)
+    cn = note(1, "INV-2026-0001", "300.00", A)
+    doc = credit_note_document(ledger(inv), cn)
+    assert (doc.type_code, doc.preceding_invoice, doc.preceding_issue_date) == ("381", inv.id, inv.issue_date)
+    assert doc.totals.total == Decimal("300.00") and doc.lines[0].net == Decimal("300.00")
