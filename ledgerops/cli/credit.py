@@ -47,7 +47,7 @@ def credit(
     no_commit: bool,
     push: bool | None,
 ) -> None:
-    """Write a draft credit note for an issued invoice (send or run numbers and emails it)."""
+    """Write a draft credit note for an issued invoice; it lowers the invoice's balance at once."""
     from ledgerops.app import credit as app
     from ledgerops.render import actions
 

@@ -211,7 +211,7 @@ def credited_text(result: Credited) -> str:
     note, invoice = result.note, result.invoice
     currency = invoice.currency
     out = [f"wrote {note.path}: credits {money_str(invoice_total(note), currency)} {currency} on "
-           f"{invoice.id} ({note.reason}); send or run numbers it and emails it to the client"]  # fmt: skip
+           f"{invoice.id} ({note.reason}); it counts from {note.issue_date} and is a draft until it is issued"]  # fmt: skip
     left = result.balance
     if left is not None and left < 0:
         out.append(f"{invoice.id}: {money_str(-left, currency)} {currency} to refund to the client")
