@@ -97,16 +97,28 @@ def test_pay_refuses_to_sweep_someone_elses_uncommitted_edit_into_its_commit(led
 
 
 def test_void_records_status_date_and_reason(ledger: Path) -> None:
+    # Issued (numbered) but never sent: the one case the law leaves to void.
     path = ledger / "invoices/2026/INV-2026-0013.yaml"
+    text = path.read_text().replace("status: sent\nsent_at: 2026-11-16T10:44:13+01:00\n",
+                                    "service_date: 2026-11-16\nstatus: draft\ndrafted_as: DRAFT-harbor-pine-SOCIAL-M1\n")  # fmt: skip
+    path.write_text(text)
+    git(ledger, "commit", "-qam", "INV-2026-0013 issued, never sent")
     result = run_cli("void", "INV-2026-0013", "--ledger", str(ledger), "--today", TODAY,
                      "--reason", "Campaign cancelled by the client")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert path.read_text().endswith(
-        "status: void\nsent_at: 2026-11-16T10:44:13+01:00\nvoided_at: 2026-11-27\n"
-        "void_reason: Campaign cancelled by the client\n"
+        "status: void\ndrafted_as: DRAFT-harbor-pine-SOCIAL-M1\nvoided_at: 2026-11-27\nvoid_reason: Campaign cancelled by the client\n"
     )
     assert log(ledger)[0] == "void: INV-2026-0013 (Campaign cancelled by the client)"
     assert run_cli("check", "--ledger", str(ledger), "--today", TODAY).returncode == 0
+
+
+def test_a_sent_invoice_is_not_voided_but_credited(ledger: Path) -> None:
+    before = snapshot(ledger)
+    result = run_cli("void", "INV-2026-0013", "--ledger", str(ledger), "--today", TODAY, "--reason", "x")
+    assert result.returncode == 1 and "void-sent" in result.stdout
+    assert "ledgerops credit INV-2026-0013 --full --reason cancellation" in result.stdout
+    assert snapshot(ledger) == before
 
 
 def test_a_paid_invoice_cannot_be_voided(ledger: Path) -> None:

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ledgerops.app.load import (
+    SMALL_KINDS,
     InvoiceReader,
+    credit_note_checks,
     file_stem,
     ledger_files,
     many_objects,
@@ -31,7 +33,7 @@ from ledgerops.app.load import (
 from ledgerops.context import Context
 from ledgerops.core.checks import InvoiceFacts, invoice_facts, verdict_dates
 from ledgerops.core.diagnostics import Diagnostic, has_errors
-from ledgerops.core.model import Client
+from ledgerops.core.model import Client, ExceptionCase
 from ledgerops.core.policy import Policy
 from ledgerops.edge import store
 from ledgerops.render.output import sort_diagnostics
@@ -83,11 +85,7 @@ def run(ctx: Context, use_cache: bool = True) -> Checked:
     keep = use_cache and len(files) >= CACHE_FROM
     with many_objects():
         files_read = _Files(ctx, keep, (entry.path for entry in files))
-        records = {
-            path: files_read.record(path, kind)
-            for kind in ("policy", "client", "exception")
-            for path in paths[kind]
-        }
+        records = {path: files_read.record(path, kind) for kind in SMALL_KINDS for path in paths[kind]}
         policy_entry = records[paths["policy"][0]]
         reader = InvoiceReader(
             ctx, policy_entry.record, {path: records[path].record for path in paths["client"]}
@@ -109,11 +107,37 @@ def run(ctx: Context, use_cache: bool = True) -> Checked:
     if policy is not None:
         exceptions = [records[path].record for path in paths["exception"] if records[path].record is not None]
         diagnostics.extend(whole_ledger_checks(reader, facts, broken_invoices, exceptions))
+        diagnostics.extend(_credit_notes(ctx, reader, records, paths["credit_note"], facts, broken_invoices))
         diagnostics.extend(_templates(ctx, policy, reader.today))
     if keep:
         files_read.save(records, dict(zip(paths["invoice"], summaries, strict=True)))
     kept = len(summaries) - invoices.made
     return Checked(tuple(sort_diagnostics(diagnostics)), invoices.made, kept)
+
+
+def _credit_notes(
+    ctx: Context,
+    reader: InvoiceReader,
+    records: dict[str, Entry],
+    paths: list[str],
+    facts: list[InvoiceFacts],
+    broken_invoices: set[str],
+) -> list[Diagnostic]:
+    """The credit notes' rules. Of the invoices, check holds only facts: it reads again the
+    few that credit notes name, for their totals and payments."""
+    notes = [records[path].record for path in paths if records[path].record is not None]
+    if not notes or reader.policy is None:
+        return []
+    broken = broken_invoices | {file_stem(path) for path in paths if records[path].record is None}
+    named = {note.credits for note in notes}
+    invoices = []
+    for found in facts:
+        if found.id in named:
+            invoice, _ = reader.read(found.path, store.read_bytes(ctx.ledger_dir, found.path))
+            if invoice is not None:
+                invoices.append(invoice)
+    exceptions = [entry.record for entry in records.values() if isinstance(entry.record, ExceptionCase)]
+    return credit_note_checks(reader.policy, notes, invoices, broken, exceptions)
 
 
 def _templates(ctx: Context, policy: Policy, today: date) -> list[Diagnostic]:

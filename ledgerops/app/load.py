@@ -27,9 +27,10 @@ from typing import Any, TypeVar
 
 from ledgerops.context import Context
 from ledgerops.core.checks import InvoiceFacts, check_invoice, check_policy, invoice_facts, ledger_checks
+from ledgerops.core.credits import check_credit_notes, with_credits
 from ledgerops.core.diagnostics import Diagnostic, Source, diag, has_errors
 from ledgerops.core.errors import LedgerHasErrors, NotALedger
-from ledgerops.core.model import Client, ExceptionCase, Invoice, Ledger
+from ledgerops.core.model import Client, CreditNote, ExceptionCase, Invoice, Ledger
 from ledgerops.core.policy import Policy
 from ledgerops.edge import clock, store
 from ledgerops.yamlfile.read import read_partial, read_record
@@ -131,7 +132,7 @@ def load(ctx: Context) -> Loaded:
     versions: dict[str, store.Version] = {}
     with many_objects():
         small = {}
-        for kind in ("policy", "client", "exception"):
+        for kind in SMALL_KINDS:
             for path in paths[kind]:
                 data, versions[path] = store.read_versioned(root, path)
                 small[path] = read_small(path, data, kind)
@@ -153,12 +154,36 @@ def load(ctx: Context) -> Loaded:
     if policy is None:
         return Loaded(None, tuple(diagnostics), reader.today, versions)
     exceptions = tuple(small[path][0] for path in paths["exception"] if small[path][0] is not None)
-    ledger = Ledger(policy, reader.clients, tuple(kept), exceptions,
-                    frozenset(reader.broken_clients), frozenset(broken_invoices))  # fmt: skip
+    notes = tuple(small[path][0] for path in paths["credit_note"] if small[path][0] is not None)
+    broken_notes = {file_stem(path) for path in paths["credit_note"] if small[path][0] is None}
     diagnostics.extend(
         whole_ledger_checks(reader, [invoice_facts(invoice) for invoice in kept], broken_invoices, exceptions)
     )
+    diagnostics.extend(credit_note_checks(policy, notes, kept, broken_invoices | broken_notes, exceptions))
+    ledger = Ledger(policy, reader.clients, with_credits(kept, notes), exceptions,
+                    frozenset(reader.broken_clients), frozenset(broken_invoices), notes)  # fmt: skip
     return Loaded(ledger, tuple(diagnostics), reader.today, versions)
+
+
+SMALL_KINDS = ("policy", "client", "exception", "credit_note")
+
+
+def credit_note_checks(
+    policy: Policy,
+    notes: Iterable[CreditNote],
+    invoices: Iterable[Invoice],
+    broken: Iterable[str],
+    exceptions: Iterable[ExceptionCase],
+) -> list[Diagnostic]:
+    """The credit notes' rules, given the invoices they credit (or all of them) and every id known."""
+    notes = list(notes)
+    if not notes:
+        return []
+    invoices = list(invoices)
+    numbered = {inv.id: inv for inv in invoices if inv.numbered}
+    known = {inv.id for inv in invoices} | {inv.drafted_as for inv in invoices if inv.drafted_as}
+    cases = {case.id for case in exceptions}
+    return check_credit_notes(policy, notes, numbered, known, set(broken), cases)
 
 
 # A rule on the policy that reads more than the field it reports at: what else it reads.
@@ -285,7 +310,13 @@ def split_over_processes(work: Callable[[list[Item]], list[Result]], items: list
 
 
 def paths_by_kind(files: Iterable[store.RecordFile]) -> dict[str, list[str]]:
-    paths: dict[str, list[str]] = {"policy": [], "client": [], "invoice": [], "exception": []}
+    paths: dict[str, list[str]] = {
+        "policy": [],
+        "client": [],
+        "invoice": [],
+        "exception": [],
+        "credit_note": [],
+    }
     for entry in files:
         paths[entry.kind].append(entry.path)
     return paths
@@ -378,15 +409,18 @@ def reread(ctx: Context, ready: Ready, paths: Iterable[str]) -> Ready:
     A run keeps its ledger in step with the files it writes without loading them all again.
     """
     ledger = ready.ledger
-    invoices = {inv.path: inv for inv in ledger.invoices}
-    cases = {case.path: case for case in ledger.exceptions}
+    records: dict[str, dict[str, Any]] = {
+        "invoice": {inv.path: inv for inv in ledger.invoices},
+        "exception": {case.path: case for case in ledger.exceptions},
+        "credit_note": {note.path: note for note in ledger.credit_notes},
+    }
     versions = dict(ready.versions)
     zone = clock.zone(ledger.policy.timezone)
     for path in paths:
-        kind = "invoice" if path.startswith("invoices/") else "exception"
+        kind = _KIND_OF_FOLDER.get(path.split("/", 1)[0], "exception")
         if not (ctx.ledger_dir / path).exists():  # moved away by the tool (a draft, issued)
-            invoices.pop(path, None)
-            cases.pop(path, None)
+            for of_kind in records.values():
+                of_kind.pop(path, None)
             versions.pop(path, None)
             continue
         data, versions[path] = store.read_versioned(ctx.ledger_dir, path)
@@ -394,9 +428,16 @@ def reread(ctx: Context, ready: Ready, paths: Iterable[str]) -> Ready:
         if kind == "invoice" and record is not None and zone is not None:
             record = in_zone(record, zone)
         if record is not None:
-            (invoices if kind == "invoice" else cases)[path] = record
-    ledger = replace(ledger, invoices=tuple(invoices.values()), exceptions=tuple(cases.values()))
+            records[kind][path] = record
+    notes = tuple(records["credit_note"].values())
+    invoices = with_credits(records["invoice"].values(), notes)
+    ledger = replace(
+        ledger, invoices=invoices, exceptions=tuple(records["exception"].values()), credit_notes=notes
+    )
     return replace(ready, ledger=ledger, versions=versions)
+
+
+_KIND_OF_FOLDER = {"invoices": "invoice", "credit-notes": "credit_note"}
 
 
 def with_templates(ctx: Context, loaded: Loaded) -> Loaded:

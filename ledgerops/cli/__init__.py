@@ -22,6 +22,7 @@ from ledgerops.core.errors import LedgeropsError
 COMMANDS = {
     "aging": ("aging", "aging"),
     "check": ("check", "check"),
+    "credit": ("credit", "credit"),
     "draft": ("draft", "draft"),
     "exception": ("exception", "exception"),
     "init": ("init", "init"),

@@ -10,7 +10,9 @@ from ledgerops.cli.options import emit
 
 
 @click.command()
-@click.argument("record", required=False, type=click.Choice(("policy", "client", "invoice", "exception")))
+@click.argument(
+    "record", required=False, type=click.Choice(("policy", "client", "invoice", "exception", "credit_note"))
+)
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write <record>.schema.json files into this folder instead of printing.")  # fmt: skip
 def schema(record: str | None, output_dir: Path | None) -> None:

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from ledgerops.core.cases import open_at
-from ledgerops.core.model import ExceptionCase, Invoice
+from ledgerops.core.model import CreditNote, ExceptionCase, Invoice
 from ledgerops.core.money import ZERO, round_money
 
 _HUNDRED = Decimal(100)
@@ -29,7 +29,7 @@ def line_net(quantity: Decimal, unit_price: Decimal, currency: str) -> Decimal:
     return round_money(quantity * unit_price, currency)
 
 
-def totals(invoice: Invoice) -> Totals:
+def totals(invoice: Invoice | CreditNote) -> Totals:
     """Nets per line, tax per rate on the sum of that rate's nets, each rounded half-up."""
     currency = invoice.currency
     nets: dict[Decimal, Decimal] = {}
@@ -42,7 +42,7 @@ def totals(invoice: Invoice) -> Totals:
     return Totals(tuple(sorted(nets.items())), tuple(sorted(taxes.items())), net, tax, net + tax)
 
 
-def invoice_total(invoice: Invoice) -> Decimal:
+def invoice_total(invoice: Invoice | CreditNote) -> Decimal:
     return totals(invoice).total
 
 
@@ -54,14 +54,28 @@ def fee_amount(invoice: Invoice, as_of: date | None = None) -> Decimal:
     return sum((f.amount for f in invoice.late_fees if as_of is None or f.date <= as_of), ZERO)
 
 
+def credited_amount(invoice: Invoice, as_of: date | None = None) -> Decimal:
+    """What the credit notes on the ledger take off the invoice (drafts too: docs/spec.md §2.6)."""
+    return sum((c.amount for c in invoice.credited if as_of is None or c.date <= as_of), ZERO)
+
+
 def balance(invoice: Invoice, as_of: date | None = None, total: Decimal | None = None) -> Decimal:
-    """Total + late fees − payments, counting only facts dated on or before `as_of`.
+    """Total + late fees − payments − credit notes, counting only facts dated on or before
+    `as_of`. Below zero when the client paid more than is left after the credits: a refund due.
 
     Pass `total` when the caller already has it: totals are the costly part.
     """
     if total is None:
         total = invoice_total(invoice)
-    return total + fee_amount(invoice, as_of) - paid_amount(invoice, as_of)
+    owed = total + fee_amount(invoice, as_of) - paid_amount(invoice, as_of)
+    return owed - credited_amount(invoice, as_of) if invoice.credited else owed
+
+
+def refund_due(invoice: Invoice, as_of: date | None = None, total: Decimal | None = None) -> Decimal:
+    """What the client is owed back because credit notes exceed what was left unpaid."""
+    if not invoice.credited:
+        return ZERO
+    return max(ZERO, -balance(invoice, as_of, total))
 
 
 def pausing_exceptions(exceptions: Iterable[ExceptionCase], today: date) -> dict[str, ExceptionCase]:
@@ -86,13 +100,14 @@ def pausing_case(pausing: Mapping[str, ExceptionCase], invoice: Invoice) -> Exce
 
 
 def derived_state(invoice: Invoice, today: date, paused: bool) -> str:
-    """draft, void, paid, on_hold, open, due or overdue; never stored (docs/spec.md §2.5)."""
+    """draft, void, credited, paid, on_hold, open, due or overdue; never stored (docs/spec.md
+    §2.5). Credited: closed by credit notes with nothing paid."""
     if invoice.status == "void":
         return "void"
     if invoice.status == "draft":
         return "draft"
     if balance(invoice, today) <= 0:
-        return "paid"
+        return "paid" if paid_amount(invoice, today) > 0 or not invoice.credited else "credited"
     if invoice.hold or paused:
         return "on_hold"
     if today < invoice.due_date:

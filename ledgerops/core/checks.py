@@ -574,7 +574,7 @@ def ledger_checks(
     for client in clients:
         found.extend(check_client(client, policy))
     found.extend(check_seller(policy, [facts for facts in invoices if facts.status == "draft"]))
-    found.extend(_check_invoice_numbers(invoices, policy.numbering, broken_invoices))
+    found.extend(check_number_series(invoices, policy.numbering, broken_invoices))
     found.extend(_check_milestones_once(invoices))
     known = {facts.id for facts in invoices} | {facts.drafted_as for facts in invoices if facts.drafted_as}
     for case in exceptions:
@@ -582,11 +582,11 @@ def ledger_checks(
     return found
 
 
-def _check_invoice_numbers(
-    invoices: Sequence[InvoiceFacts], template: str, broken: Collection[str]
+def check_number_series(
+    invoices: Sequence[InvoiceFacts], template: str, broken: Collection[str], noun: str = "invoices"
 ) -> Iterator[Diagnostic]:
     """One gap-free sequence per year, in issue-date order; drafts have no number yet (a
-    numbered draft is reported by its own file's check)."""
+    numbered draft is reported by its own file's check). Credit notes have their own."""
     if numbering_problem(template):
         return
     first_file: dict[str, InvoiceFacts] = {}
@@ -618,7 +618,7 @@ def _check_invoice_numbers(
             if seq != previous + 1 and not _broken_in_gap(broken, template, year, previous, seq):
                 missing = template.format(year=year, seq=previous + 1)
                 yield diag("numbering-gap", invoice.at(invoice.id_position),
-                           f"{missing} is missing: the issued invoices of {year} jump from "
+                           f"{missing} is missing: the issued {noun} of {year} jump from "
                            f"{previous:d} to {seq:d}")  # fmt: skip
             if latest is not None and invoice.issue_day < latest.issue_day:
                 yield diag("numbering-date-order", invoice.at(invoice.id_position),

@@ -248,7 +248,8 @@ CODES: tuple[Code, ...] = (
     _c("issued-changed", "error", "An issued invoice's billed content differs from what was issued",
        "Put the record back as it was issued (git log -p <file> shows the edit, git checkout "
        "<commit> -- <file> restores it). An issued invoice is corrected by a credit note that "
-       "references it, never by an edit (ledgerops has no credit notes yet)."),
+       "references it, never by an edit: ledgerops credit INV --amount A | --lines N | --full "
+       "--reason R."),
     _c("issued-digest-missing", "error", "An invoice the tool issued has lost its issued_digest",
        "Restore the issued_digest line from git history (git log -p <file>); it is what shows "
        "that the billed content is still what was issued."),
@@ -277,7 +278,33 @@ CODES: tuple[Code, ...] = (
        "Nothing was issued: delete the draft's file (git rm) and commit; voiding is for issued "
        "invoices, which keep their number."),
     _c("void-has-payments", "error", "The invoice has payments and cannot be voided",
-       "Refund the payments and issue a credit note instead of voiding a paid invoice."),
+       "Issue a credit note instead: ledgerops credit INV --full --reason cancellation (the "
+       "payments become a refund due)."),
+    _c("void-sent", "error", "The invoice was sent to the client and cannot be voided",
+       "A sent invoice is cancelled by a credit note that references it: ledgerops credit INV "
+       "--full --reason cancellation."),
+    # credit notes (issue 16)
+    _c("credit-unknown-invoice", "error", "A credit note names an invoice the ledger does not have",
+       "Write the number of an issued invoice in credits: (ledgerops invoices lists them)."),
+    _c("credit-of-draft", "error", "A credit note credits a draft or a voided invoice",
+       "Edit or delete the draft instead; only an issued invoice is corrected by a credit note."),
+    _c("credit-exceeds-invoice", "error", "Credit notes take more off an invoice than it billed",
+       "Credit at most the invoice's total (fees included) less its other credit notes: lower "
+       "the amount, or credit fewer lines."),
+    _c("credit-currency", "error", "A credit note's currency or client differs from its invoice's",
+       "Write the invoice's currency and client in the credit note: it credits that invoice."),
+    _c("unknown-credit-reason", "error", "A credit note's reason is not in policy.credit_reasons",
+       "Use one of policy.credit_reasons (discount, correction, cancellation, goodwill, duplicate "
+       "by default), or add the reason to that list."),
+    _c("credit-tax-rate", "error", "A credit note credits tax at a rate its invoice does not have",
+       "Give each line one of the invoice's tax rates: a credit note reverses what was billed."),
+    _c("credit-not-positive", "error", "A credit note that credits nothing, or a line below zero",
+       "Write what is credited as positive quantities and prices; the credit note says it is a credit."),
+    _c("credit-unknown-case", "error", "A credit note names an exception case that does not exist",
+       "Write the id of a case in exceptions/, or remove case:."),
+    _c("credit-draft-numbered", "error", "A credit note in drafts/ carries a number, or a draft elsewhere",
+       "A credit note is numbered when send or run issues it: give a draft the id "
+       "DRAFT-CN-<invoice>-<k> in credit-notes/drafts/."),
     # bank statements (payments import)
     _c("statement-unreadable", "error", "A bank statement file cannot be read as camt.053/054, MT940, OFX or CSV",
        "Download the statement again (it may be truncated), or give --rules FILE for a CSV export."),

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
-from ledgerops.core.amounts import balance, invoice_total, paid_amount
+from ledgerops.core.amounts import balance, credited_amount, invoice_total, paid_amount
 from ledgerops.core.model import Invoice, Ledger
 from ledgerops.core.money import ZERO
 from ledgerops.core.policy import WEEKDAYS, Policy
@@ -151,8 +151,15 @@ def counts_at(invoice: Invoice, as_of: date) -> bool:
 
 
 def paid_on_time(invoice: Invoice, total: Decimal) -> bool:
-    """Payments dated on or before the due date cover the total (late fees aside)."""
-    return paid_amount(invoice, invoice.due_date) >= total
+    """Payments and credit notes dated on or before the due date cover the total (late fees
+    aside): an invoice settled by a credit note is settled on the credit note's date."""
+    due = invoice.due_date
+    return paid_amount(invoice, due) + (credited_amount(invoice, due) if invoice.credited else ZERO) >= total
+
+
+def _credited_between(invoice: Invoice, first: date, last: date) -> Decimal:
+    """Credit notes dated in [first, last]: sales are net of them, by their own date."""
+    return sum((c.amount for c in invoice.credited if first <= c.date <= last), ZERO)
 
 
 def weekly_series(ledger: Ledger, policy: Policy, as_of: date) -> Measured:
@@ -194,11 +201,12 @@ def measure(ledger: Ledger, policy: Policy, dates: Sequence[tuple[date, date]]) 
             continue
         total = invoice_total(invoice)
         settled = _settled_by(invoice, total, start)
-        if settled and invoice.issue_date < sold_before and invoice.due_date < due_before:
+        if (settled and invoice.issue_date < sold_before and invoice.due_date < due_before
+                and all(c.date < sold_before for c in invoice.credited)):  # fmt: skip
             continue
         if voided is None or voided > as_of:
             active.append(Priced(invoice, total))
-        moves = not settled and bool(invoice.payments or invoice.late_fees)
+        moves = not settled and bool(invoice.payments or invoice.late_fees or invoice.credited)
         slots = acc[invoice.currency]
         for k, day in enumerate(days):
             if sent > day:
@@ -208,6 +216,8 @@ def measure(ledger: Ledger, policy: Policy, dates: Sequence[tuple[date, date]]) 
             slot = slots[k]
             if day - dso_window <= invoice.issue_date <= day:
                 slot.sales += total
+            if invoice.credited:
+                slot.sales -= _credited_between(invoice, day - dso_window, day)
             if day - on_time_window <= invoice.due_date <= day:
                 slot.due += 1
                 slot.on_time += paid_on_time(invoice, total)
@@ -236,10 +246,11 @@ def measure(ledger: Ledger, policy: Policy, dates: Sequence[tuple[date, date]]) 
 
 
 def _settled_by(invoice: Invoice, total: Decimal, day: date) -> bool:
-    """Paid in full by `day`, with no payment or late fee dated after it."""
-    if not invoice.payments:
+    """Paid (or credited) in full by `day`, with no payment, late fee or credit dated after it."""
+    if not invoice.payments and not invoice.credited:
         return False
-    facts = (*(p.date for p in invoice.payments), *(f.date for f in invoice.late_fees))
+    facts = (*(p.date for p in invoice.payments), *(f.date for f in invoice.late_fees),
+             *(c.date for c in invoice.credited))  # fmt: skip
     return max(facts) <= day and balance(invoice, day, total) <= 0
 
 

@@ -117,6 +117,16 @@ class LateFee:
 
 
 @dataclass(frozen=True, slots=True)
+class Credited:
+    """What a credit note on the ledger takes off its invoice: set when the ledger is loaded
+    (app/load.py), never written in the invoice's file."""
+
+    note: str  # the credit note's id (a draft's or its number)
+    date: date  # the credit note's issue date (a draft: the day it was written)
+    amount: Decimal  # incl. tax, positive
+
+
+@dataclass(frozen=True, slots=True)
 class Invoice(Located):
     """invoices/drafts/<draft id>.yaml, then invoices/<year>/<number>.yaml once issued
     (docs/spec.md §2.2); its state is derived, never stored."""
@@ -147,10 +157,38 @@ class Invoice(Located):
     note: str | None = None  # printed on the invoice
     drafted_as: str | None = None  # set when the tool issues a draft: the draft's id
     issued_digest: str | None = None  # set at issue: core/immutable.py
+    credited: tuple[Credited, ...] = ()  # from credit-notes/, not from this file
 
     @property
     def numbered(self) -> bool:
         """Issued: it carries its number (a draft has none until it is issued)."""
+        return self.status != "draft" or self.drafted_as is not None
+
+
+@dataclass(frozen=True, slots=True)
+class CreditNote(Located):
+    """credit-notes/drafts/DRAFT-CN-<invoice>-<k>.yaml, then credit-notes/<year>/<number>.yaml
+    once issued (docs/spec.md §2.6). Its lines are what it credits, as positive amounts."""
+
+    id: str
+    credits: str  # the invoice's number
+    client: str
+    currency: str
+    issue_date: date
+    reason: str  # one of policy.credit_reasons
+    lines: tuple[Line, ...]
+    case: str | None = None  # the exception case that led to it
+    note: str | None = None  # printed on the credit note
+    status: str = "draft"
+    sent_at: datetime | None = None
+    sent_via: str | None = None
+    sent_to: str | None = None
+    claims: tuple[Claim, ...] = ()
+    drafted_as: str | None = None
+    issued_digest: str | None = None
+
+    @property
+    def numbered(self) -> bool:
         return self.status != "draft" or self.drafted_as is not None
 
 
@@ -183,3 +221,4 @@ class Ledger:
     exceptions: tuple[ExceptionCase, ...]
     broken_clients: frozenset[str] = frozenset()
     broken_invoices: frozenset[str] = frozenset()
+    credit_notes: tuple[CreditNote, ...] = ()

@@ -77,6 +77,10 @@ def void_problems(invoice: Invoice, voided_at: date, today: date) -> list[Diagno
     if invoice.payments:
         problems.append(diag("void-has-payments", invoice.at("payments"),
                              f"{invoice.id} has {len(invoice.payments)} payment(s) recorded"))  # fmt: skip
+    elif invoice.status != "void" and (invoice.status == "sent" or invoice.sent_at is not None):
+        problems.append(diag("void-sent", invoice.at("sent_at"),
+                             f"{invoice.id} was sent to the client; cancel it with 'ledgerops credit "
+                             f"{invoice.id} --full --reason cancellation'"))  # fmt: skip
     if voided_at < invoice.issue_date:
         problems.append(diag("date-order", invoice.at("issue_date"),
                              f"voided {voided_at}, before the issue date {invoice.issue_date}"))  # fmt: skip

@@ -135,6 +135,9 @@ class Review:
     stale_hold_days: int = 14
 
 
+# Why an invoice is credited (`credit_reasons`): a credit note names one.
+DEFAULT_CREDIT_REASONS = ("discount", "correction", "cancellation", "goodwill", "duplicate")
+
 # The payment methods an invoice can tell a client how to use: bank_transfer prints the
 # bank details (and the EPC QR code), card the payment link.
 PAYMENT_METHODS = ("bank_transfer", "card")
@@ -154,6 +157,8 @@ class Policy(Located):
     bank: Bank | None = None
     approval_branch: str = "main"
     numbering: str = "INV-{year}-{seq:04d}"
+    credit_note_numbering: str = "CN-{year}-{seq:04d}"
+    credit_reasons: tuple[str, ...] = DEFAULT_CREDIT_REASONS
     segments: Mapping[str, Segment] = field(
         default_factory=lambda: {"strategic": Segment(True), "standard": Segment(False)}
     )

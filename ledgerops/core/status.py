@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ledgerops.core.amounts import balance, derived_state, invoice_total, pausing_case, pausing_exceptions
+from ledgerops.core.amounts import (
+    balance,
+    credited_amount,
+    derived_state,
+    invoice_total,
+    pausing_case,
+    pausing_exceptions,
+)
 from ledgerops.core.model import Ledger
 from ledgerops.core.money import ZERO
 
@@ -22,6 +29,12 @@ class InvoiceStatus:
     issue_date: date
     due_date: date
     days_overdue: int  # 0 unless the state is overdue
+    credited: Decimal = ZERO  # by credit notes dated on or before the day
+
+    @property
+    def refund_due(self) -> Decimal:
+        """Credited beyond what was left unpaid: owed back to the client."""
+        return -self.balance if self.credited and self.balance < 0 else ZERO
 
 
 def invoice_statuses(ledger: Ledger, today: date) -> list[InvoiceStatus]:
@@ -41,6 +54,7 @@ def invoice_statuses(ledger: Ledger, today: date) -> list[InvoiceStatus]:
                 invoice.issue_date,
                 invoice.due_date,
                 late,
+                credited_amount(invoice, today) if invoice.credited else ZERO,
             )
         )
     return rows

@@ -16,7 +16,7 @@ from ledgerops.core.errors import ChangedSinceRead
 class RecordFile:
     """A record file found in the ledger, and which kind of record it holds."""
 
-    kind: str  # policy | client | invoice | exception
+    kind: str  # policy | client | invoice | exception | credit_note
     path: str  # relative to the ledger, with '/'
 
 
@@ -29,12 +29,12 @@ def find_records(ledger_dir: Path) -> tuple[list[RecordFile], list[str]]:
     skipped: list[str] = []
     for folder, kind in RECORD_FOLDERS:
         _scan(ledger_dir, folder, kind, found, skipped)
-    invoices = ledger_dir / "invoices"
-    if invoices.is_dir():
-        _scan(ledger_dir, "invoices", "invoice", found, skipped)
-        for entry in sorted(os.scandir(invoices), key=lambda e: e.name):
-            if entry.is_dir() and not entry.name.startswith("."):
-                _scan(ledger_dir, f"invoices/{entry.name}", "invoice", found, skipped)
+    for folder, kind in (("invoices", "invoice"), ("credit-notes", "credit_note")):
+        if (ledger_dir / folder).is_dir():
+            _scan(ledger_dir, folder, kind, found, skipped)
+            for entry in sorted(os.scandir(ledger_dir / folder), key=lambda e: e.name):
+                if entry.is_dir() and not entry.name.startswith("."):
+                    _scan(ledger_dir, f"{folder}/{entry.name}", kind, found, skipped)
     return found, skipped
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ledgerops.core.amounts import invoice_total
+from ledgerops.core.credits import Credited
 from ledgerops.core.diagnostics import Diagnostic
 from ledgerops.core.drafting import DraftResult
 from ledgerops.core.model import Invoice
@@ -201,6 +202,21 @@ def recorded_text(result: Recorded, what: str) -> str:
         out.append(f"voided {invoice.id}")
     out += [f"warning {d.code}: {d.message}" for d in result.problems]
     out += saved_lines(result.saved)
+    return "\n".join(out) + "\n"
+
+
+def credited_text(result: Credited) -> str:
+    if not result.written:
+        return diagnostics_text(result.problems)
+    note, invoice = result.note, result.invoice
+    currency = invoice.currency
+    out = [f"wrote {note.path}: credits {money_str(invoice_total(note), currency)} {currency} on "
+           f"{invoice.id} ({note.reason}); it counts from {note.issue_date} and is a draft until it is issued"]  # fmt: skip
+    left = result.balance
+    if left is not None and left < 0:
+        out.append(f"{invoice.id}: {money_str(-left, currency)} {currency} to refund to the client")
+    elif left is not None:
+        out.append(f"{invoice.id}: balance {money_str(left, currency)} {currency}")
     return "\n".join(out) + "\n"
 
 

@@ -304,6 +304,8 @@ def _pdf_totals(pdf: Any, v: Mapping[str, Any]) -> None:
         rows.append(("Late fee", v["late_fees"], False))
     if v["paid"]:
         rows.append(("Paid", f"- {v['paid']}", False))
+    if v.get("credited"):
+        rows.append(("Credit notes", f"- {v['credited']}", False))
     needed = 6 * len(rows) + 14
     if pdf.get_y() + needed > pdf.page_break_trigger:
         pdf.add_page()

@@ -98,6 +98,7 @@ def document_values(doc: InvoiceDocument) -> dict[str, Any]:
         "total": money(doc.totals.total),
         "late_fees": money(doc.late_fees) if doc.late_fees else None,
         "paid": money(doc.paid) if doc.paid else None,
+        "credited": money(doc.credited) if doc.credited else None,
         "amount_due": money(doc.amount_due),
         "amount_due_value": money_str(doc.amount_due, currency),
         "payment_link": doc.payment_link,

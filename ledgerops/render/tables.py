@@ -36,7 +36,9 @@ def statuses_text(rows: Sequence[InvoiceStatus]) -> str:
         )
         for r in rows
     ]
-    return text_table(headers, cells, right=(3, 4, 7))
+    refunds = [f"refund due to {r.client}: {money_str(r.refund_due, r.currency)} {r.currency} on {r.invoice} "
+               "(credit notes exceed what was unpaid)" for r in rows if r.refund_due]  # fmt: skip
+    return text_table(headers, cells, right=(3, 4, 7)) + "".join(f"{line}\n" for line in refunds)
 
 
 def statuses_json(rows: Sequence[InvoiceStatus], today: str) -> str:
@@ -53,6 +55,14 @@ def statuses_json(rows: Sequence[InvoiceStatus], today: str) -> str:
                 "issue_date": r.issue_date.isoformat(),
                 "due_date": r.due_date.isoformat(),
                 "days_overdue": r.days_overdue,
+                **(
+                    {
+                        "credited": money_str(r.credited, r.currency),
+                        "refund_due": money_str(r.refund_due, r.currency),
+                    }
+                    if r.credited
+                    else {}
+                ),
             }
             for r in rows
         ],

@@ -161,6 +161,30 @@ INVOICE = Struct("invoice", (
        "facts; check errors when they change (issued-changed)."),
 ), model.Invoice, "An invoice: invoices/drafts/<draft id>.yaml, then invoices/<year>/<number>.yaml")  # fmt: skip
 
+CREDIT_NOTE_STATUSES = ("draft", "sent")
+
+CREDIT_NOTE = Struct("credit_note", (
+    _f("id", "id", "Must match the file name: DRAFT-CN-<invoice>-<k> for a draft in "
+       "credit-notes/drafts/, a number of policy.credit_note_numbering once issued.", required=True),
+    _f("drafted_as", "id", "Written by the tool when it issues the credit note: the draft's id."),
+    _f("credits", "id", "The number of the invoice it credits.", required=True),
+    _f("client", "id", "The invoice's client.", required=True),
+    _f("currency", "str", "The invoice's currency.", required=True),
+    _f("issue_date", "date", "The day it was written; replaced by the day it is issued.", required=True),
+    _f("reason", "id", "One of policy.credit_reasons.", required=True),
+    _f("case", "id", "The exception case that led to it."),
+    _f("note", "text", "Printed on the credit note."),
+    _f("lines", "list", "What is credited, as positive amounts.", required=True, item=LINE),
+    _f("status", "enum", "draft | sent.", choices=CREDIT_NOTE_STATUSES, code="invalid-status"),
+    _f("sent_at", "timestamp", "Set by the tool when the credit note email is accepted."),
+    _f("sent_via", "enum", "Set with sent_at: smtp or outbox.", choices=TRANSPORTS),
+    _f("sent_to", "text", "Set with sent_at: the recipients it went to (To and Cc)."),
+    _f("claims", "list", "Written by the tool only: its email being sent right now.", item=CLAIM),
+    _f("issued_digest", "str", "Written by the tool when it issues the credit note: sha256 of "
+       "what it credits; check errors when it changes (issued-changed)."),
+), model.CreditNote, "A credit note: credit-notes/drafts/<draft id>.yaml, then "
+   "credit-notes/<year>/<number>.yaml")  # fmt: skip
+
 # --- exception --------------------------------------------------------------------------
 EXCEPTION_STATUSES = ("open", "resolved")
 
@@ -260,6 +284,9 @@ POLICY = Struct("policy", (
     _f("bank", "struct", "Bank account for transfers.", item=BANK),
     _f("approval_branch", "str", "Drafts on this branch are approved; send sends only from it."),
     _f("numbering", "str", "Invoice id template, gap-free per year: {year} and {seq}."),
+    _f("credit_note_numbering", "str", "Credit note id template, its own gap-free series per year: "
+       "{year} and {seq}."),
+    _f("credit_reasons", "list", "The reasons a credit note may give.", item=_f("", "id")),
     _f("segments", "map", "Client segments.", item=SEGMENT),
     _f("reminders", "struct", "The reminder schedule.", item=REMINDERS),
     _f("late_fee", "struct", "The late fee rule.", item=LATE_FEE_RULE),
@@ -305,4 +332,5 @@ RECORDS: dict[str, Struct] = {
     "client": CLIENT,
     "invoice": INVOICE,
     "exception": EXCEPTION,
+    "credit_note": CREDIT_NOTE,
 }

@@ -49,15 +49,18 @@ def test_the_overpayment_warning_names_the_excess() -> None:
     assert "overpaid by 10.00 EUR" in problem.message
 
 
+ISSUED = invoice(1, status="draft", drafted_as="DRAFT-acme-WEB-M1")
+
+
 @pytest.mark.parametrize(
     ("target", "day", "expected"),
-    [(invoice(1), TODAY, []),
+    [(invoice(1), TODAY, [("void-sent", "error")]),  # sent: a credit note cancels it
      (invoice(1, status="draft", drafted_as="DRAFT-acme-WEB-M1"), TODAY, []),  # issued, email not accepted yet
      (draft("M1"), TODAY, [("void-draft", "error")]),
      (invoice(1, status="void", voided_at=TODAY), TODAY, [("invoice-void", "error")]),
      (SENT, TODAY, [("void-has-payments", "error")]),
-     (invoice(1), date(2026, 11, 1), [("date-order", "error")]),
-     (invoice(1), date(2026, 11, 28), [("date-in-future", "error")])],
+     (ISSUED, date(2026, 11, 1), [("date-order", "error")]),
+     (ISSUED, date(2026, 11, 28), [("date-in-future", "error")])],
 )  # fmt: skip
 def test_void_problems(target, day: date, expected: list) -> None:
     assert _codes(void_problems(target, day, TODAY)) == expected

@@ -1,4 +1,4 @@
-"""The commands a person runs to change the ledger (pay, void, exception open/resolve, pause)
+"""The commands a person runs to change the ledger (pay, credit, void, exception open/resolve, pause)
 leave the repository in one state: their files committed, as that person, and pushed to
 origin on the approval branch, so the scheduled run (another clone) sees them."""
 
@@ -113,7 +113,15 @@ def test_every_person_command_commits_exactly_its_files_as_the_person(tmp_path: 
     as_mara(clone)
     steps = [
         ("pay", "INV-2026-0013", "--amount", "100.00", "--date", DAY),
-        ("void", "INV-2026-0014", "--reason", "sent to the wrong company"),
+        (
+            "credit",
+            "INV-2026-0014",
+            "--full",
+            "--reason",
+            "cancellation",
+            "--note",
+            "sent to the wrong company",
+        ),
         ("exception", "open", "INV-2026-0012", "--reason", "dispute", "--note", "hours questioned"),
         ("pause", "INV-2026-0007", "--until", "2026-12-04", "--reason", "promise_to_pay"),
     ]
@@ -201,7 +209,7 @@ def test_off_the_approval_branch_it_commits_and_pushes_only_when_asked(tmp_path:
     assert git(origin, "rev-parse", "payments") == git(clone, "rev-parse", "HEAD")
 
     git(clone, "switch", "-q", "main")
-    kept = ledgerops(clone, env, "void", "INV-2026-0014", "--reason", "duplicate", "--no-push")
+    kept = ledgerops(clone, env, "credit", "INV-2026-0014", "--full", "--reason", "duplicate", "--no-push")
     assert kept.returncode == 0 and "pushed" not in kept.stdout
     assert git(origin, "rev-parse", "main") != git(clone, "rev-parse", "HEAD")
 
