@@ -248,8 +248,8 @@ CODES: tuple[Code, ...] = (
     _c("issued-changed", "error", "An issued invoice's billed content differs from what was issued",
        "Put the record back as it was issued (git log -p <file> shows the edit, git checkout "
        "<commit> -- <file> restores it). An issued invoice is corrected by a credit note that "
-       "references it, never by an edit: ledgerops credit INV --amount A | --lines N | --full "
-       "--reason R."),
+       "references it, never by an edit: ledgerops credit INV --amount A (or --lines N, or "
+       "--full) --reason R."),
     _c("issued-digest-missing", "error", "An invoice the tool issued has lost its issued_digest",
        "Restore the issued_digest line from git history (git log -p <file>); it is what shows "
        "that the billed content is still what was issued."),
