@@ -38,7 +38,7 @@ from ledgerops.render.output import sort_diagnostics
 
 # Below this many files, reading them all costs less than looking after a cache.
 CACHE_FROM = 500
-_FORMAT = "check-3"
+_FORMAT = "check-4"  # records gained peppol_id, contact_name, phone
 _BROKEN = b"broken"  # an invoice's client whose file exists but does not load
 
 Signature = store.Version
