@@ -152,3 +152,21 @@ def test_the_xrechnung_cii_attached_for_xrechnung_clients_passes_the_cen_rules(
             == SPECIFICATIONS["xrechnung-cii"]
         )
     assert einvoice_attachments(invoice_document(example, example.invoices[0], TODAY), "factur-x") == ()
+
+
+def test_the_packaged_validator_names_rule_and_place(example: Any) -> None:
+    from ledgerops.render import einvoice_rules
+
+    tree = etree.fromstring(_cii(example, example.invoices[-1]))
+    buyer = tree.find(".//ram:BuyerTradeParty/ram:Name", NS)
+    buyer.getparent().remove(buyer)
+    failed = einvoice_rules.fatal(
+        einvoice_rules.validate(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"), "xrechnung-cii")
+    )
+    assert [
+        (f.rule, f.location.startswith("/"), "Buyer name" in f.text) for f in failed if f.rule == "BR-07"
+    ] == [("BR-07", True, True)]
+    broken = einvoice_rules.validate(
+        b"<rsm:CrossIndustryInvoice xmlns:rsm='" + NS["rsm"].encode() + b"'/>", "factur-x"
+    )
+    assert broken[0].rule == "XSD"
