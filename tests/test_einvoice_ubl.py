@@ -176,3 +176,18 @@ def test_a_peppol_client_gets_the_ubl_attached_to_the_invoice_email(tmp_path: Pa
     data = data if isinstance(data, bytes) else data.encode("utf-8")
     assert etree.fromstring(data).findtext("cbc:ID", namespaces=NS) == "INV-2026-0015"
     assert [f for f in validate(data) if f[1] == "fatal"] == []
+
+
+def test_send_refuses_an_e_invoice_a_fatal_rule_fires_on(example: Any) -> None:
+    """Checked before the claim: the reason names the rules (docs/einvoicing.md)."""
+    from dataclasses import replace
+
+    from ledgerops.app.send import einvoice_refusal
+
+    invoice = next(i for i in example.invoices if i.client == "nordlicht")
+    policy = replace(example.policy, einvoice="xrechnung-cii")
+    assert einvoice_refusal(replace(example, policy=policy), invoice, TODAY) is None
+    anonymous = replace(policy, company=replace(policy.company, contact_name=None, phone=None))
+    refused = einvoice_refusal(replace(example, policy=anonymous), invoice, TODAY)
+    assert refused and refused.startswith("einvoice-invalid:") and "BR-DE-5, BR-DE-6" in refused, refused
+    assert einvoice_refusal(example, invoice, TODAY) is None  # the example's clients get none

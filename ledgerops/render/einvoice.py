@@ -296,14 +296,18 @@ def ubl_xml(e: EInvoice) -> bytes:
     return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
 
 
-def einvoice_attachments(doc: InvoiceDocument, chosen: str) -> tuple[Attachment, ...]:
-    """The XML attached to the invoice email for the client's `einvoice` setting: UBL for
-    peppol-ubl, CII (XRechnung specification id) for xrechnung-cii. factur-x puts the CII
-    inside the PDF, which is not built yet: nothing is attached for it, nor for none."""
+def einvoice_xml(doc: InvoiceDocument, chosen: str) -> bytes | None:
+    """The e-invoice of the client's `einvoice` setting: UBL for peppol-ubl, CII for
+    xrechnung-cii and factur-x (the XRechnung or Factur-X specification id); None for none."""
     if chosen == "peppol-ubl":
-        data = ubl_xml(einvoice_terms(doc, chosen))
-    elif chosen == "xrechnung-cii":
-        data = cii_xml(einvoice_terms(doc, chosen))
-    else:
-        return ()
-    return (Attachment(f"{doc.invoice.id}.xml", data, "application", "xml"),)
+        return ubl_xml(einvoice_terms(doc, chosen))
+    if chosen in ("xrechnung-cii", "factur-x"):
+        return cii_xml(einvoice_terms(doc, chosen))
+    return None
+
+
+def einvoice_attachments(doc: InvoiceDocument, chosen: str) -> tuple[Attachment, ...]:
+    """The XML attached to the invoice email: for peppol-ubl and xrechnung-cii. factur-x puts
+    the CII inside the PDF, which is not built yet: nothing is attached for it, nor for none."""
+    data = einvoice_xml(doc, chosen) if chosen in ("peppol-ubl", "xrechnung-cii") else None
+    return () if data is None else (Attachment(f"{doc.invoice.id}.xml", data, "application", "xml"),)
