@@ -32,6 +32,7 @@ OWNERS = {
     "git": {"edge/gitrepo.py"},
     "openai": {"edge/llm.py"},
     "stripe": {"edge/stripe_api.py"},
+    "saxonche": {"render/einvoice_rules.py"},  # the Schematron rules, compiled once per process
     "stdnum": {"core/taxes.py"},  # pure functions of a text: the one library core may use
 }
 

@@ -61,3 +61,21 @@ def test_a_value_outside_the_list_is_refused(mini: MiniLedger) -> None:
     assert done.returncode == 1
     assert f"{CLIENT}:{line}:11" in done.stdout + done.stderr
     assert "peppol-ubl" in done.stdout + done.stderr
+
+
+def test_xrechnung_needs_the_seller_contact_and_peppol_a_participant_id(mini: MiniLedger) -> None:
+    def codes() -> list[str]:
+        return [c[0] for c in mini.codes() if c[0] in {"seller-contact-missing", "peppol-id-missing"}]
+
+    _append(mini, CLIENT, "country: DE\neinvoice: xrechnung-cii\n")
+    assert codes() == ["seller-contact-missing"]
+    text = (mini.root / "policy.yaml").read_text()
+    mini.write(
+        "policy.yaml",
+        text.replace("company: {", "company: {contact_name: Jane Doe, phone: '+49 30 1234567', "),
+    )
+    assert codes() == []
+    mini.write(CLIENT, (mini.root / CLIENT).read_text().replace("xrechnung-cii", "peppol-ubl"))
+    assert codes() == ["peppol-id-missing"]  # the client has no VAT id and no peppol_id
+    _append(mini, CLIENT, "peppol_id: '0208:0123456749'\n")
+    assert codes() == []

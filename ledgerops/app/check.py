@@ -40,7 +40,7 @@ from ledgerops.render.output import sort_diagnostics
 
 # Below this many files, reading them all costs less than looking after a cache.
 CACHE_FROM = 500
-_FORMAT = "check-4"
+_FORMAT = "check-5"  # records gained credit notes, peppol_id, contact_name, phone
 _BROKEN = b"broken"  # an invoice's client whose file exists but does not load
 
 Signature = store.Version

@@ -112,6 +112,8 @@ class InvoiceMessages:
             if claim is not None:
                 when = claim.claimed_at.isoformat()
                 self.left.setdefault(invoice.id, f"claimed by run {claim.run} at {when}, which sends it")
+            elif refused := einvoice_refusal(ledger, invoice, now.date()):
+                found.append(delivery.Failure(invoice.id, delivery.INVOICE_STAGE, refused))
             else:
                 build = self._builder(ledger, now)
                 found.append(
@@ -228,6 +230,27 @@ def client_pdf(ledger_dir: Path, document: InvoiceDocument, chosen: str) -> byte
     from ledgerops.render.invoice import invoice_pdf
 
     return invoice_pdf(document, fonts)
+
+
+def einvoice_refusal(ledger: Ledger, invoice: Invoice, today: date) -> str | None:
+    """Why the e-invoice of an invoice must not leave: the fatal asserts of the official rules
+    (ledgerops/render/einvoice_rules.py), checked before the invoice is claimed; None for an
+    invoice whose client gets no e-invoice, or whose e-invoice passes."""
+    from ledgerops.render.einvoice import einvoice_xml
+    from ledgerops.render.einvoice_rules import fatal, validate
+
+    chosen = client_einvoice(ledger.clients[invoice.client], ledger.policy)
+    if chosen == "none":
+        return None
+    data = einvoice_xml(invoice_document(ledger, invoice, today), chosen)
+    if data is None:
+        return None
+    failed = fatal(validate(data, chosen))
+    if not failed:
+        return None
+    rules = ", ".join(sorted({f.rule for f in failed}))
+    return (f"einvoice-invalid: its {chosen} e-invoice fails {rules} ({failed[0].text}); "
+            "not sent — run ledgerops check, fix the ledger, and the next run sends it")  # fmt: skip
 
 
 def invoice_fonts(ledger_dir: Path) -> dict[str, Path] | None:

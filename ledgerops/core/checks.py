@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from ledgerops.core.amounts import balance, invoice_total
 from ledgerops.core.diagnostics import Diagnostic, Source, diag
+from ledgerops.core.en16931 import EMAIL_SCHEME, endpoint
 from ledgerops.core.immutable import issued_changed
 from ledgerops.core.located import Located, position_source
 from ledgerops.core.model import Client, ExceptionCase, Invoice
@@ -243,6 +244,29 @@ def _check_einvoice(client: Client, policy: Policy) -> Iterator[Diagnostic]:
         yield diag("einvoice-country-missing", where,
                    f"client '{client.id}' gets e-invoices ({source}) but policy.yaml has no "
                    "company.country")  # fmt: skip
+    yield from _check_national_rules(client, policy, chosen, where, source)
+
+
+def _check_national_rules(client: Client, policy: Policy, chosen: str, where: Source,
+                          source: str) -> Iterator[Diagnostic]:  # fmt: skip
+    """What XRechnung (BR-DE-5/6) and Peppol (an EAS electronic address) refuse to go without."""
+    company = policy.company
+    seller_country = company.country or country_of_vat_id(company.tax_id)
+    buyer_country = client.country or country_of_vat_id(client.tax_id)
+    german = chosen == "peppol-ubl" and seller_country == buyer_country == "DE"
+    if (chosen == "xrechnung-cii" or german) and not (company.contact_name and company.phone):
+        yield diag("seller-contact-missing", where,
+                   f"client '{client.id}' gets e-invoices ({source}) but policy.yaml has no "
+                   "company.contact_name or company.phone")  # fmt: skip
+    if chosen != "peppol-ubl":
+        return
+    for who, found in (
+        (f"client '{client.id}'", endpoint(client.peppol_id, client.tax_id, buyer_country, "")),
+        ("your company", endpoint(company.peppol_id, company.tax_id, seller_country, "")),
+    ):
+        if found[0] == EMAIL_SCHEME:
+            yield diag("peppol-id-missing", where,
+                       f"{who} has no peppol_id and no tax id to derive one from ({source})")  # fmt: skip
 
 
 def _check_milestones(client: Client, currency: str) -> Iterator[Diagnostic]:

@@ -244,6 +244,14 @@ CODES: tuple[Code, ...] = (
     _c("einvoice-country-missing", "error", "A client gets e-invoices, but its country or yours is unknown",
        "Add country: (an ISO code such as DE) to the client's file, or company.country to policy.yaml; "
        "an e-invoice states both countries. Or set einvoice: none for the client."),
+    _c("seller-contact-missing", "error", "XRechnung needs a contact name and telephone number",
+       "Add company.contact_name and company.phone to policy.yaml (BT-41, BT-42: the German rules "
+       "BR-DE-5 and BR-DE-6, and Peppol's DE-R-005/006 between German parties, refuse an e-invoice "
+       "without them)."),
+    _c("peppol-id-missing", "error", "A Peppol e-invoice without a Peppol participant id",
+       "Add peppol_id: SCHEME:ID (e.g. 0208:0123456749, or 9930:DE123456789) to the client's file "
+       "(or company.peppol_id to policy.yaml), or a VAT id in tax_id it can be derived from; "
+       "Peppol refuses an email address as electronic address (PEPPOL-EN16931-CL008)."),
     # issued invoices do not change (issue 16)
     _c("issued-changed", "error", "An issued invoice's billed content differs from what was issued",
        "Put the record back as it was issued (git log -p <file> shows the edit, git checkout "

@@ -1,15 +1,29 @@
 """An invoice as EN 16931 business terms: the one table both e-invoice syntaxes are built from.
 
 `TERMS` names each business term (BT-/BG- id) ledgerops fills, with where it sits in CII
-(Factur-X, XRechnung) and in UBL (Peppol BIS 3.0), relative to the document root.
+(Factur-X, XRechnung) and in UBL (Peppol BIS 3.0), relative to the document root; a path
+ending in /@attr names an attribute (the scheme of an electronic address, BT-34-1).
 `einvoice_terms` computes the values, keyed by those ids; render/einvoice.py writes both
 syntaxes (CII and UBL) from these values only, and tests/test_einvoice.py and
 tests/test_einvoice_ubl.py read every term of `TERMS` back out of each document at the
 table's path, so a format cannot drift from the table.
 BT-10 (buyer reference, which XRechnung requires) is the PO number, else the client id.
 
-Credit notes (type 381, BT-3) will reuse the table: `type_code` and the preceding
-invoice reference (BG-3) are the hooks.
+A credit note is the same terms with type code 381 (BT-3) and the invoice it corrects
+(BG-3: BT-25 number, BT-26 issue date):
+
+    einvoice_terms(doc, "peppol-ubl", type_code="381", preceding=Preceding("INV-2026-0014", day))
+
+`doc` is the credit note's own document (its number, date, lines and amounts, all
+positive: the type code says they are credited). CII keeps its root and changes only the
+TypeCode; UBL writes a `CreditNote` document, whose few different paths are the table's
+`ubl_credit` column (`Term.path`).
+
+The electronic addresses (BT-34 seller, BT-49 buyer) are Peppol participant ids: the
+company's or client's `peppol_id` ("0208:0123456749"), else derived from the tax id
+(`endpoint`: the EAS scheme of the country's VAT id, a Japanese qualified invoice issuer
+number, a US EIN), else the email address with scheme EM — which EN 16931 and XRechnung
+accept and Peppol does not (`check` says so for peppol-ubl clients).
 """
 
 from __future__ import annotations
@@ -31,6 +45,13 @@ class Term(NamedTuple):
     name: str
     cii: str  # XPath from rsm:CrossIndustryInvoice
     ubl: str  # XPath from ubl:Invoice
+    ubl_credit: str | None = None  # XPath from ubl:CreditNote where it differs from ubl
+
+    def path(self, syntax: str, credit: bool = False) -> str:
+        """Where the term sits: syntax "cii" or "ubl"; credit for a UBL CreditNote."""
+        if syntax == "cii":
+            return self.cii
+        return (self.ubl_credit or self.ubl) if credit else self.ubl
 
 
 _H = "rsm:SupplyChainTradeTransaction/"
@@ -45,10 +66,11 @@ _DT = "/udt:DateTimeString"
 TERMS: tuple[Term, ...] = (
     Term("BT-1", "Invoice number", "rsm:ExchangedDocument/ram:ID", "cbc:ID"),
     Term("BT-2", "Invoice issue date", "rsm:ExchangedDocument/ram:IssueDateTime" + _DT, "cbc:IssueDate"),
-    Term("BT-3", "Invoice type code", "rsm:ExchangedDocument/ram:TypeCode", "cbc:InvoiceTypeCode"),
+    Term("BT-3", "Invoice type code", "rsm:ExchangedDocument/ram:TypeCode", "cbc:InvoiceTypeCode",
+         "cbc:CreditNoteTypeCode"),
     Term("BT-5", "Invoice currency code", _ST + "ram:InvoiceCurrencyCode", "cbc:DocumentCurrencyCode"),
     Term("BT-9", "Payment due date", _ST + "ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime" + _DT,
-         "cbc:DueDate"),
+         "cbc:DueDate", "cac:PaymentMeans/cbc:PaymentDueDate"),
     Term("BT-10", "Buyer reference", _AG + "ram:BuyerReference", "cbc:BuyerReference"),
     Term("BT-13", "Purchase order reference", _AG + "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID",
          "cac:OrderReference/cbc:ID"),
@@ -58,6 +80,11 @@ TERMS: tuple[Term, ...] = (
     Term("BT-24", "Specification identifier",
          "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID",
          "cbc:CustomizationID"),
+    Term("BT-25", "Preceding invoice reference", _ST + "ram:InvoiceReferencedDocument/ram:IssuerAssignedID",
+         "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"),
+    Term("BT-26", "Preceding invoice issue date",
+         _ST + "ram:InvoiceReferencedDocument/ram:FormattedIssueDateTime/qdt:DateTimeString",
+         "cac:BillingReference/cac:InvoiceDocumentReference/cbc:IssueDate"),
     Term("BT-27", "Seller name", _SELLER + "ram:Name", _USELLER + "cac:PartyLegalEntity/cbc:RegistrationName"),
     Term("BT-31", "Seller VAT identifier", _SELLER + "ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']",
          _USELLER + "cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID"),
@@ -66,6 +93,8 @@ TERMS: tuple[Term, ...] = (
          _USELLER + "cac:PartyTaxScheme[cac:TaxScheme/cbc:ID!='VAT']/cbc:CompanyID"),
     Term("BT-34", "Seller electronic address", _SELLER + "ram:URIUniversalCommunication/ram:URIID",
          _USELLER + "cbc:EndpointID"),
+    Term("BT-34-1", "Seller electronic address scheme",
+         _SELLER + "ram:URIUniversalCommunication/ram:URIID/@schemeID", _USELLER + "cbc:EndpointID/@schemeID"),
     Term("BT-35", "Seller address line 1", _SELLER + "ram:PostalTradeAddress/ram:LineOne",
          _USELLER + "cac:PostalAddress/cbc:StreetName"),
     Term("BT-36", "Seller address line 2", _SELLER + "ram:PostalTradeAddress/ram:LineTwo",
@@ -76,6 +105,11 @@ TERMS: tuple[Term, ...] = (
          _USELLER + "cac:PostalAddress/cbc:PostalZone"),
     Term("BT-40", "Seller country code", _SELLER + "ram:PostalTradeAddress/ram:CountryID",
          _USELLER + "cac:PostalAddress/cac:Country/cbc:IdentificationCode"),
+    Term("BT-41", "Seller contact point", _SELLER + "ram:DefinedTradeContact/ram:PersonName",
+         _USELLER + "cac:Contact/cbc:Name"),
+    Term("BT-42", "Seller contact telephone number",
+         _SELLER + "ram:DefinedTradeContact/ram:TelephoneUniversalCommunication/ram:CompleteNumber",
+         _USELLER + "cac:Contact/cbc:Telephone"),
     Term("BT-43", "Seller contact email", _SELLER + "ram:DefinedTradeContact/ram:EmailURIUniversalCommunication/ram:URIID",
          _USELLER + "cac:Contact/cbc:ElectronicMail"),
     Term("BT-44", "Buyer name", _BUYER + "ram:Name", _UBUYER + "cac:PartyLegalEntity/cbc:RegistrationName"),
@@ -83,6 +117,8 @@ TERMS: tuple[Term, ...] = (
          _UBUYER + "cac:PartyTaxScheme/cbc:CompanyID"),
     Term("BT-49", "Buyer electronic address", _BUYER + "ram:URIUniversalCommunication/ram:URIID",
          _UBUYER + "cbc:EndpointID"),
+    Term("BT-49-1", "Buyer electronic address scheme",
+         _BUYER + "ram:URIUniversalCommunication/ram:URIID/@schemeID", _UBUYER + "cbc:EndpointID/@schemeID"),
     Term("BT-50", "Buyer address line 1", _BUYER + "ram:PostalTradeAddress/ram:LineOne",
          _UBUYER + "cac:PostalAddress/cbc:StreetName"),
     Term("BT-51", "Buyer address line 2", _BUYER + "ram:PostalTradeAddress/ram:LineTwo",
@@ -138,7 +174,8 @@ BREAKDOWN_GROUP = Term(
 )
 LINE = (
     Term("BT-126", "Invoice line identifier", "ram:AssociatedDocumentLineDocument/ram:LineID", "cbc:ID"),
-    Term("BT-129", "Invoiced quantity", "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", "cbc:InvoicedQuantity"),
+    Term("BT-129", "Invoiced quantity", "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", "cbc:InvoicedQuantity",
+         "cbc:CreditedQuantity"),
     Term("BT-131", "Invoice line net amount",
          "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount",
          "cbc:LineExtensionAmount"),
@@ -151,7 +188,14 @@ LINE = (
          "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent"),
     Term("BT-153", "Item name", "ram:SpecifiedTradeProduct/ram:Name", "cac:Item/cbc:Name"),
 )  # fmt: skip
-LINE_GROUP = Term("BG-25", "Invoice line", _H + "ram:IncludedSupplyChainTradeLineItem", "cac:InvoiceLine")
+LINE_GROUP = Term(
+    "BG-25",
+    "Invoice line",
+    _H + "ram:IncludedSupplyChainTradeLineItem",
+    "cac:InvoiceLine",
+    "cac:CreditNoteLine",
+)
+CREDIT_NOTE = "381"
 
 UNIT_CODE = "C62"  # UN/ECE Rec 20 "one": ledgerops lines carry no unit
 SEPA_CREDIT_TRANSFER = "58"
@@ -163,6 +207,37 @@ SPECIFICATIONS = {
     "ubl": "urn:cen.eu:en16931:2017",
 }
 PEPPOL_PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+
+
+# The EAS scheme (Peppol code list "Electronic Address Scheme") of a tax id by the country
+# that issues it, and whether the id is written with its country prefix.
+_EAS = {
+    "AT": ("9914", True), "BE": ("0208", False), "DE": ("9930", True), "ES": ("9920", True),
+    "FR": ("9957", True), "IE": ("9935", True), "LU": ("9938", True), "NL": ("9944", True),
+    "PT": ("9946", True), "JP": ("0221", True), "US": ("9959", False),
+}  # fmt: skip
+EMAIL_SCHEME = "EM"  # EN 16931 accepts an email address; Peppol does not
+
+
+class Preceding(NamedTuple):
+    """The invoice a credit note corrects (BG-3)."""
+
+    number: str  # BT-25
+    issue_date: date  # BT-26
+
+
+def endpoint(peppol_id: str | None, tax_id: str | None, country: str | None, email: str) -> tuple[str, str]:
+    """(scheme, id) of an electronic address: the Peppol id as written, else one derived from
+    the tax id, else the email address (scheme EM)."""
+    if peppol_id and ":" in peppol_id:
+        scheme, _, ident = peppol_id.partition(":")
+        return scheme.strip(), ident.strip()
+    if tax_id and country in _EAS:
+        scheme, prefixed = _EAS[country]
+        compact = re.sub(r"[\s.\-]", "", tax_id).upper()
+        if country in ("US", "JP") or compact[:2] == country:
+            return scheme, compact if prefixed else compact.removeprefix(country)
+    return EMAIL_SCHEME, email
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,9 +253,20 @@ class EInvoice:
     seller_vat_scheme: str = "VA"  # or FC, a tax number
     extra: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def credit(self) -> bool:
+        """A credit note (type code 381): UBL writes a CreditNote instead of an Invoice."""
+        return self.header["BT-3"] == CREDIT_NOTE
 
-def einvoice_terms(doc: InvoiceDocument, flavour: str, type_code: str = "380") -> EInvoice:
-    """The business terms of the invoice as issued: payments and late fees are not in it."""
+
+def einvoice_terms(
+    doc: InvoiceDocument, flavour: str, type_code: str = "380", preceding: Preceding | None = None
+) -> EInvoice:
+    """The business terms of the invoice as issued: payments and late fees are not in it.
+
+    A credit note (type_code 381) names the invoice it corrects (`preceding`)."""
+    if (type_code == CREDIT_NOTE) != (preceding is not None):
+        raise ValueError("a credit note (type code 381), and only a credit note, names a preceding invoice")
     invoice, client, company = doc.invoice, doc.client, doc.company
     currency = invoice.currency
 
@@ -227,31 +313,40 @@ def einvoice_terms(doc: InvoiceDocument, flavour: str, type_code: str = "380") -
             "BT-121": TAX_REASONS[reason].vatex if reason else None,
         })  # fmt: skip
     period = invoice.service_period
+    seller_scheme, seller_address = endpoint(company.peppol_id, company.tax_id, seller_country, company.email)
+    buyer_scheme, buyer_address = endpoint(client.peppol_id, client.tax_id, buyer_country, client.email[0])
     needs_delivery_country = any(group["BT-118"] == "K" for group in breakdown)
     header: dict[str, str | None] = {
         "BT-1": invoice.id,
         "BT-2": _day(invoice.issue_date),
         "BT-3": type_code,
         "BT-5": currency,
-        "BT-9": _day(invoice.due_date),
+        # A credit note's due date belongs to its payment means (UBL): none without them.
+        "BT-9": _day(invoice.due_date) if type_code != CREDIT_NOTE or doc.bank else None,
         "BT-10": invoice.po_number or client.id,
         "BT-13": invoice.po_number,
         "BT-20": f"{(invoice.due_date - invoice.issue_date).days} days net, due {_day(invoice.due_date)}",
         "BT-22": invoice.note,
         "BT-24": SPECIFICATIONS[flavour],
+        "BT-25": preceding.number if preceding else None,
+        "BT-26": _day(preceding.issue_date) if preceding else None,
         "BT-27": company.name,
         "BT-31": seller_vat,
         "BT-32": None if seller_vat else company.tax_id,
-        "BT-34": company.email,
+        "BT-34": seller_address,
+        "BT-34-1": seller_scheme,
         "BT-35": seller_street,
         "BT-36": seller_more,
         "BT-37": seller_city,
         "BT-38": seller_post,
         "BT-40": seller_country,
+        "BT-41": company.contact_name,
+        "BT-42": company.phone,
         "BT-43": company.email,
         "BT-44": client.name,
         "BT-48": buyer_vat,
-        "BT-49": client.email[0],
+        "BT-49": buyer_address,
+        "BT-49-1": buyer_scheme,
         "BT-50": buyer_street,
         "BT-51": buyer_more,
         "BT-52": buyer_city,

@@ -49,6 +49,7 @@ class Client(Located):
     tax_treatment: str | None = None  # the reason of its 0 % lines (core/taxes.py)
     iban: str | None = None  # the account the client pays from (payments import)
     einvoice: str | None = None  # one of policy.EINVOICE_FORMATS; default the policy's
+    peppol_id: str | None = None  # "scheme:id" (BT-49 with its EAS scheme); default from tax_id
     projects: Mapping[str, Project] = field(default_factory=dict)
 
 

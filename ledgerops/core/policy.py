@@ -18,6 +18,9 @@ class Company:
     address: str | None = None
     tax_id: str | None = None
     country: str | None = None  # ISO 3166-1 alpha-2, e.g. DE
+    contact_name: str | None = None  # BT-41, which XRechnung and German Peppol invoices require
+    phone: str | None = None  # BT-42, likewise
+    peppol_id: str | None = None  # "scheme:id", e.g. 0208:0123456749; default from tax_id
 
 
 # The e-invoice a client gets (`einvoice` on the client, default the policy's): none, or an

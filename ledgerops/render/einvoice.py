@@ -3,6 +3,9 @@
 CII (UN/CEFACT Cross Industry Invoice D16B, as Factur-X and XRechnung use it) and UBL 2.1
 (the Invoice of Peppol BIS Billing 3.0) are written here; the element order follows each
 schema. Both read the same values, keyed by BT id, so they cannot say different things.
+A credit note (`EInvoice.credit`, type code 381) is the same CII with the preceding invoice
+(BG-3), and in UBL a CreditNote document: the paths that differ come from the table
+(`Term.path(..., credit=True)`), the rest is shared.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ledgerops.core.document import InvoiceDocument
-from ledgerops.core.en16931 import UNIT_CODE, EInvoice, einvoice_terms
+from ledgerops.core.en16931 import LINE, LINE_GROUP, TERMS, UNIT_CODE, EInvoice, einvoice_terms
 from ledgerops.render.email import Attachment
 
 _NS = {
@@ -19,6 +22,7 @@ _NS = {
     "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
     "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100",
     "ubl": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+    "cn": "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2",
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
@@ -53,19 +57,28 @@ def _date(parent: ET.Element, path: str, iso: str) -> None:
 
 
 def _party(parent: ET.Element, name: str, terms: dict[str, str | None], ids: tuple[str, ...],
-           tax_ids: tuple[tuple[str, str], ...], contact: str | None = None) -> None:  # fmt: skip
-    """A trade party: name, contact, address, electronic address, tax ids (by BT id)."""
-    name_bt, email_bt, line1, line2, city, post, country = ids
+           tax_ids: tuple[tuple[str, str], ...], contact: tuple[str, ...] = ()) -> None:  # fmt: skip
+    """A trade party: name, contact (BT ids of name, telephone, email), address, electronic
+    address, tax ids (by BT id)."""
+    name_bt, endpoint_bt, line1, line2, city, post, country = ids
     party = _add(parent, name)
     _add(party, "ram:Name", terms[name_bt])
-    if contact:
-        _add(party, "ram:DefinedTradeContact/ram:EmailURIUniversalCommunication/ram:URIID", contact)
+    if contact and any(terms[bt] for bt in contact):
+        person = _add(party, "ram:DefinedTradeContact")
+        for bt, path in zip(contact, ("ram:PersonName", "ram:TelephoneUniversalCommunication/ram:CompleteNumber",
+                                      "ram:EmailURIUniversalCommunication/ram:URIID"), strict=True):  # fmt: skip
+            _optional(person, path, terms[bt])
     address = _add(party, "ram:PostalTradeAddress")
     for bt, element in ((post, "ram:PostcodeCode"), (line1, "ram:LineOne"), (line2, "ram:LineTwo"),
                         (city, "ram:CityName"), (country, "ram:CountryID")):  # fmt: skip
         if terms[bt]:
             _add(address, element, terms[bt])
-    _add(party, "ram:URIUniversalCommunication/ram:URIID", terms[email_bt], schemeID="EM")
+    _add(
+        party,
+        "ram:URIUniversalCommunication/ram:URIID",
+        terms[endpoint_bt],
+        schemeID=terms[endpoint_bt + "-1"] or "EM",
+    )
     for bt, scheme in tax_ids:
         if terms[bt]:
             _add(party, "ram:SpecifiedTaxRegistration/ram:ID", terms[bt], schemeID=scheme)
@@ -110,7 +123,7 @@ def cii_xml(e: EInvoice) -> bytes:
     agreement = _add(transaction, "ram:ApplicableHeaderTradeAgreement")
     _add(agreement, "ram:BuyerReference", h["BT-10"])
     _party(agreement, "ram:SellerTradeParty", h, ("BT-27", "BT-34", "BT-35", "BT-36", "BT-37", "BT-38", "BT-40"),
-           (("BT-31", "VA"), ("BT-32", "FC")), contact=h["BT-43"])  # fmt: skip
+           (("BT-31", "VA"), ("BT-32", "FC")), contact=("BT-41", "BT-42", "BT-43"))  # fmt: skip
     _party(agreement, "ram:BuyerTradeParty", h, ("BT-44", "BT-49", "BT-50", "BT-51", "BT-52", "BT-53", "BT-55"),
            (("BT-48", "VA"),))  # fmt: skip
     _optional(agreement, "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID", h["BT-13"])
@@ -148,17 +161,26 @@ def cii_xml(e: EInvoice) -> bytes:
     _add(sums, "ram:TaxTotalAmount", h["BT-110"], currencyID=e.currency)
     _add(sums, "ram:GrandTotalAmount", h["BT-112"])
     _add(sums, "ram:DuePayableAmount", h["BT-115"])
+    if h["BT-25"]:
+        reference = _add(settle, "ram:InvoiceReferencedDocument")
+        _add(reference, "ram:IssuerAssignedID", h["BT-25"])
+        _add(
+            reference,
+            "ram:FormattedIssueDateTime/qdt:DateTimeString",
+            (h["BT-26"] or "").replace("-", ""),
+            format="102",
+        )
     return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
 
 
 # --- UBL ----------------------------------------------------------------------------------
 def _ubl_party(parent: ET.Element, terms: dict[str, str | None], ids: tuple[str, ...],
-               tax_ids: tuple[tuple[str, str], ...], contact: str | None = None) -> None:  # fmt: skip
+               tax_ids: tuple[tuple[str, str], ...], contact: tuple[str, ...] = ()) -> None:  # fmt: skip
     """A UBL cac:Party, in the order of the schema: endpoint, address, tax schemes, legal entity, contact."""
     name_bt, endpoint_bt, line1, line2, city, post, country = ids
     party = _add(parent, "cac:Party")
     if terms[endpoint_bt]:
-        _add(party, "cbc:EndpointID", terms[endpoint_bt], schemeID="EM")
+        _add(party, "cbc:EndpointID", terms[endpoint_bt], schemeID=terms[endpoint_bt + "-1"] or "EM")
     address = _add(party, "cac:PostalAddress")
     for bt, element in ((line1, "cbc:StreetName"), (line2, "cbc:AdditionalStreetName"),
                         (city, "cbc:CityName"), (post, "cbc:PostalZone")):  # fmt: skip
@@ -170,8 +192,10 @@ def _ubl_party(parent: ET.Element, terms: dict[str, str | None], ids: tuple[str,
             _add(scheme_party, "cbc:CompanyID", terms[bt])
             _add(scheme_party, "cac:TaxScheme/cbc:ID", scheme)
     _add(party, "cac:PartyLegalEntity/cbc:RegistrationName", terms[name_bt])
-    if contact:
-        _add(party, "cac:Contact/cbc:ElectronicMail", contact)
+    if contact and any(terms[bt] for bt in contact):
+        person = _add(party, "cac:Contact")
+        for bt, element in zip(contact, ("cbc:Name", "cbc:Telephone", "cbc:ElectronicMail"), strict=True):
+            _optional(person, element, terms[bt])
 
 
 def _money(parent: ET.Element, path: str, text: str | None, currency: str) -> None:
@@ -200,28 +224,43 @@ _UBL_GROUPS = (
 )  # fmt: skip
 
 
+_TERM = {term.bt: term for term in (*TERMS, *LINE, LINE_GROUP)}
+
+
+def _ubl_path(bt: str, credit: bool) -> str:
+    return _TERM[bt].path("ubl", credit)
+
+
 def ubl_xml(e: EInvoice) -> bytes:
-    """The UBL 2.1 Invoice of an e-invoice (Peppol BIS Billing 3.0 when e.profile is set)."""
-    h, cur = e.header, e.currency
-    root = ET.Element(_q("ubl:Invoice"))
-    for path, value in (("cbc:CustomizationID", h["BT-24"]), ("cbc:ProfileID", e.profile),
-                        ("cbc:ID", h["BT-1"]), ("cbc:IssueDate", h["BT-2"]), ("cbc:DueDate", h["BT-9"]),
-                        ("cbc:InvoiceTypeCode", h["BT-3"]), ("cbc:Note", h["BT-22"]),
-                        ("cbc:DocumentCurrencyCode", h["BT-5"]), ("cbc:BuyerReference", h["BT-10"])):  # fmt: skip
-        _optional(root, path, value)
+    """The UBL 2.1 Invoice of an e-invoice, or CreditNote of a credit note (Peppol BIS Billing
+    3.0 when e.profile is set)."""
+    h, cur, credit = e.header, e.currency, e.credit
+    root = ET.Element(_q("cn:CreditNote" if credit else "ubl:Invoice"))
+    # A CreditNote has its type code after the issue date and its due date in PaymentMeans.
+    dates = (("cbc:IssueDate", "BT-2"),) if credit else (("cbc:IssueDate", "BT-2"), ("cbc:DueDate", "BT-9"))
+    for path, bt in (("cbc:CustomizationID", "BT-24"), ("cbc:ProfileID", ""), ("cbc:ID", "BT-1"), *dates,
+                     (_ubl_path("BT-3", credit), "BT-3"), ("cbc:Note", "BT-22"),
+                     ("cbc:DocumentCurrencyCode", "BT-5"), ("cbc:BuyerReference", "BT-10")):  # fmt: skip
+        _optional(root, path, h[bt] if bt else e.profile)
     if h["BT-73"]:
         period = _add(root, "cac:InvoicePeriod")
         _add(period, "cbc:StartDate", h["BT-73"])
         _optional(period, "cbc:EndDate", h["BT-74"])
     _optional(root, "cac:OrderReference/cbc:ID", h["BT-13"])
+    if h["BT-25"]:
+        reference = _add(root, "cac:BillingReference/cac:InvoiceDocumentReference")
+        _add(reference, "cbc:ID", h["BT-25"])
+        _optional(reference, "cbc:IssueDate", h["BT-26"])
     seller = _add(root, "cac:AccountingSupplierParty")
     _ubl_party(seller, h, ("BT-27", "BT-34", "BT-35", "BT-36", "BT-37", "BT-38", "BT-40"),
-               (("BT-31", "VAT"), ("BT-32", "TAX")), contact=h["BT-43"])  # fmt: skip
+               (("BT-31", "VAT"), ("BT-32", "TAX")), contact=("BT-41", "BT-42", "BT-43"))  # fmt: skip
     buyer = _add(root, "cac:AccountingCustomerParty")
     _ubl_party(buyer, h, ("BT-44", "BT-49", "BT-50", "BT-51", "BT-52", "BT-53", "BT-55"),
                (("BT-48", "VAT"),))  # fmt: skip
     for element, terms in _UBL_GROUPS:
-        if any(h[bt] for _, bt in terms):
+        if element == "cac:PaymentMeans" and credit:
+            terms = (terms[0], ("cbc:PaymentDueDate", "BT-9"), *terms[1:])
+        if any(h[bt] for _, bt in terms if bt != "BT-9"):
             node = _add(root, element)
             for path, bt in terms:
                 _put(node, path, h[bt])
@@ -243,9 +282,9 @@ def ubl_xml(e: EInvoice) -> bytes:
                      ("cbc:TaxInclusiveAmount", "BT-112"), ("cbc:PayableAmount", "BT-115")):  # fmt: skip
         _money(sums, path, h[bt], cur)
     for line in e.lines:
-        item_line = _add(root, "cac:InvoiceLine")
+        item_line = _add(root, _ubl_path("BG-25", credit))
         _add(item_line, "cbc:ID", line["BT-126"])
-        _add(item_line, "cbc:InvoicedQuantity", line["BT-129"], unitCode=UNIT_CODE)
+        _add(item_line, _ubl_path("BT-129", credit), line["BT-129"], unitCode=UNIT_CODE)
         _money(item_line, "cbc:LineExtensionAmount", line["BT-131"], cur)
         item = _add(item_line, "cac:Item")
         _add(item, "cbc:Name", line["BT-153"])
@@ -257,14 +296,18 @@ def ubl_xml(e: EInvoice) -> bytes:
     return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
 
 
-def einvoice_attachments(doc: InvoiceDocument, chosen: str) -> tuple[Attachment, ...]:
-    """The XML attached to the invoice email for the client's `einvoice` setting: UBL for
-    peppol-ubl, CII (XRechnung specification id) for xrechnung-cii. factur-x puts the CII
-    inside the PDF (render/facturx.py): nothing is attached beside it, nor for none."""
+def einvoice_xml(doc: InvoiceDocument, chosen: str) -> bytes | None:
+    """The e-invoice of the client's `einvoice` setting: UBL for peppol-ubl, CII for
+    xrechnung-cii and factur-x (the XRechnung or Factur-X specification id); None for none."""
     if chosen == "peppol-ubl":
-        data = ubl_xml(einvoice_terms(doc, chosen))
-    elif chosen == "xrechnung-cii":
-        data = cii_xml(einvoice_terms(doc, chosen))
-    else:
-        return ()
-    return (Attachment(f"{doc.invoice.id}.xml", data, "application", "xml"),)
+        return ubl_xml(einvoice_terms(doc, chosen))
+    if chosen in ("xrechnung-cii", "factur-x"):
+        return cii_xml(einvoice_terms(doc, chosen))
+    return None
+
+
+def einvoice_attachments(doc: InvoiceDocument, chosen: str) -> tuple[Attachment, ...]:
+    """The XML attached to the invoice email: for peppol-ubl and xrechnung-cii. factur-x puts
+    the CII inside the PDF (render/facturx.py): nothing is attached beside it, nor for none."""
+    data = einvoice_xml(doc, chosen) if chosen in ("peppol-ubl", "xrechnung-cii") else None
+    return () if data is None else (Attachment(f"{doc.invoice.id}.xml", data, "application", "xml"),)

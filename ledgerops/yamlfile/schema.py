@@ -78,6 +78,8 @@ CLIENT = Struct("client", (
     _f("iban", "str", "The account the client pays from: payments import matches its bank lines to this client."),
     _f("einvoice", "enum", "The e-invoice this client gets: none, factur-x, xrechnung-cii or peppol-ubl; "
        "default policy.einvoice.", choices=policy.EINVOICE_FORMATS),
+    _f("peppol_id", "str", "The client's Peppol participant id as scheme:id (e.g. 0208:0123456749); "
+       "default derived from tax_id."),
 ), model.Client, "A client: clients/<id>.yaml")  # fmt: skip
 
 # --- invoice ----------------------------------------------------------------------------
@@ -209,6 +211,10 @@ COMPANY = Struct("company", (
     _f("address", "text", "Postal address, shown on invoices."),
     _f("tax_id", "str", "Your VAT id (or tax number), printed on every invoice.", header=True),
     _f("country", "str", "ISO 3166 country code, e.g. DE; needed for e-invoices."),
+    _f("contact_name", "str", "Who answers questions about an invoice; XRechnung requires it."),
+    _f("phone", "str", "Your telephone number; XRechnung requires it."),
+    _f("peppol_id", "str", "Your Peppol participant id as scheme:id (e.g. 0208:0123456749); "
+       "default derived from tax_id."),
 ), policy.Company)  # fmt: skip
 
 TAX_REASONS = Struct("tax_reasons", (
