@@ -31,9 +31,9 @@ from ledgerops.app.load import (
     whole_ledger_checks,
 )
 from ledgerops.context import Context
-from ledgerops.core.checks import InvoiceFacts, invoice_facts, verdict_dates
-from ledgerops.core.diagnostics import Diagnostic, has_errors
-from ledgerops.core.model import Client, ExceptionCase
+from ledgerops.core.checks import InvoiceFacts, client_einvoice, invoice_facts, verdict_dates
+from ledgerops.core.diagnostics import Diagnostic, diag, has_errors
+from ledgerops.core.model import Client, ExceptionCase, Ledger
 from ledgerops.core.policy import Policy
 from ledgerops.edge import store
 from ledgerops.render.output import sort_diagnostics
@@ -108,6 +108,7 @@ def run(ctx: Context, use_cache: bool = True) -> Checked:
         exceptions = [records[path].record for path in paths["exception"] if records[path].record is not None]
         diagnostics.extend(whole_ledger_checks(reader, facts, broken_invoices, exceptions))
         diagnostics.extend(_credit_notes(ctx, reader, records, paths["credit_note"], facts, broken_invoices))
+        diagnostics.extend(_einvoices(ctx, reader, facts, diagnostics, use_cache))
         diagnostics.extend(_templates(ctx, policy, reader.today))
     if keep:
         files_read.save(records, dict(zip(paths["invoice"], summaries, strict=True)))
@@ -138,6 +139,56 @@ def _credit_notes(
                 invoices.append(invoice)
     exceptions = [entry.record for entry in records.values() if isinstance(entry.record, ExceptionCase)]
     return credit_note_checks(reader.policy, notes, invoices, broken, exceptions)
+
+
+def _einvoices(
+    ctx: Context, reader: InvoiceReader, facts: list[InvoiceFacts], found: list[Diagnostic], use_cache: bool
+) -> list[Diagnostic]:
+    """The e-invoices that are still to leave — of the drafts and issued, unsent invoices of
+    clients that get one — against the official rules, as they would be sent today, so
+    `check` in the pull request refuses what `run` would refuse. An invoice whose own file,
+    client or policy has errors is left to those. Verdicts are kept by the e-invoice's content: compiling the rules
+    costs a second or two, paid again only when an e-invoice changed."""
+    policy = reader.policy
+    assert policy is not None
+    erring = {d.source.path for d in found if d.severity == "error"}
+    waiting = [f for f in facts if f.status == "draft" and f.client in reader.clients
+               and not {f.path, reader.clients[f.client].path, "policy.yaml"} & erring
+               and client_einvoice(reader.clients[f.client], policy) != "none"]  # fmt: skip
+    if not waiting:
+        return []
+    from ledgerops.app.render import as_sent_today
+    from ledgerops.app.send import einvoice_failures, einvoice_of
+    from ledgerops.edge import cache
+
+    where, stamp = cache.location(ctx.ledger_dir, "einvoices"), f"{_FORMAT} {cache.build_stamp()}"
+    kept = cache.load(where, stamp) if use_cache else None
+    verdicts: dict[bytes, list[Any]] = kept[0] if kept else {}
+    now: dict[bytes, list[Any]] = {}
+    problems = []
+    for fact in waiting:
+        invoice, _ = reader.read(fact.path, store.read_bytes(ctx.ledger_dir, fact.path))
+        if invoice is None:
+            continue
+        alone = Ledger(policy, reader.clients, (invoice,), ())
+        chosen, data = einvoice_of(alone, as_sent_today(alone, invoice, reader.today), reader.today)
+        if data is None:
+            continue
+        key = cache.content_key(data) + chosen.encode()
+        failed = now[key] = verdicts[key] if key in verdicts else einvoice_failures(data, chosen)
+        for rule, _, location, text in failed:
+            problems.append(diag("einvoice-invalid", invoice.at("id"),
+                                 f"its {chosen} e-invoice fails {rule} at {_xpath(location)}: {text}"))  # fmt: skip
+    if use_cache and now != verdicts:
+        cache.save(where, stamp, now)
+    return problems
+
+
+def _xpath(location: str) -> str:
+    """An SVRL location as a person reads it: /Invoice[1]/AccountingCustomerParty[1]/..."""
+    import re
+
+    return re.sub(r"\[namespace-uri\(\)='[^']*'\]|\*:|Q\{[^}]*\}", "", location)
 
 
 def _templates(ctx: Context, policy: Policy, today: date) -> list[Diagnostic]:

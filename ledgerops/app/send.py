@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ledgerops.app import delivery
 from ledgerops.app.load import VALID, load_ledger
@@ -35,6 +36,9 @@ from ledgerops.core.sending import (
 )
 from ledgerops.edge import gitrepo
 from ledgerops.render.templates import Templates, environment
+
+if TYPE_CHECKING:
+    from ledgerops.render.einvoice_rules import Failed
 
 
 def run(ctx: Context, *, transport: str | None, dry_run: bool, commit: bool, push: bool) -> SendReport:
@@ -232,20 +236,29 @@ def client_pdf(ledger_dir: Path, document: InvoiceDocument, chosen: str) -> byte
     return invoice_pdf(document, fonts)
 
 
-def einvoice_refusal(ledger: Ledger, invoice: Invoice, today: date) -> str | None:
-    """Why the e-invoice of an invoice must not leave: the fatal asserts of the official rules
-    (ledgerops/render/einvoice_rules.py), checked before the invoice is claimed; None for an
-    invoice whose client gets no e-invoice, or whose e-invoice passes."""
+def einvoice_of(ledger: Ledger, invoice: Invoice, today: date) -> tuple[str, bytes | None]:
+    """The client's e-invoice format and the invoice's e-invoice in it (None for none)."""
     from ledgerops.render.einvoice import einvoice_xml
-    from ledgerops.render.einvoice_rules import fatal, validate
 
     chosen = client_einvoice(ledger.clients[invoice.client], ledger.policy)
-    if chosen == "none":
-        return None
-    data = einvoice_xml(invoice_document(ledger, invoice, today), chosen)
-    if data is None:
-        return None
-    failed = fatal(validate(data, chosen))
+    return chosen, None if chosen == "none" else einvoice_xml(
+        invoice_document(ledger, invoice, today), chosen
+    )
+
+
+def einvoice_failures(data: bytes, chosen: str) -> list[Failed]:
+    """The fatal asserts of the official rules (ledgerops/render/einvoice_rules.py) on an
+    e-invoice of the format `chosen`."""
+    from ledgerops.render.einvoice_rules import fatal, validate
+
+    return fatal(validate(data, chosen))
+
+
+def einvoice_refusal(ledger: Ledger, invoice: Invoice, today: date) -> str | None:
+    """Why the e-invoice of an invoice must not leave, checked before it is claimed; None for
+    an invoice whose client gets no e-invoice, or whose e-invoice passes."""
+    chosen, data = einvoice_of(ledger, invoice, today)
+    failed = [] if data is None else einvoice_failures(data, chosen)
     if not failed:
         return None
     rules = ", ".join(sorted({f.rule for f in failed}))

@@ -261,6 +261,10 @@ CODES: tuple[Code, ...] = (
     _c("issued-digest-missing", "error", "An invoice the tool issued has lost its issued_digest",
        "Restore the issued_digest line from git history (git log -p <file>); it is what shows "
        "that the billed content is still what was issued."),
+    _c("einvoice-invalid", "error", "The e-invoice of an invoice still to be sent fails the official rules",
+       "The message names the rule (BR-…, BR-DE-…, PEPPOL-…) and where in the XML; fill in what it "
+       "asks for in the client's file, policy.yaml or the invoice. ledgerops render INV --format "
+       "ubl or cii shows the XML; run and send refuse to send it until check passes."),
     # legal content of drafts (issue 16)
     _c("service-date-missing", "error", "A draft without the date or period of the service",
        "Add service_date: YYYY-MM-DD (the day the work was delivered) or service_period: "

