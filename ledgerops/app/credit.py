@@ -1,6 +1,6 @@
 """`ledgerops credit`: a draft credit note for an issued invoice, validated as `check` would
-validate it, then written and committed (docs/spec.md §2.6). `send` and `run` number it and
-email it like an invoice draft."""
+validate it, then written and committed (docs/spec.md §2.6). It lowers the invoice's balance
+from its date; `send` and `run` do not number or email credit notes yet."""
 
 from __future__ import annotations
 
