@@ -33,7 +33,7 @@ from ledgerops.app.load import (
 from ledgerops.context import Context
 from ledgerops.core.checks import InvoiceFacts, client_einvoice, invoice_facts, verdict_dates
 from ledgerops.core.diagnostics import Diagnostic, diag, has_errors
-from ledgerops.core.model import Client, ExceptionCase, Ledger
+from ledgerops.core.model import Client, ExceptionCase, Invoice, Ledger
 from ledgerops.core.policy import Policy
 from ledgerops.edge import store
 from ledgerops.render.output import sort_diagnostics
@@ -131,14 +131,19 @@ def _credit_notes(
         return []
     broken = broken_invoices | {file_stem(path) for path in paths if records[path].record is None}
     named = {note.credits for note in notes}
-    invoices = []
-    for found in facts:
-        if found.id in named:
-            invoice, _ = reader.read(found.path, store.read_bytes(ctx.ledger_dir, found.path))
-            if invoice is not None:
-                invoices.append(invoice)
+    invoices = _read_again(ctx, reader, [found for found in facts if found.id in named])
     exceptions = [entry.record for entry in records.values() if isinstance(entry.record, ExceptionCase)]
     return credit_note_checks(reader.policy, notes, invoices, broken, exceptions)
+
+
+def _read_again(ctx: Context, reader: InvoiceReader, facts: list[InvoiceFacts]) -> list[Invoice]:
+    """The whole records of a few invoices, of which check holds only facts."""
+    invoices = []
+    for found in facts:
+        invoice, _ = reader.read(found.path, store.read_bytes(ctx.ledger_dir, found.path))
+        if invoice is not None:
+            invoices.append(invoice)
+    return invoices
 
 
 def _einvoices(
@@ -147,8 +152,8 @@ def _einvoices(
     """The e-invoices that are still to leave — of the drafts and issued, unsent invoices of
     clients that get one — against the official rules, as they would be sent today, so
     `check` in the pull request refuses what `run` would refuse. An invoice whose own file,
-    client or policy has errors is left to those. Verdicts are kept by the e-invoice's content: compiling the rules
-    costs a second or two, paid again only when an e-invoice changed."""
+    client or policy has errors is left to those. Verdicts are kept by the e-invoice's
+    content: compiling the rules costs a second or two, paid again only when one changed."""
     policy = reader.policy
     assert policy is not None
     erring = {d.source.path for d in found if d.severity == "error"}
@@ -166,10 +171,7 @@ def _einvoices(
     verdicts: dict[bytes, list[Any]] = kept[0] if kept else {}
     now: dict[bytes, list[Any]] = {}
     problems = []
-    for fact in waiting:
-        invoice, _ = reader.read(fact.path, store.read_bytes(ctx.ledger_dir, fact.path))
-        if invoice is None:
-            continue
+    for invoice in _read_again(ctx, reader, waiting):
         alone = Ledger(policy, reader.clients, (invoice,), ())
         chosen, data = einvoice_of(alone, as_sent_today(alone, invoice, reader.today), reader.today)
         if data is None:
